@@ -1,0 +1,422 @@
+"""Run configuration: loading, validation and defaults.
+
+A run is described by one YAML or JSON file (see ``docs/config.md`` for every
+key and its default). :func:`load_config` reads the file and hands the mapping
+to :func:`validate_config`, which rejects unknown keys and bad values with a
+:class:`~krigflow.exceptions.ConfigError` naming the key (``variogram.sill``,
+``grid.spacing[2]``...), fills in the defaults and resolves relative paths
+against the folder of the config file. The result is a plain, JSON-serialisable
+``dict`` with every key present, which is what the rest of krigflow uses.
+
+:func:`check_inputs` then checks that the input files exist, so that a run can
+be refused before any work starts.
+"""
+from __future__ import annotations
+
+import difflib
+import glob
+import json
+import logging
+import math
+import os
+
+from .exceptions import ConfigError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DEFAULTS", "REQUIRED", "load_config", "validate_config", "check_inputs", "expand_paths"]
+
+#: Keys that must be given (dotted paths).
+REQUIRED = ("las", "grid.spacing", "variogram.model", "variogram.sill", "variogram.range_h",
+            "variogram.range_v")
+
+#: Default of every optional key (dotted paths). ``docs/config.md`` documents the same values and a test
+#: checks that both agree.
+DEFAULTS = {
+    "well_headers": None,
+    "surveys": None,
+    "property": "GR",
+    "aliases": None,
+    "name_map": None,
+    "crs": None,
+    "min_samples": 1,
+    "grid.bounds": None,
+    "grid.padding": [500.0, 500.0, 20.0],
+    "variogram.nugget": 0.0,
+    "variogram.range_h2": None,
+    "variogram.azimuth": 0.0,
+    "variogram.nu": 1.5,
+    "method.name": "subsample",
+    "method.fraction": 0.75,
+    "method.unit": "wells",
+    "kriging.kind": "ordinary",
+    "kriging.mean": None,
+    "realizations": 100,
+    "seed": 0,
+    "batch_size": 16,
+    "output": "output",
+}
+
+_TOP_KEYS = ("las", "well_headers", "surveys", "property", "aliases", "name_map", "crs", "min_samples",
+             "grid", "variogram", "method", "kriging", "realizations", "seed", "batch_size", "output")
+_GRID_KEYS = ("spacing", "bounds", "padding")
+_VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
+_METHOD_KEYS = ("name", "fraction", "unit")
+_KRIGING_KEYS = ("kind", "mean")
+VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
+METHODS = ("subsample",)
+UNITS = ("wells", "samples")
+KRIGING_KINDS = ("ordinary", "simple")
+
+
+def load_config(path) -> dict:
+    """Read a YAML or JSON run configuration and validate it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Config file. ``.json`` files are read with :mod:`json`, anything else
+        with ``yaml.safe_load``. Relative paths inside it resolve against the
+        file's folder.
+
+    Returns
+    -------
+    dict
+        The validated configuration (see :func:`validate_config`).
+
+    Raises
+    ------
+    ConfigError
+        If the file cannot be read or parsed, or holds a bad configuration.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "run.json")
+    >>> _ = open(path, "w").write('{"las": "*.las", "grid": {"spacing": [50, 50, 5]}, '
+    ...     '"variogram": {"model": "spherical", "sill": 1, "range_h": 900, "range_v": 20}}')
+    >>> load_config(path)["las"] == os.path.join(folder, "*.las")
+    True
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        if path.lower().endswith(".json"):
+            raw = json.loads(text)
+        else:
+            import yaml  # only needed for YAML configs
+
+            raw = yaml.safe_load(text)
+    except Exception as exc:  # json.JSONDecodeError, yaml.YAMLError
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"config file {path}: cannot be parsed: {detail}") from exc
+    return validate_config(raw, base_dir=os.path.dirname(os.path.abspath(path)), source=path)
+
+
+def validate_config(raw, *, base_dir=None, source=None) -> dict:
+    """Check a configuration mapping, apply the defaults and resolve paths.
+
+    Parameters
+    ----------
+    raw : dict
+        The configuration as read from YAML/JSON.
+    base_dir : str, optional
+        Folder that relative paths resolve against (default: the current
+        directory).
+    source : str, optional
+        Path of the config file, recorded as ``config_file`` in the result.
+
+    Returns
+    -------
+    dict
+        A new dict with every key of ``docs/config.md`` present: defaults
+        applied, ``method`` and ``kriging`` in their mapping form, numbers as
+        ``float``/``int``, paths absolute. Also ``config_file`` (``source`` or
+        None).
+
+    Raises
+    ------
+    ConfigError
+        On an unknown key or a bad value; the message names the key.
+
+    Examples
+    --------
+    >>> cfg = validate_config({"las": ["/data/a.las"], "grid": {"spacing": [50, 50, 5]},
+    ...     "variogram": {"model": "exponential", "sill": 1.0, "range_h": 900, "range_v": 20},
+    ...     "method": "subsample"})
+    >>> cfg["method"], cfg["kriging"], cfg["batch_size"]
+    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells'}, {'kind': 'ordinary', 'mean': None}, 16)
+    >>> validate_config({"las": "a.las", "seeed": 1})
+    Traceback (most recent call last):
+    ...
+    krigflow.exceptions.ConfigError: seeed: unknown key (did you mean 'seed'?)
+    """
+    base_dir = os.path.abspath(base_dir or os.getcwd())
+    if not isinstance(raw, dict):
+        raise ConfigError(f"configuration: expected a mapping of keys to values, got {type(raw).__name__}")
+    _reject_unknown(raw, _TOP_KEYS, "")
+    for key in ("las",):
+        if raw.get(key) is None:
+            raise ConfigError(f"{key}: required key is missing")
+    cfg = {}
+    cfg["las"] = _paths(raw["las"], "las", base_dir)
+    cfg["well_headers"] = _opt_path(raw.get("well_headers"), "well_headers", base_dir)
+    cfg["surveys"] = None if raw.get("surveys") is None else _paths(raw["surveys"], "surveys", base_dir)
+    cfg["property"] = _string(raw.get("property", DEFAULTS["property"]), "property")
+    aliases = raw.get("aliases")
+    if aliases is not None:
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not aliases:
+            raise ConfigError(f"aliases: expected a list of curve mnemonics, got {aliases!r}")
+        aliases = [_string(a, f"aliases[{i}]") for i, a in enumerate(aliases)]
+    cfg["aliases"] = aliases
+    name_map = raw.get("name_map")
+    if name_map is not None:
+        if not isinstance(name_map, dict):
+            raise ConfigError(f"name_map: expected a mapping of LAS well names to header names, got {name_map!r}")
+        name_map = {_string(k, "name_map"): _string(v, f"name_map.{k}") for k, v in name_map.items()}
+    cfg["name_map"] = name_map
+    cfg["crs"] = None if raw.get("crs") is None else _string(raw["crs"], "crs")
+    cfg["min_samples"] = _integer(raw.get("min_samples", DEFAULTS["min_samples"]), "min_samples", minimum=1)
+    cfg["grid"] = _grid(raw.get("grid"))
+    cfg["variogram"] = _variogram(raw.get("variogram"))
+    cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
+    cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
+    cfg["realizations"] = _integer(raw.get("realizations", DEFAULTS["realizations"]), "realizations", minimum=1)
+    cfg["seed"] = _integer(raw.get("seed", DEFAULTS["seed"]), "seed", minimum=0)
+    cfg["batch_size"] = _integer(raw.get("batch_size", DEFAULTS["batch_size"]), "batch_size", minimum=1)
+    output = raw.get("output", DEFAULTS["output"])
+    cfg["output"] = _opt_path(output, "output", base_dir)
+    cfg["config_file"] = None if source is None else os.path.abspath(source)
+    return cfg
+
+
+def expand_paths(patterns) -> list:
+    """Expand a path, glob or list of them into a sorted, de-duplicated list of files.
+
+    Parameters
+    ----------
+    patterns : str or list of str
+        Absolute paths or glob patterns (as in a validated config).
+
+    Returns
+    -------
+    list of str
+        Matching files, each pattern's matches sorted, in the order of the
+        patterns, without duplicates. A plain path that does not exist is kept
+        (so that it can be reported as missing).
+
+    Examples
+    --------
+    >>> expand_paths("/no/such/dir/*.las")
+    []
+    """
+    if patterns is None:
+        return []
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    found = []
+    for pattern in patterns:
+        if glob.has_magic(pattern):
+            matches = sorted(p for p in glob.glob(pattern) if os.path.isfile(p))
+        else:
+            matches = [pattern]
+        found.extend(m for m in matches if m not in found)
+    return found
+
+
+def check_inputs(config) -> list:
+    """Check that a validated config's input files exist.
+
+    Parameters
+    ----------
+    config : dict
+        Output of :func:`validate_config`.
+
+    Returns
+    -------
+    list of str
+        The LAS files of the run (``las`` expanded).
+
+    Raises
+    ------
+    ConfigError
+        If ``las`` matches no file, or a file given by ``las``,
+        ``well_headers`` or ``surveys`` does not exist; the message names the
+        key and the path.
+    """
+    las = expand_paths(config["las"])
+    if not las:
+        raise ConfigError(f"las: no file matches {config['las']!r}")
+    for path in las:
+        if not os.path.isfile(path):
+            raise ConfigError(f"las: file not found: {path}")
+    if config["well_headers"] is not None and not os.path.isfile(config["well_headers"]):
+        raise ConfigError(f"well_headers: file not found: {config['well_headers']}")
+    surveys = config["surveys"]
+    if surveys is not None:
+        pats = [surveys] if isinstance(surveys, str) else surveys
+        for pattern in pats:
+            if os.path.isdir(pattern):
+                continue
+            if glob.has_magic(pattern) and not glob.glob(pattern):
+                raise ConfigError(f"surveys: no file matches {pattern!r}")
+            if not glob.has_magic(pattern) and not os.path.exists(pattern):
+                raise ConfigError(f"surveys: file not found: {pattern}")
+    return las
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _reject_unknown(mapping, allowed, prefix):
+    for key in mapping:
+        if key not in allowed:
+            name = f"{prefix}{key}"
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else f" (expected one of: {', '.join(allowed)})"
+            raise ConfigError(f"{name}: unknown key{hint}")
+
+
+def _section(value, name, allowed):
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name}: expected a mapping with keys {', '.join(allowed)}, got {value!r}")
+    _reject_unknown(value, allowed, f"{name}.")
+    return value
+
+
+def _require(section, key, name):
+    if section.get(key) is None:
+        raise ConfigError(f"{name}.{key}: required key is missing")
+    return section[key]
+
+
+def _string(value, name):
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{name}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _number(value, name, *, minimum=None, exclusive=False, maximum=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{name}: expected a finite number, got {value!r}")
+    value = float(value)
+    if minimum is not None and (value < minimum or (exclusive and value == minimum)):
+        bound = f"> {minimum:g}" if exclusive else f">= {minimum:g}"
+        raise ConfigError(f"{name}: expected a number {bound}, got {value:g}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}: expected a number <= {maximum:g}, got {value:g}")
+    return value
+
+
+def _integer(value, name, *, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ConfigError(f"{name}: expected an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name}: expected an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def _choice(value, name, choices):
+    if value not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _vector(value, name, size, **limits):
+    if not isinstance(value, (list, tuple)) or len(value) != size:
+        raise ConfigError(f"{name}: expected a list of {size} numbers, got {value!r}")
+    return [_number(v, f"{name}[{i}]", **limits) for i, v in enumerate(value)]
+
+
+def _resolve(path, base_dir):
+    return os.path.normpath(os.path.join(base_dir, os.path.expanduser(path)))
+
+
+def _paths(value, name, base_dir):
+    if isinstance(value, str) and value.strip():
+        return _resolve(value, base_dir)
+    if isinstance(value, list) and value:
+        return [_resolve(_string(v, f"{name}[{i}]"), base_dir) for i, v in enumerate(value)]
+    raise ConfigError(f"{name}: expected a path, a glob pattern or a non-empty list of them, got {value!r}")
+
+
+def _opt_path(value, name, base_dir):
+    if value is None:
+        return None
+    return _resolve(_string(value, name), base_dir)
+
+
+def _grid(value):
+    if value is None:
+        raise ConfigError("grid.spacing: required key is missing")
+    grid = _section(value, "grid", _GRID_KEYS)
+    spacing = _vector(_require(grid, "spacing", "grid"), "grid.spacing", 3, minimum=0.0, exclusive=True)
+    bounds = grid.get("bounds")
+    if bounds is not None:
+        bounds = _vector(bounds, "grid.bounds", 6)
+        for axis, (lo, hi) in zip(("easting", "northing", "tvdss"), (bounds[0:2], bounds[2:4], bounds[4:6])):
+            if not lo < hi:
+                raise ConfigError(f"grid.bounds: {axis} minimum must be below its maximum, got {lo:g} >= {hi:g}")
+    padding = grid.get("padding", DEFAULTS["grid.padding"])
+    if isinstance(padding, (int, float)) and not isinstance(padding, bool):
+        padding = [padding] * 3
+    padding = _vector(padding, "grid.padding", 3, minimum=0.0)
+    if bounds is not None and "padding" in grid:
+        raise ConfigError("grid.padding: only used without grid.bounds; give one or the other")
+    return {"spacing": spacing, "bounds": bounds, "padding": padding}
+
+
+def _variogram(value):
+    if value is None:
+        raise ConfigError("variogram.model: required key is missing")
+    vg = _section(value, "variogram", _VARIOGRAM_KEYS)
+    out = {"model": _choice(_require(vg, "model", "variogram"), "variogram.model", VARIOGRAM_MODELS)}
+    out["sill"] = _number(_require(vg, "sill", "variogram"), "variogram.sill", minimum=0.0, exclusive=True)
+    out["nugget"] = _number(vg.get("nugget", DEFAULTS["variogram.nugget"]), "variogram.nugget", minimum=0.0)
+    if out["nugget"] >= out["sill"]:
+        raise ConfigError(f"variogram.nugget: must be below the total sill ({out['sill']:g}), got {out['nugget']:g}")
+    out["range_h"] = _number(_require(vg, "range_h", "variogram"), "variogram.range_h", minimum=0.0, exclusive=True)
+    out["range_v"] = _number(_require(vg, "range_v", "variogram"), "variogram.range_v", minimum=0.0, exclusive=True)
+    h2 = vg.get("range_h2")
+    out["range_h2"] = None if h2 is None else _number(h2, "variogram.range_h2", minimum=0.0, exclusive=True)
+    out["azimuth"] = _number(vg.get("azimuth", DEFAULTS["variogram.azimuth"]), "variogram.azimuth",
+                             minimum=-360.0, maximum=360.0)
+    out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+    return out
+
+
+def _method(value):
+    if isinstance(value, str):
+        value = {"name": value}
+    method = _section(value, "method", _METHOD_KEYS)
+    name = _choice(method.get("name", DEFAULTS["method.name"]), "method.name", METHODS)
+    fraction = _number(method.get("fraction", DEFAULTS["method.fraction"]), "method.fraction",
+                       minimum=0.0, exclusive=True, maximum=1.0)
+    unit = _choice(method.get("unit", DEFAULTS["method.unit"]), "method.unit", UNITS)
+    return {"name": name, "fraction": fraction, "unit": unit}
+
+
+def _kriging(value):
+    if isinstance(value, str):
+        value = {"kind": value}
+    kriging = _section(value, "kriging", _KRIGING_KEYS)
+    kind = _choice(kriging.get("kind", DEFAULTS["kriging.kind"]), "kriging.kind", KRIGING_KINDS)
+    mean = kriging.get("mean")
+    if mean is not None:
+        if kind != "simple":
+            raise ConfigError("kriging.mean: only used with kriging.kind 'simple'")
+        mean = _number(mean, "kriging.mean")
+    return {"kind": kind, "mean": mean}
+

@@ -1,0 +1,225 @@
+"""Tests of krigflow.config: loading, validation, defaults and input checks."""
+import json
+import os
+import re
+
+import pytest
+import yaml
+
+from krigflow.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
+from krigflow.exceptions import ConfigError
+
+DOCS = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "config.md")
+
+
+def minimal(**changes):
+    """Return the smallest valid raw config, with top-level changes applied."""
+    raw = {"las": "las/*.las", "grid": {"spacing": [50, 50, 5]},
+           "variogram": {"model": "spherical", "sill": 2.0, "range_h": 900, "range_v": 20}}
+    raw.update(changes)
+    return raw
+
+
+def get(cfg, dotted):
+    for part in dotted.split("."):
+        cfg = cfg[part]
+    return cfg
+
+
+def test_defaults_applied():
+    """Every optional key gets its documented default."""
+    cfg = validate_config(minimal(), base_dir="/base")
+    for key, value in DEFAULTS.items():
+        if key in ("output",):
+            continue
+        assert get(cfg, key) == value, key
+    assert cfg["output"] == "/base/output"
+    assert cfg["las"] == "/base/las/*.las"
+
+
+def test_docs_document_every_key_with_its_default():
+    """docs/config.md lists every key, and its defaults are the ones applied."""
+    rows = {}
+    for line in open(DOCS, encoding="utf-8"):
+        m = re.match(r"^\| `([\w.]+)` \| [^|]+ \| (required|`([^`]*)`) \|", line)
+        if m:
+            rows[m.group(1)] = "required" if m.group(2) == "required" else yaml.safe_load(m.group(3))
+    assert set(rows) == set(DEFAULTS) | set(REQUIRED)
+    for key in REQUIRED:
+        assert rows[key] == "required", key
+    for key, value in DEFAULTS.items():
+        assert rows[key] == value, key
+
+
+@pytest.mark.parametrize("key", REQUIRED)
+def test_required_keys(key):
+    """A missing required key is reported by its dotted name."""
+    raw = minimal()
+    parts = key.split(".")
+    section = get(raw, ".".join(parts[:-1])) if len(parts) > 1 else raw
+    del section[parts[-1]]
+    with pytest.raises(ConfigError, match=re.escape(key) + ": required"):
+        validate_config(raw)
+
+
+@pytest.mark.parametrize("where, key, name", [
+    ((), "seeed", "seeed: unknown key \\(did you mean 'seed'\\?\\)"),
+    (("grid",), "spacin", "grid.spacin: unknown key"),
+    (("variogram",), "rnage_h", "variogram.rnage_h: unknown key \\(did you mean 'variogram.range_h'"),
+])
+def test_unknown_keys(where, key, name):
+    """Unknown keys are rejected at every level, with a suggestion."""
+    raw = minimal()
+    section = raw
+    for w in where:
+        section = section[w]
+    section[key] = 1
+    with pytest.raises(ConfigError, match=name):
+        validate_config(raw)
+
+
+def test_unknown_key_in_method_and_kriging():
+    """Sections given as mappings reject unknown keys too."""
+    with pytest.raises(ConfigError, match="method.fracton: unknown key"):
+        validate_config(minimal(method={"name": "subsample", "fracton": 0.5}))
+    with pytest.raises(ConfigError, match="kriging.men: unknown key"):
+        validate_config(minimal(kriging={"kind": "simple", "men": 1}))
+
+
+BAD_VALUES = [
+    ("las", 3, "las: expected a path"),
+    ("las", [], "las: expected a path"),
+    ("las", ["a.las", 4], r"las\[1\]: expected a non-empty string"),
+    ("well_headers", 5, "well_headers: expected a non-empty string"),
+    ("surveys", {}, "surveys: expected a path"),
+    ("property", "", "property: expected a non-empty string"),
+    ("aliases", [1], r"aliases\[0\]: expected a non-empty string"),
+    ("name_map", ["a"], "name_map: expected a mapping"),
+    ("crs", 28351, "crs: expected a non-empty string"),
+    ("min_samples", 0, "min_samples: expected an integer >= 1"),
+    ("grid.spacing", [1, 2], "grid.spacing: expected a list of 3 numbers"),
+    ("grid.spacing", [1, 0, 2], r"grid.spacing\[1\]: expected a number > 0"),
+    ("grid.spacing", [1, "a", 2], r"grid.spacing\[1\]: expected a finite number"),
+    ("grid.bounds", [0, 1, 0, 1, 0], "grid.bounds: expected a list of 6 numbers"),
+    ("grid.bounds", [0, 1, 5, 1, 0, 1], "grid.bounds: northing minimum must be below"),
+    ("grid.padding", [1, -1, 1], r"grid.padding\[1\]: expected a number >= 0"),
+    ("variogram.model", "cubic", "variogram.model: expected one of spherical"),
+    ("variogram.sill", -1, "variogram.sill: expected a number > 0"),
+    ("variogram.sill", True, "variogram.sill: expected a finite number"),
+    ("variogram.sill", float("nan"), "variogram.sill: expected a finite number"),
+    ("variogram.nugget", 5, "variogram.nugget: must be below the total sill"),
+    ("variogram.nugget", -0.1, "variogram.nugget: expected a number >= 0"),
+    ("variogram.range_h", 0, "variogram.range_h: expected a number > 0"),
+    ("variogram.range_v", "20", "variogram.range_v: expected a finite number"),
+    ("variogram.range_h2", -3, "variogram.range_h2: expected a number > 0"),
+    ("variogram.azimuth", 400, "variogram.azimuth: expected a number <= 360"),
+    ("variogram.nu", 0, "variogram.nu: expected a number > 0"),
+    ("method", "sgs", "method.name: expected one of subsample"),
+    ("method", 3, "method: expected a mapping"),
+    ("method.fraction", 1.5, "method.fraction: expected a number <= 1"),
+    ("method.fraction", 0, "method.fraction: expected a number > 0"),
+    ("method.unit", "cells", "method.unit: expected one of wells, samples"),
+    ("kriging", "universal", "kriging.kind: expected one of ordinary, simple"),
+    ("kriging.mean", "x", "kriging.mean: expected a finite number"),
+    ("realizations", 0, "realizations: expected an integer >= 1"),
+    ("realizations", 2.5, "realizations: expected an integer"),
+    ("seed", -1, "seed: expected an integer >= 0"),
+    ("batch_size", "16", "batch_size: expected an integer"),
+    ("output", ["a"], "output: expected a non-empty string"),
+]
+
+
+@pytest.mark.parametrize("key, value, message", BAD_VALUES, ids=[f"{k}={v!r}" for k, v, _ in BAD_VALUES])
+def test_bad_values_name_the_key(key, value, message):
+    """Every bad value is rejected with a message that names the key."""
+    raw = minimal(method={"name": "subsample"}, kriging={"kind": "simple"})
+    parts = key.split(".")
+    if len(parts) == 1:
+        raw[key] = value
+    else:
+        raw.setdefault(parts[0], {})[parts[1]] = value
+    with pytest.raises(ConfigError, match=message):
+        validate_config(raw)
+
+
+def test_every_key_has_a_bad_value_test():
+    """The bad-value table covers every documented key."""
+    tested = {k for k, _, _ in BAD_VALUES} | {"method.name", "kriging.kind"}
+    keys = set(DEFAULTS) | set(REQUIRED)
+    assert keys - tested - {"method.name", "kriging.kind"} == set()
+
+
+def test_short_forms_and_conversions():
+    """Bare strings for method/kriging, scalar padding and integral floats are accepted."""
+    cfg = validate_config(minimal(method="subsample", kriging="simple", realizations=8.0,
+                                  grid={"spacing": [10, 10, 1], "padding": 5}))
+    assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells"}
+    assert cfg["kriging"] == {"kind": "simple", "mean": None}
+    assert cfg["realizations"] == 8 and isinstance(cfg["realizations"], int)
+    assert cfg["grid"]["padding"] == [5.0, 5.0, 5.0]
+
+
+def test_mean_only_with_simple_and_padding_not_with_bounds():
+    """Options that do not apply are refused rather than silently ignored."""
+    with pytest.raises(ConfigError, match="kriging.mean: only used with"):
+        validate_config(minimal(kriging={"kind": "ordinary", "mean": 3}))
+    with pytest.raises(ConfigError, match="grid.padding: only used without grid.bounds"):
+        validate_config(minimal(grid={"spacing": [1, 1, 1], "bounds": [0, 1, 0, 1, 0, 1], "padding": 3}))
+
+
+def test_not_a_mapping():
+    """A config that is not a mapping is refused."""
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        validate_config(["las"])
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_load_resolves_paths_against_the_config_folder(tmp_path, suffix):
+    """Relative paths in a YAML or JSON file resolve against its folder."""
+    raw = minimal(well_headers="h.csv", surveys=["s/*.csv"], output="out")
+    path = tmp_path / f"run{suffix}"
+    path.write_text(json.dumps(raw) if suffix == ".json" else yaml.safe_dump(raw))
+    cfg = load_config(str(path))
+    assert cfg["las"] == str(tmp_path / "las" / "*.las")
+    assert cfg["well_headers"] == str(tmp_path / "h.csv")
+    assert cfg["surveys"] == [str(tmp_path / "s" / "*.csv")]
+    assert cfg["output"] == str(tmp_path / "out")
+    assert cfg["config_file"] == str(path)
+
+
+def test_load_errors_name_the_file(tmp_path):
+    """Missing and unparsable files are reported with their path."""
+    with pytest.raises(ConfigError, match="nothere.yaml: cannot be read"):
+        load_config(str(tmp_path / "nothere.yaml"))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{las: ")
+    with pytest.raises(ConfigError, match="bad.json: cannot be parsed"):
+        load_config(str(bad))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("las: [a\n")
+    with pytest.raises(ConfigError, match="bad.yaml: cannot be parsed"):
+        load_config(str(bad))
+
+
+def test_check_inputs(tmp_path):
+    """Missing inputs are found before any work, naming the key and the path."""
+    (tmp_path / "a.las").write_text("x")
+    (tmp_path / "b.las").write_text("x")
+    cfg = validate_config(minimal(las="*.las"), base_dir=str(tmp_path))
+    assert check_inputs(cfg) == [str(tmp_path / "a.las"), str(tmp_path / "b.las")]
+    with pytest.raises(ConfigError, match="las: no file matches"):
+        check_inputs(validate_config(minimal(las="*.LAZ"), base_dir=str(tmp_path)))
+    with pytest.raises(ConfigError, match="las: file not found: .*c.las"):
+        check_inputs(validate_config(minimal(las=["a.las", "c.las"]), base_dir=str(tmp_path)))
+    with pytest.raises(ConfigError, match="well_headers: file not found"):
+        check_inputs(validate_config(minimal(las="*.las", well_headers="h.csv"), base_dir=str(tmp_path)))
+    with pytest.raises(ConfigError, match="surveys: no file matches"):
+        check_inputs(validate_config(minimal(las="*.las", surveys="s/*.csv"), base_dir=str(tmp_path)))
+
+
+def test_expand_paths_dedups_in_order(tmp_path):
+    """Lists of globs keep their order and drop duplicates."""
+    for name in ("b.las", "a.las"):
+        (tmp_path / name).write_text("x")
+    got = expand_paths([str(tmp_path / "b.las"), str(tmp_path / "*.las")])
+    assert got == [str(tmp_path / "b.las"), str(tmp_path / "a.las")]
