@@ -1,0 +1,213 @@
+"""Tests of krigflow.kriging: exactness, weights, variances, PyKrige oracle, engines and masks."""
+import numpy as np
+import numpy.testing as npt
+import pytest
+
+from krigflow.exceptions import ConfigError
+from krigflow.grid import ConditioningData, Grid, upscale
+from krigflow.kriging import dual_weights, krige_grid, krige_points
+from krigflow.variogram import Variogram
+
+
+def _scattered_data(n=40, seed=0):
+    """Irregular data in a 500 x 400 x 40 m box with a smooth trend plus noise."""
+    rng = np.random.default_rng(seed)
+    e, nn, t = rng.uniform(0, 500, n), rng.uniform(0, 400, n), rng.uniform(1000, 1040, n)
+    values = np.sin(e / 120) + 0.02 * t + rng.normal(scale=0.2, size=n)
+    return ConditioningData(e, nn, t, values, np.zeros(n, int), np.zeros((n, 3), int), ("w",))
+
+
+def _well_problem(seed=0, deviated=True):
+    """A small grid with three vertical wells and (optionally) one deviated well, upscaled to the lattice."""
+    rng = np.random.default_rng(seed)
+    grid = Grid.from_bounds((0, 400, 0, 300, 1000, 1040), (20, 20, 2))
+    tvd = np.arange(1000.2, 1040.0, 0.5)
+    heads = [(55, 77), (210, 150), (330, 260)]
+    e = [np.full(tvd.size, x, float) for x, _ in heads]
+    n = [np.full(tvd.size, y, float) for _, y in heads]
+    if deviated:
+        e.append(100 + 4 * (tvd - 1000))
+        n.append(250 - 3 * (tvd - 1000))
+    k = len(e)
+    e, n = np.concatenate(e), np.concatenate(n)
+    t = np.tile(tvd, k)
+    well = np.repeat(np.arange(k), tvd.size)
+    values = np.sin(e / 50) + np.cos(t / 3) + rng.normal(scale=0.1, size=e.size)
+    return grid, upscale(grid, e, n, t, values, well)
+
+
+VARIOGRAMS = [
+    Variogram("exponential", sill=1.2, range_h=300.0, range_h2=150.0, azimuth=30.0, range_v=8.0, nugget=0.1),
+    Variogram("spherical", sill=2.0, range_h=250.0, range_v=12.0),
+    Variogram("gaussian", sill=1.0, range_h=200.0, range_v=10.0, nugget=0.05),
+    Variogram("matern", sill=1.0, range_h=300.0, range_v=10.0, nu=1.5, nugget=0.02),
+]
+VARIOGRAM_IDS = ["exponential-aniso", "spherical", "gaussian", "matern"]
+
+
+@pytest.mark.parametrize("kind", ["ordinary", "simple"])
+@pytest.mark.parametrize("variogram", VARIOGRAMS, ids=VARIOGRAM_IDS)
+def test_exact_at_data_with_zero_variance(variogram, kind):
+    """At the data the estimate equals the datum and the kriging variance is zero."""
+    data = _scattered_data()
+    res = krige_points(variogram, data, data.easting, data.northing, data.tvdss, kind=kind, mean=0.5)
+    npt.assert_allclose(res.estimate, data.values, rtol=0, atol=1e-9)
+    npt.assert_allclose(res.variance, 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("variogram", VARIOGRAMS, ids=VARIOGRAM_IDS)
+def test_ordinary_weights_sum_to_one_and_variance_nonnegative(variogram):
+    """Ordinary-kriging weights sum to one and the variance is >= 0 and <= the sill plus |mu|."""
+    data = _scattered_data()
+    rng = np.random.default_rng(1)
+    pts = [rng.uniform(-50, 550, 200), rng.uniform(-50, 450, 200), rng.uniform(990, 1050, 200)]
+    res = krige_points(variogram, data, *pts, return_weights=True)
+    npt.assert_allclose(res.weights.sum(axis=1), 1.0, rtol=0, atol=1e-10)
+    assert np.all(res.variance >= -1e-10)
+
+
+def test_grid_exact_at_data_all_engines():
+    """Every grid engine reproduces the data at their cells."""
+    grid, data = _well_problem()
+    v = VARIOGRAMS[0]
+    for method in ["dense", "fft", "columns"]:
+        out = krige_grid(grid, v, data, method=method)[0]
+        npt.assert_allclose(out[tuple(data.cells.T)], data.values, rtol=0, atol=1e-9)
+
+
+def _pykrige_ok3d(variogram, data, pts):
+    """PyKrige OrdinaryKriging3D with our variogram translated into its conventions."""
+    pk = pytest.importorskip("pykrige.ok3d")
+    v = variogram
+    kwargs = dict(
+        anisotropy_scaling_y=v.range_h / v.range_h2,
+        anisotropy_scaling_z=v.range_h / v.range_v,
+        anisotropy_angle_z=90.0 - v.azimuth,   # PyKrige: x axis rotated counter-clockwise from east
+        exact_values=True,
+    )
+    if v.model in ("exponential", "spherical"):
+        # PyKrige: 'sill' is the total sill; exponential is psill*(1 - exp(-d/(range/3))): practical range
+        kwargs.update(variogram_model=v.model,
+                      variogram_parameters={"sill": v.sill, "range": v.range_h, "nugget": v.nugget})
+    else:
+        # PyKrige's gaussian uses (4/7 range)^2, not 3 h^2/a^2: pass our model as a custom function
+        kwargs.update(variogram_model="custom", variogram_parameters=[],
+                      variogram_function=lambda m, d: v.psill * (1.0 - v.correlation_of_lag(d / v.range_h))
+                      + v.nugget)
+    ok = pk.OrdinaryKriging3D(data.easting, data.northing, data.tvdss, data.values, **kwargs)
+    return ok.execute("points", *pts, backend="vectorized")
+
+
+@pytest.mark.parametrize("variogram", VARIOGRAMS, ids=VARIOGRAM_IDS)
+def test_agrees_with_pykrige(variogram):
+    """Ordinary kriging estimates and variances match PyKrige OrdinaryKriging3D within 1e-8."""
+    data = _scattered_data(n=60, seed=3)
+    rng = np.random.default_rng(2)
+    pts = [rng.uniform(0, 500, 150), rng.uniform(0, 400, 150), rng.uniform(1000, 1040, 150)]
+    pts = [np.concatenate([p, d[:5]]) for p, d in zip(pts, (data.easting, data.northing, data.tvdss))]
+    est, var = _pykrige_ok3d(variogram, data, pts)
+    res = krige_points(variogram, data, *pts)
+    npt.assert_allclose(res.estimate, np.asarray(est), rtol=0, atol=1e-8)
+    npt.assert_allclose(res.variance, np.asarray(var), rtol=0, atol=1e-8)
+    # and the grid dual form agrees with the primal form
+    grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (50, 50, 5))
+    out = krige_grid(grid, variogram, data, method="dense")[0]
+    ge, gn, gt = np.meshgrid(grid.easting, grid.northing, grid.tvdss, indexing="ij")
+    ref = krige_points(variogram, data, ge.ravel(), gn.ravel(), gt.ravel()).estimate
+    npt.assert_allclose(out.ravel(), ref, rtol=0, atol=1e-9)
+
+
+def test_simple_kriging_against_numpy_solve():
+    """Simple kriging equals m + c0' C^-1 (z - m) and variance C(0) - c0' C^-1 c0 from a direct solve."""
+    data = _scattered_data(n=30, seed=4)
+    v = VARIOGRAMS[0]
+    xyz = np.stack([data.easting, data.northing, data.tvdss], 1)
+    pts = np.array([[100.0, 100.0, 1010.0], [260.0, 40.0, 1033.0], [480.0, 390.0, 1001.0]])
+    cov = v.covariance(*(xyz[:, None, :] - xyz[None, :, :]).transpose(2, 0, 1))
+    c0 = v.covariance(*(xyz[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
+    lam = np.linalg.solve(cov, c0)
+    res = krige_points(v, data, *pts.T, kind="simple", mean=0.7)
+    npt.assert_allclose(res.estimate, 0.7 + lam.T @ (data.values - 0.7), rtol=1e-11)
+    npt.assert_allclose(res.variance, v.sill - np.sum(lam * c0, axis=0), rtol=1e-10)
+    grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (100, 100, 10))
+    out = krige_grid(grid, v, data, kind="simple", mean=0.7)[0]
+    ge, gn, gt = np.meshgrid(grid.easting, grid.northing, grid.tvdss, indexing="ij")
+    ref = krige_points(v, data, ge.ravel(), gn.ravel(), gt.ravel(), kind="simple", mean=0.7).estimate
+    npt.assert_allclose(out.ravel(), ref, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["ordinary", "simple"])
+@pytest.mark.parametrize("method", ["dense", "fft", "columns"])
+def test_masks_equal_separate_runs(method, kind):
+    """Each realization of a masked run equals a single run with only its data."""
+    grid, data = _well_problem(deviated=True)
+    v = VARIOGRAMS[0]
+    masks = np.random.default_rng(5).random((data.n, 3)) < 0.5
+    batch = krige_grid(grid, v, data, kind=kind, mean=0.3, masks=masks, method=method)
+    assert batch.shape == (3,) + grid.shape
+    for r in range(3):
+        keep = masks[:, r]
+        sub = ConditioningData(data.easting[keep], data.northing[keep], data.tvdss[keep], data.values[keep],
+                               data.well[keep], data.cells[keep], data.well_names)
+        single = krige_grid(grid, v, sub, kind=kind, mean=0.3, method="dense")[0]
+        npt.assert_allclose(batch[r], single, rtol=0, atol=1e-9 * np.abs(single).max())
+
+
+@pytest.mark.parametrize("deviated", [False, True], ids=["vertical", "deviated"])
+@pytest.mark.parametrize("variogram", VARIOGRAMS, ids=VARIOGRAM_IDS)
+@pytest.mark.parametrize("method", ["fft", "columns"])
+def test_fast_engines_match_straightforward(method, variogram, deviated):
+    """The lattice engines agree with the straightforward dense dual form within 1e-9 relative."""
+    grid, data = _well_problem(seed=6, deviated=deviated)
+    masks = np.random.default_rng(7).random((data.n, 4)) < 0.7
+    ref = krige_grid(grid, variogram, data, masks=masks, method="dense")
+    out = krige_grid(grid, variogram, data, masks=masks, method=method, batch=3, chunk_bytes=2**20)
+    npt.assert_allclose(out, ref, rtol=0, atol=1e-9 * np.abs(ref).max())
+
+
+def test_auto_falls_back_to_dense_off_lattice():
+    """Off-lattice data use the dense engine under 'auto' and are rejected by the lattice engines."""
+    data = _scattered_data(n=20)
+    grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (100, 100, 10))
+    v = VARIOGRAMS[1]
+    npt.assert_allclose(krige_grid(grid, v, data), krige_grid(grid, v, data, method="dense"), rtol=0, atol=0)
+    with pytest.raises(ConfigError, match="cell centre"):
+        krige_grid(grid, v, data, method="fft")
+
+
+def test_dual_weights_ordinary_sum_to_zero():
+    """Ordinary dual weights sum to zero and left-out data get weight zero."""
+    data = _scattered_data(n=25)
+    masks = np.random.default_rng(8).random((25, 4)) < 0.6
+    w, beta = dual_weights(VARIOGRAMS[0], data, masks=masks)
+    npt.assert_allclose(w.sum(axis=0), 0.0, atol=1e-10)
+    assert np.all(w[~masks] == 0.0)
+    assert beta.shape == (4,)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"kind": "universal"}, "kind"),
+        ({"kind": "simple"}, "mean"),
+        ({"masks": np.ones((3, 2), bool)}, "masks"),
+        ({"masks": np.zeros((20, 2), bool)}, "no data"),
+        ({"method": "magic"}, "method"),
+    ],
+)
+def test_krige_grid_errors(kwargs, match):
+    """Bad options raise ConfigError naming the option."""
+    data = _scattered_data(n=20)
+    grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (100, 100, 10))
+    with pytest.raises(ConfigError, match=match):
+        krige_grid(grid, VARIOGRAMS[1], data, **kwargs)
+
+
+def test_duplicate_locations_without_nugget_raise():
+    """Two data at one location without nugget make a singular system: a clear error, not garbage."""
+    data = _scattered_data(n=5)
+    dup = ConditioningData(np.r_[data.easting, data.easting[:1]], np.r_[data.northing, data.northing[:1]],
+                           np.r_[data.tvdss, data.tvdss[:1]], np.r_[data.values, 9.0], np.zeros(6, int),
+                           np.zeros((6, 3), int), ("w",))
+    with pytest.raises(ConfigError, match="positive definite"):
+        dual_weights(VARIOGRAMS[1], dup)
