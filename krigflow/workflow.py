@@ -1,0 +1,402 @@
+"""The steps of a stochastic-kriging run, independent of dispel4py.
+
+A run goes: validated config → :func:`load_inputs` (wells) → :func:`build_problem`
+(grid, conditioning data, variogram...) → :func:`run_realizations` on chunks of
+realization indices (:func:`realization_chunks`) → :func:`finalize` (merge the
+partial statistics in a fixed order) → :func:`krigflow.output.write_outputs`.
+
+:func:`run_local` does all of it in one process; the PEs of ``pes/`` call the
+same functions, one step each, so that every dispel4py mapping gives the same
+numbers as :func:`run_local`.
+
+Realization ``r`` uses only ``numpy.random.default_rng([seed, r])`` (through
+:func:`krigflow.simulation.subsample_masks`), so results do not depend on how
+realizations are chunked or which worker computes them.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata
+
+import numpy as np
+
+from .config import check_inputs
+from .exceptions import KrigflowError
+from .grid import ConditioningData, Grid, upscale
+from .kriging import krige_grid
+from .simulation import subsample_masks
+from .stats import RunningStats
+from .variogram import Variogram
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Problem", "Partial", "load_inputs", "build_problem", "realization_chunks", "run_realizations",
+           "finalize", "describe_wells", "versions", "run_local"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a worker needs to compute realizations (sent once to each worker).
+
+    Parameters
+    ----------
+    grid : krigflow.grid.Grid
+        The model grid.
+    data : krigflow.grid.ConditioningData
+        Upscaled conditioning data (n).
+    variogram : krigflow.variogram.Variogram
+        Covariance model.
+    kind : {"ordinary", "simple"}
+        Kriging kind.
+    mean : float or None
+        Mean for simple kriging (None with ordinary kriging).
+    method : dict
+        Stochastic method and its options (``{"name", "fraction", "unit"}``).
+    seed : int
+        Base seed: realization ``r`` uses ``default_rng([seed, r])``.
+    realizations : int
+        Number of realizations of the run.
+    batch_size : int
+        Realizations per chunk (see :func:`realization_chunks`).
+    """
+
+    grid: Grid
+    data: ConditioningData
+    variogram: Variogram
+    kind: str
+    mean: float | None
+    method: dict
+    seed: int
+    realizations: int
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Statistics over a set of realizations (what one worker sends back).
+
+    Parameters
+    ----------
+    indices : array of int, shape (k,)
+        Realization indices covered, sorted.
+    stats : krigflow.stats.RunningStats
+        Per-cell statistics over those realizations.
+    seconds : float
+        Compute time spent on them.
+    """
+
+    indices: np.ndarray
+    stats: RunningStats
+    seconds: float = 0.0
+
+
+def load_inputs(config) -> list:
+    """Read and place every well of a run.
+
+    Parameters
+    ----------
+    config : dict
+        Validated configuration (:func:`krigflow.config.validate_config`).
+
+    Returns
+    -------
+    list of krigflow.wells.Well
+        One well per LAS file, in the order of ``config["las"]`` (expanded).
+
+    Raises
+    ------
+    KrigflowError
+        If an input file is missing, or if any LAS file cannot be read or
+        placed. All files are tried first; the message names every file that
+        failed and why.
+    """
+    from .wells import load_well, read_well_sources  # wells pulls in lasio: import only when reading
+
+    paths = check_inputs(config)
+    sources = read_well_sources(property=config["property"], well_headers=config["well_headers"],
+                                surveys=config["surveys"], name_map=config["name_map"],
+                                aliases=config["aliases"], crs=config["crs"])
+    wells, failures = [], []
+    for path in paths:
+        try:
+            wells.append(load_well(path, sources))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported with its file
+            failures.append(_name_file(path, exc))
+    if failures:
+        raise KrigflowError(f"{len(failures)} of {len(paths)} LAS file(s) failed: " + "; ".join(failures))
+    logger.info("loaded %d wells", len(wells))
+    return wells
+
+
+def build_problem(wells, config) -> Problem:
+    """Build the grid and the conditioning data of a run from its wells.
+
+    Parameters
+    ----------
+    wells : sequence of krigflow.wells.Well
+        The wells (any order: they are sorted by file path, then name, so the
+        problem does not depend on the order they arrived in).
+    config : dict
+        Validated configuration.
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    KrigflowError
+        If there are no wells, no valid sample, or no conditioning datum
+        inside the grid.
+    """
+    if not wells:
+        raise KrigflowError("no wells to model")
+    wells = sorted(wells, key=lambda w: (w.path, w.name))
+    names = tuple(w.name for w in wells)
+    parts = [_valid_samples(w) for w in wells]
+    easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
+    if values.size == 0:
+        raise KrigflowError(f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells")
+    grid_cfg = config["grid"]
+    if grid_cfg["bounds"] is not None:
+        grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
+    else:
+        grid = Grid.around_points(easting, northing, tvdss, grid_cfg["spacing"], padding=grid_cfg["padding"])
+    data = upscale(grid, easting, northing, tvdss, values, well, well_names=names,
+                   min_samples=config["min_samples"])
+    if data.n == 0:
+        raise KrigflowError(f"no conditioning datum inside the grid (bounds {grid.bounds}); check grid.bounds")
+    unused = [names[i] for i in range(len(names)) if not np.any(data.well == i)]
+    if unused:
+        logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
+    kriging = config["kriging"]
+    mean = kriging["mean"]
+    if kriging["kind"] == "simple" and mean is None:
+        mean = float(np.mean(data.values))
+    logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
+    return Problem(grid=grid, data=data, variogram=Variogram(**config["variogram"]), kind=kriging["kind"],
+                   mean=mean, method=dict(config["method"]), seed=config["seed"],
+                   realizations=config["realizations"], batch_size=config["batch_size"])
+
+
+def realization_chunks(realizations, batch_size) -> list:
+    """Split realization indices ``0 .. realizations-1`` into consecutive chunks.
+
+    Parameters
+    ----------
+    realizations : int
+        Number of realizations.
+    batch_size : int
+        Chunk length (the last chunk may be shorter).
+
+    Returns
+    -------
+    list of list of int
+
+    Examples
+    --------
+    >>> realization_chunks(5, 2)
+    [[0, 1], [2, 3], [4]]
+    """
+    return [list(range(start, min(start + batch_size, realizations)))
+            for start in range(0, realizations, batch_size)]
+
+
+def run_realizations(problem, indices) -> RunningStats:
+    """Compute realizations and return their per-cell statistics.
+
+    All realizations of ``indices`` are kriged with one
+    :func:`krigflow.kriging.krige_grid` call (one column of data masks each).
+
+    Parameters
+    ----------
+    problem : Problem
+        The run's problem.
+    indices : sequence of int, shape (R,)
+        Realization indices.
+
+    Returns
+    -------
+    krigflow.stats.RunningStats
+        Statistics over the ``R`` realizations.
+    """
+    indices = np.asarray(indices, dtype=np.int64)
+    method = problem.method
+    masks = subsample_masks(problem.seed, indices, problem.data.well, fraction=method["fraction"],
+                            unit=method["unit"])
+    batch = krige_grid(problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean,
+                       masks=masks)
+    return RunningStats.from_batch(batch)
+
+
+def compute_partial(problem, chunks) -> Partial:
+    """Compute several chunks of realizations and fold them into one :class:`Partial`.
+
+    Parameters
+    ----------
+    problem : Problem
+    chunks : sequence of sequence of int
+        Chunks of realization indices (e.g. from :func:`realization_chunks`).
+
+    Returns
+    -------
+    Partial
+    """
+    start = time.perf_counter()
+    stats = RunningStats.empty(problem.grid.shape)
+    done = []
+    for chunk in sorted(chunks, key=min):
+        stats = stats.merge(run_realizations(problem, chunk))
+        done.extend(chunk)
+    return Partial(indices=np.sort(np.asarray(done, dtype=np.int64)), stats=stats,
+                   seconds=time.perf_counter() - start)
+
+
+def finalize(partials, grid, realizations=None) -> dict:
+    """Merge partial statistics in a fixed order and return the output arrays.
+
+    Parameters
+    ----------
+    partials : sequence of Partial
+        Partials from all workers, in any order. They are merged sorted by
+        their smallest realization index, so the result does not depend on the
+        arrival order.
+    grid : krigflow.grid.Grid
+        The model grid (for the cell-centre vectors).
+    realizations : int, optional
+        If given, check that the partials cover exactly ``0 .. realizations-1``.
+
+    Returns
+    -------
+    dict of str to array
+        ``mean``, ``std`` (sample, ddof=1), ``count``, ``min``, ``max`` of
+        shape ``grid.shape`` indexed ``[easting, northing, tvdss]``, and the
+        cell-centre vectors ``easting``, ``northing``, ``tvdss``.
+
+    Raises
+    ------
+    KrigflowError
+        If there is no partial, or the realizations are not covered exactly
+        once.
+    """
+    partials = sorted((p for p in partials if len(p.indices)), key=lambda p: int(np.min(p.indices)))
+    if not partials:
+        raise KrigflowError("no realization was computed")
+    done = np.sort(np.concatenate([p.indices for p in partials]))
+    if realizations is not None and not np.array_equal(done, np.arange(realizations)):
+        missing = np.setdiff1d(np.arange(realizations), done)
+        raise KrigflowError(f"realizations not covered exactly once: {done.size} done of {realizations}"
+                            f" (missing: {missing[:10].tolist()}{'...' if missing.size > 10 else ''})")
+    stats = partials[0].stats
+    for partial in partials[1:]:
+        stats = stats.merge(partial.stats)
+    return {"mean": stats.mean, "std": stats.std(), "count": stats.count, "min": stats.min, "max": stats.max,
+            "easting": grid.easting, "northing": grid.northing, "tvdss": grid.tvdss}
+
+
+def describe_wells(wells, data=None) -> list:
+    """Return a JSON-ready summary of the wells used (name, file, curve, sources, data count)."""
+    out = []
+    for i, w in enumerate(sorted(wells, key=lambda w: (w.path, w.name))):
+        item = {"name": w.name, "path": w.path, "curve": w.curve, "unit": w.unit,
+                "location_source": w.location_source, "survey_source": w.survey_source,
+                "n_samples": int(np.sum(np.isfinite(np.asarray(w.values, dtype=float)))),
+                "warnings": list(w.warnings)}
+        if data is not None:
+            item["n_data"] = int(np.sum(data.well == i))
+        out.append(item)
+    return out
+
+
+def versions() -> dict:
+    """Return the versions of Python and of the packages that shape the results."""
+    found = {"python": platform.python_version()}
+    for dist in ("krigflow", "numpy", "scipy", "lasio", "stream-d4py", "mpi4py", "threadpoolctl"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = None
+    return found
+
+
+def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
+    """Run a whole stochastic-kriging job in this process (no dispel4py).
+
+    Parameters
+    ----------
+    config : dict
+        Validated configuration.
+    overwrite : bool, default False
+        Replace existing outputs in ``config["output"]``.
+    write : bool, default True
+        Write ``stats.npz`` and ``summary.json``; if False only return them.
+    wells : sequence of krigflow.wells.Well, optional
+        Use these wells instead of reading ``config["las"]``.
+
+    Returns
+    -------
+    dict
+        ``{"arrays": <finalize() result>, "summary": <summary dict>}``.
+
+    Raises
+    ------
+    KrigflowError
+        On bad inputs, or if the output exists and ``overwrite`` is False.
+    """
+    from .output import check_output, write_outputs
+
+    started = time.perf_counter()
+    if write:
+        check_output(config["output"], overwrite=overwrite)
+    wells = load_inputs(config) if wells is None else list(wells)
+    t_load = time.perf_counter()
+    problem = build_problem(wells, config)
+    t_problem = time.perf_counter()
+    partial = compute_partial(problem, realization_chunks(problem.realizations, problem.batch_size))
+    arrays = finalize([partial], problem.grid, problem.realizations)
+    summary = make_summary(config, wells, problem, [partial], mapping="local", timings={
+        "load_inputs": t_load - started, "build_problem": t_problem - t_load, "krige": partial.seconds,
+        "total": time.perf_counter() - started})
+    if write:
+        write_outputs(config["output"], arrays, summary, overwrite=overwrite)
+    return {"arrays": arrays, "summary": summary}
+
+
+def make_summary(config, wells, problem, partials, *, mapping, timings) -> dict:
+    """Return the JSON-ready run summary written to ``summary.json``."""
+    return {
+        "status": "ok",
+        "mapping": mapping,
+        "config": config,
+        "wells": describe_wells(wells, problem.data),
+        "grid": {"shape": list(problem.grid.shape), "bounds": [float(b) for b in problem.grid.bounds],
+                 "spacing": [float(s) for s in problem.grid.spacing]},
+        "n_data": problem.data.n,
+        "kriging_mean": problem.mean,
+        "realizations_done": int(sum(len(p.indices) for p in partials)),
+        "workers": len([p for p in partials if len(p.indices)]),
+        "timings": {k: round(float(v), 6) for k, v in timings.items()},
+        "versions": versions(),
+    }
+
+
+def _valid_samples(well):
+    arrays = [np.asarray(a, dtype=float) for a in (well.easting, well.northing, well.tvdss, well.values)]
+    ok = np.logical_and.reduce([np.isfinite(a) for a in arrays])
+    return [a[ok] for a in arrays]
+
+
+def _name_file(path, exc):
+    """One line naming the file and the cause of a failure."""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    name = os.path.basename(path)
+    if name not in message:
+        message = f"{name}: {message}"
+    if not isinstance(exc, KrigflowError):
+        message = f"{message} ({type(exc).__name__})"
+    return message
