@@ -503,3 +503,66 @@ def survey_names(survey: Survey, path) -> tuple[str, ...]:
         names.append(normalize_well_name(survey.well_name))
     names.append(normalize_well_name(Path(path).stem))
     return tuple(dict.fromkeys(names))
+
+
+_NUM_UNIT = re.compile(r"^([-+]?\d+(?:\.\d+)?)(m|ft|f)?$", re.IGNORECASE)
+
+
+def survey_from_las_comments(comments, source: str = "") -> Survey | None:
+    """Parse a ``# DEVIATION SURVEY`` table from the comment block of a LAS file.
+
+    The block follows a line containing ``DEVIATION SURVEY``; each row holds
+    one or more (MD, inclination, azimuth) triplets, e.g.
+    ``#  533.8m  0.00  0.00  538.5m  0.54  355.49`` (several triplets per row
+    are read left to right). The table ends at the first line without numbers
+    once rows have been read. MD with an ``ft`` suffix is converted to metres.
+
+    Parameters
+    ----------
+    comments : sequence of str
+        Comment lines of the LAS header (``LogData.comments``).
+    source : str
+        Description to record, e.g. the LAS file name.
+
+    Returns
+    -------
+    Survey or None
+        None when there is no such table, it has fewer than 2 stations or the
+        stations are not physically possible (logged at debug level).
+    """
+    start = None
+    for i, line in enumerate(comments):
+        if "DEVIATION SURVEY" in line.upper():
+            start = i + 1
+            break
+    if start is None:
+        return None
+    stations: list[tuple[float, float, float]] = []
+    for line in comments[start:]:
+        tokens = line.strip().lstrip("#").split()
+        parsed = []
+        for t in tokens:
+            m = _NUM_UNIT.match(t.strip().rstrip("#"))
+            if m is None:
+                parsed = None
+                break
+            factor = 0.3048 if (m.group(2) or "").lower() in ("ft", "f") else 1.0
+            parsed.append((float(m.group(1)), factor))
+        if not parsed or len(parsed) % 3:
+            if stations:
+                break
+            continue
+        for k in range(0, len(parsed), 3):
+            (md, f), (inc, _), (azi, _) = parsed[k:k + 3]
+            stations.append((md * f, inc, azi))
+    if len(stations) < 2:
+        return None
+    arr = np.array(sorted(stations), dtype=float)
+    keep = np.concatenate([[True], np.diff(arr[:, 0]) > 0])  # a repeated MD keeps its first station
+    arr = arr[keep]
+    try:
+        return survey_from_stations(arr[:, 0], arr[:, 1], arr[:, 2],
+                                    source=f"minimum curvature: {source} # DEVIATION SURVEY comment")
+    except SurveyError as exc:
+        logger.debug("LAS comment survey of %s not used: %s", source, exc)
+        return None
