@@ -159,8 +159,12 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None) -> 
     mean = _check_kind(kind, mean)
     coords, values = _data_arrays(data)
     masks = _check_masks(masks, values.shape[0])
+    return _solve_dual(_covariance_matrix(variogram, coords, coords), values, kind, mean, masks)
+
+
+def _solve_dual(full_cov, values, kind, mean, masks):
+    """Dual weights (n, R) and constants (R,) from the covariance matrix of all n data."""
     n, n_real = masks.shape
-    full_cov = _covariance_matrix(variogram, coords, coords)
     weights = np.zeros((n, n_real))
     beta = np.zeros(n_real)
     for r in range(n_real):
@@ -170,15 +174,15 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None) -> 
                 raise ConfigError(f"masks: realization {r} uses no data; ordinary kriging needs at least one")
             beta[r] = mean
             continue
-        factor = _cholesky(full_cov[np.ix_(used, used)], f"realization {r}")
+        cov = full_cov if used.size == n else full_cov[np.ix_(used, used)]
+        factor = _cholesky(cov, f"realization {r}")
         z = values[used]
         if kind == "simple":
             weights[used, r] = scipy.linalg.cho_solve(factor, z - mean, check_finite=False)
             beta[r] = mean
         else:
             sol = scipy.linalg.cho_solve(factor, np.stack([z, np.ones_like(z)], axis=1), check_finite=False)
-            b = sol[:, 1].sum()
-            beta[r] = sol[:, 0].sum() / b
+            beta[r] = sol[:, 0].sum() / sol[:, 1].sum()
             weights[used, r] = sol[:, 0] - beta[r] * sol[:, 1]
     return weights, beta
 
@@ -284,11 +288,12 @@ def _fft_lengths(shape):
     return tuple(scipy.fft.next_fast_len(2 * n - 1, real=True) for n in shape)
 
 
-def _fft_bytes(shape, batch):
-    """Working set of the FFT engine: real kernel spectrum plus a batch of complex spectra."""
+def _fft_bytes(shape):
+    """Peak working set of the FFT engine (bytes): the real lag kernel (freed after its transform) and
+    its complex transform, then the real spectrum plus two complex buffers of the padded lattice."""
     lx, ly, lz = _fft_lengths(shape)
     spectrum = lx * ly * (lz // 2 + 1)
-    return 8 * spectrum + 16 * spectrum * batch * 2
+    return max(8 * lx * ly * lz + 16 * spectrum, 8 * spectrum + 2 * 16 * spectrum)
 
 
 def _symmetric_lags(length, n):
@@ -298,8 +303,12 @@ def _symmetric_lags(length, n):
     return lag, np.abs(lag) < n
 
 
-def _kernel_spectrum(grid, variogram):
-    """Real spectrum of the covariance over the circular lag lattice (even kernel -> real spectrum)."""
+def _lag_kernel(grid, variogram):
+    """Covariance over the circular lag lattice of the FFT engine (zero where |lag| >= n on any axis).
+
+    Index ``(a, b, c)`` holds ``C(lag_a dx, lag_b dy, lag_c dz)`` with ``lag = a`` for ``a <= L/2`` and
+    ``a - L`` above, so the kernel is even (``K[-a] == K[a]``) and its spectrum is real.
+    """
     lengths = _fft_lengths(grid.shape)
     lags = [_symmetric_lags(length, n) for length, n in zip(lengths, grid.shape)]
     dx, dy, dz = grid.spacing
@@ -307,39 +316,57 @@ def _kernel_spectrum(grid, variogram):
     h2_v = np.square(lags[2][0] * dz / variogram.range_v)                                  # (lz,)
     used_h = lags[0][1][:, None] & lags[1][1][None, :]
     kernel = np.zeros(lengths)
-    for a in range(lengths[0]):     # one easting slab at a time keeps temporaries small
+    for a in np.flatnonzero(lags[0][1]):     # one easting slab at a time keeps temporaries small
         h = np.sqrt(h2_h[a][:, None] + h2_v[None, :])
         kernel[a] = variogram.covariance_of_lag(h)
         kernel[a][~used_h[a]] = 0.0
     kernel[:, :, ~lags[2][1]] = 0.0
-    spectrum = scipy.fft.rfftn(kernel, overwrite_x=True)
-    return spectrum.real.copy(), lengths
+    return kernel
 
 
-def _fft_engine(grid, weights, beta, cells, kernel_spectrum, lengths, batch):
-    """Lattice convolution: pruned forward FFT of the weight grid, multiply, pruned inverse FFT."""
+def _lattice_covariance(kernel, cells):
+    """Covariance matrix of lattice data looked up in the lag kernel (no covariance evaluation)."""
+    lengths = kernel.shape
+    out = np.empty((cells.shape[0], cells.shape[0]))
+    for start in range(0, cells.shape[0], 512):
+        block = cells[start:start + 512]
+        idx = tuple((block[:, None, a] - cells[None, :, a]) % lengths[a] for a in range(3))
+        out[start:start + 512] = kernel[idx]
+    return out
+
+
+def _fft_engine(grid, weights, beta, cells, kernel_spectrum, lengths):
+    """Lattice convolution per realization: pruned forward FFT of the weights, multiply, pruned inverse.
+
+    Forward: rfft along tvdss only for the data columns, fft along northing only for the easting rows
+    that hold data, fft along easting. Inverse: ifft along easting keeping the first nx rows, ifft
+    along northing keeping ny, irfft along tvdss keeping nz. Memory: one (lx, ly, lz//2+1) complex
+    buffer plus the kernel spectrum, whatever the number of realizations.
+    """
     nx, ny, nz = grid.shape
     lx, ly, lz = lengths
+    nf = lz // 2 + 1
     n_real = weights.shape[1]
     out = np.empty((n_real, nx, ny, nz))
-    # only the (i, j) columns holding data need the vertical transform
     columns, col_index = np.unique(cells[:, 0] * ny + cells[:, 1], return_inverse=True)
     ci, cj = np.divmod(columns, ny)
-    for start in range(0, n_real, batch):
-        stop = min(start + batch, n_real)
-        w_cols = np.zeros((stop - start, columns.size, nz))
-        for b, r in enumerate(range(start, stop)):
-            np.add.at(w_cols[b], (col_index, cells[:, 2]), weights[:, r])
-        spec_cols = scipy.fft.rfft(w_cols, n=lz, axis=-1)                 # (B, ncol, fz)
-        spec = np.zeros((stop - start, nx, ny, lz // 2 + 1), dtype=complex)
-        spec[:, ci, cj] = spec_cols
-        spec = scipy.fft.fft(spec, n=ly, axis=2)
-        spec = scipy.fft.fft(spec, n=lx, axis=1)
+    rows, row_index = np.unique(ci, return_inverse=True)
+    w_cols = np.zeros((columns.size, lz))
+    row_buf = np.zeros((rows.size, ly, nf), dtype=complex)
+    spec = np.empty((lx, ly, nf), dtype=complex)
+    for r in range(n_real):
+        w_cols[:] = 0.0
+        np.add.at(w_cols, (col_index, cells[:, 2]), weights[:, r])
+        row_buf[:] = 0.0
+        row_buf[row_index, cj] = scipy.fft.rfft(w_cols, axis=-1)
+        spec[:] = 0.0
+        spec[rows] = scipy.fft.fft(row_buf, axis=1)
+        spec = scipy.fft.fft(spec, axis=0, overwrite_x=True)
         spec *= kernel_spectrum
-        spec = scipy.fft.ifft(spec, axis=1, overwrite_x=True)[:, :nx]
-        spec = scipy.fft.ifft(spec, axis=2, overwrite_x=True)[:, :, :ny]
-        out[start:stop] = scipy.fft.irfft(spec, n=lz, axis=3)[..., :nz]
-    out += beta[:, None, None, None]
+        part = scipy.fft.ifft(spec, axis=0)[:nx]
+        part = scipy.fft.ifft(part, axis=1, overwrite_x=True)[:, :ny]
+        out[r] = scipy.fft.irfft(part, n=lz, axis=2)[..., :nz]
+        out[r] += beta[r]
     return out
 
 
@@ -379,7 +406,7 @@ def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes):
 
 
 def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None, method="auto",
-               chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES, batch=4) -> np.ndarray:
+               chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES) -> np.ndarray:
     """Krige every cell of a grid for one or many realizations (global neighbourhood, dual form).
 
     Parameters
@@ -403,10 +430,8 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         Bound on the covariance block of the "dense" and "columns" engines (their temporaries are a
         small multiple of it).
     memory_bytes : int, default 384 MiB
-        "auto" uses "fft" only if its working set (real kernel spectrum + ``batch`` complex spectra)
-        fits this bound.
-    batch : int, default 4
-        Realizations transformed together by the "fft" engine.
+        "auto" uses "fft" only if its working set (lag kernel and its spectrum, then the real spectrum
+        and two complex buffers of the ``(2nx-1) x (2ny-1) x (2nz-1)`` padded lattice) fits this bound.
 
     Returns
     -------
@@ -425,8 +450,9 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     """
     if method not in _METHODS:
         raise ConfigError(f"kriging method must be one of {_METHODS}, got {method!r}")
-    coords, _ = _data_arrays(data)
-    weights, beta = dual_weights(variogram, data, kind=kind, mean=mean, masks=masks)
+    mean = _check_kind(kind, mean)
+    coords, values = _data_arrays(data)
+    masks = _check_masks(masks, values.shape[0])
     cells = None if method == "dense" else _lattice_cells(grid, data, coords)
     if method in ("fft", "columns") and cells is None:
         raise ConfigError(f"kriging method {method!r} needs every datum at a cell centre of the grid "
@@ -434,15 +460,20 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     if method == "auto":
         if cells is None:
             method = "dense"
-        elif _fft_bytes(grid.shape, batch) <= memory_bytes:
+        elif _fft_bytes(grid.shape) <= memory_bytes:
             method = "fft"
         else:
             method = "columns"
-    logger.debug("krige_grid: %s engine, %d data, %d realizations, grid %s", method, coords.shape[0],
-                 weights.shape[1], grid.shape)
+    logger.debug("krige_grid: %s engine, %d data, %d realizations, grid %s", method, values.shape[0],
+                 masks.shape[1], grid.shape)
+    if method == "fft":
+        kernel = _lag_kernel(grid, variogram)
+        weights, beta = _solve_dual(_lattice_covariance(kernel, cells), values, kind, mean, masks)
+        lengths = kernel.shape
+        spectrum = scipy.fft.rfftn(kernel, overwrite_x=True).real.copy()
+        del kernel
+        return _fft_engine(grid, weights, beta, cells, spectrum, lengths)
+    weights, beta = _solve_dual(_covariance_matrix(variogram, coords, coords), values, kind, mean, masks)
     if method == "dense":
         return _dense_engine(grid, variogram, coords, weights, beta, chunk_bytes)
-    if method == "fft":
-        spectrum, lengths = _kernel_spectrum(grid, variogram)
-        return _fft_engine(grid, weights, beta, cells, spectrum, lengths, max(1, int(batch)))
     return _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes)

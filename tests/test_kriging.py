@@ -161,7 +161,7 @@ def test_fast_engines_match_straightforward(method, variogram, deviated):
     grid, data = _well_problem(seed=6, deviated=deviated)
     masks = np.random.default_rng(7).random((data.n, 4)) < 0.7
     ref = krige_grid(grid, variogram, data, masks=masks, method="dense")
-    out = krige_grid(grid, variogram, data, masks=masks, method=method, batch=3, chunk_bytes=2**20)
+    out = krige_grid(grid, variogram, data, masks=masks, method=method, chunk_bytes=2**20)
     npt.assert_allclose(out, ref, rtol=0, atol=1e-9 * np.abs(ref).max())
 
 
