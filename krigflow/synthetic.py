@@ -176,7 +176,7 @@ def _sqrt_eigenvalues(embedding, spacing, covariance) -> np.ndarray:
 
 def _log_clipping(eigenvalues) -> None:
     """Log the fraction of the total variance carried by negative eigenvalues."""
-    negative = -eigenvalues[eigenvalues < 0].sum()
+    negative = float(-eigenvalues[eigenvalues < 0].sum()) if np.any(eigenvalues < 0) else 0.0
     total = np.abs(eigenvalues).sum()
     fraction = negative / total if total > 0 else 0.0
     if fraction > CLIP_WARNING_FRACTION:
