@@ -35,7 +35,7 @@ from .variogram import Variogram
 logger = logging.getLogger(__name__)
 
 __all__ = ["Problem", "Partial", "load_inputs", "build_problem", "realization_chunks", "run_realizations",
-           "finalize", "describe_wells", "versions", "run_local"]
+           "finalize", "describe_wells", "versions", "run_local", "compute_partial", "complete_run", "make_summary"]
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,8 @@ def load_inputs(config) -> list:
     paths = check_inputs(config)
     sources = read_well_sources(property=config["property"], well_headers=config["well_headers"],
                                 surveys=config["surveys"], name_map=config["name_map"],
-                                aliases=config["aliases"], crs=config["crs"])
+                                aliases={config["property"]: config["aliases"]} if config["aliases"] else None,
+                                crs=config["crs"])
     wells, failures = [], []
     for path in paths:
         try:
@@ -348,7 +349,7 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
     KrigflowError
         On bad inputs, or if the output exists and ``overwrite`` is False.
     """
-    from .output import check_output, write_outputs
+    from .output import check_output
 
     started = time.perf_counter()
     if write:
@@ -358,22 +359,60 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
     problem = build_problem(wells, config)
     t_problem = time.perf_counter()
     partial = compute_partial(problem, realization_chunks(problem.realizations, problem.batch_size))
-    arrays = finalize([partial], problem.grid, problem.realizations)
-    summary = make_summary(config, wells, problem, [partial], mapping="local", timings={
-        "load_inputs": t_load - started, "build_problem": t_problem - t_load, "krige": partial.seconds,
-        "total": time.perf_counter() - started})
+    timings = {"load_inputs": t_load - started, "build_problem": t_problem - t_load, "krige": partial.seconds,
+               "total": time.perf_counter() - started}
+    return complete_run(config, problem, describe_wells(wells, problem.data), [partial], mapping="local",
+                        timings=timings, overwrite=overwrite, write=write)
+
+
+def complete_run(config, problem, wells_info, partials, *, mapping, timings, overwrite=False, write=True) -> dict:
+    """Merge the partials, build the summary and write the outputs (the last step of a run).
+
+    Parameters
+    ----------
+    config : dict
+        Validated configuration.
+    problem : Problem
+        The run's problem.
+    wells_info : list of dict
+        :func:`describe_wells` of the wells used.
+    partials : sequence of Partial
+        Partial statistics from all workers (any order).
+    mapping : str
+        How the run was executed (recorded in the summary).
+    timings : dict of str to float
+        Seconds spent per step (recorded in the summary).
+    overwrite : bool, default False
+        Replace existing outputs.
+    write : bool, default True
+        Write ``stats.npz`` and ``summary.json`` into ``config["output"]``.
+
+    Returns
+    -------
+    dict
+        ``{"arrays": <finalize() result>, "summary": <summary dict>}``.
+
+    Raises
+    ------
+    KrigflowError
+        If realizations are missing, or the output exists and ``overwrite`` is False.
+    """
+    from .output import write_outputs
+
+    arrays = finalize(partials, problem.grid, problem.realizations)
+    summary = make_summary(config, wells_info, problem, partials, mapping=mapping, timings=timings)
     if write:
         write_outputs(config["output"], arrays, summary, overwrite=overwrite)
     return {"arrays": arrays, "summary": summary}
 
 
-def make_summary(config, wells, problem, partials, *, mapping, timings) -> dict:
+def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> dict:
     """Return the JSON-ready run summary written to ``summary.json``."""
     return {
         "status": "ok",
         "mapping": mapping,
         "config": config,
-        "wells": describe_wells(wells, problem.data),
+        "wells": wells_info,
         "grid": {"shape": list(problem.grid.shape), "bounds": [float(b) for b in problem.grid.bounds],
                  "spacing": [float(s) for s in problem.grid.spacing]},
         "n_data": problem.data.n,

@@ -1,0 +1,65 @@
+"""GridPlacer: builds the problem from all wells and hands out the realizations."""
+from __future__ import annotations
+
+import logging
+import time
+
+from dispel4py.core import GenericPE
+
+from krigflow.workflow import build_problem, describe_wells, realization_chunks
+
+from ._common import error_record
+
+logger = logging.getLogger(__name__)
+
+
+class GridPlacer(GenericPE):
+    """Collect the wells (all-to-one, one instance); at the end, emit the problem and the tasks.
+
+    Inputs: ``input`` (global): messages of :class:`~pes.log_reader.LogReader`.
+
+    Outputs: ``problem`` (to every SampleKriger): ``{"problem": Problem}``; ``tasks`` (shared among them):
+    ``{"indices": [r0, r1, ...]}`` chunks of ``batch_size`` realization indices; ``run`` (to the
+    StatsAccumulator): the run record with the problem and wells, and any error records.
+    """
+
+    single = True
+
+    def __init__(self):
+        GenericPE.__init__(self)
+        self._add_input("input", grouping="global")
+        self._add_output("problem")
+        self._add_output("tasks")
+        self._add_output("run")
+
+    def _preprocess(self):
+        self.run_, self.wells_, self.errors_ = None, [], []
+
+    def process(self, inputs):
+        message = inputs["input"]
+        if "run" in message:
+            self.run_ = message["run"]
+        elif "well" in message:
+            self.wells_.append(message["well"])
+        else:
+            self.errors_.append(message)
+
+    def _postprocess(self):
+        if self.run_ is None and not self.errors_:
+            return  # nothing received (an idle instance)
+        run, problem = dict(self.run_ or {}), None
+        if not self.errors_:
+            try:
+                start = time.time()
+                problem = build_problem(self.wells_, run["config"])
+                run.update(problem=problem, wells=describe_wells(self.wells_, problem.data))
+                run["timings"] = dict(run.get("timings", {}), build_problem=time.time() - start)
+            except Exception as exc:  # noqa: BLE001 - reported downstream
+                self.errors_.append(error_record(self, exc))
+        self.write("run", {"run": run})
+        for error in self.errors_:
+            self.write("run", error)
+        if problem is not None and not self.errors_:
+            self.write("problem", {"problem": problem})  # before the tasks: per-sender FIFO
+            for chunk in realization_chunks(problem.realizations, problem.batch_size):
+                self.write("tasks", {"indices": chunk})

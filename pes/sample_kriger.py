@@ -1,0 +1,75 @@
+"""SampleKriger: computes chunks of realizations into a local accumulator."""
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from dispel4py.core import GenericPE
+
+from krigflow.threads import blas_threads, threads_per_worker
+from krigflow.workflow import Partial, run_realizations
+
+from ._common import error_record
+
+logger = logging.getLogger(__name__)
+
+
+class SampleKriger(GenericPE):
+    """Krige the chunks of realizations it receives; emit one partial (or one error) at the end.
+
+    Inputs: ``problem`` (one-to-all): ``{"problem": Problem}``; ``tasks`` (shared):
+    ``{"indices": [...]}``. Tasks that arrive before the problem are buffered.
+
+    Output ``output``: ``{"partial": Partial}`` from an instance that computed something, or
+    ``{"error": {...}}``. BLAS/FFT threads are limited to ``max(1, cores // numprocesses)``.
+    """
+
+    def __init__(self):
+        GenericPE.__init__(self)
+        self._add_input("problem", grouping="all")
+        self._add_input("tasks")
+        self._add_output("output")
+
+    def _preprocess(self):
+        self.problem_, self.pending_, self.stats_, self.done_ = None, [], None, []
+        self.seconds_, self.error_ = 0.0, None
+
+    def process(self, inputs):
+        if "problem" in inputs:
+            self.problem_ = inputs["problem"]["problem"]
+            chunks, self.pending_ = self.pending_, []
+        else:
+            chunks = [inputs["tasks"]["indices"]]
+        if self.problem_ is None:
+            self.pending_.extend(chunks)
+            return
+        for chunk in chunks:
+            self._run(chunk)
+
+    def compute(self, problem, indices):
+        """Statistics of realizations ``indices`` (:func:`krigflow.workflow.run_realizations`)."""
+        return run_realizations(problem, indices)
+
+    def _run(self, chunk):
+        if self.error_ is not None:
+            return  # after a failure, the run is lost: do not spend time on it
+        start = time.perf_counter()
+        try:
+            with blas_threads(threads_per_worker(max(1, int(self.numprocesses)))):
+                stats = self.compute(self.problem_, chunk)
+            self.stats_ = stats if self.stats_ is None else self.stats_.merge(stats)
+            self.done_.extend(chunk)
+        except Exception as exc:  # noqa: BLE001 - reported downstream
+            self.error_ = error_record(self, exc, context=f"realizations {min(chunk)}-{max(chunk)}")
+        self.seconds_ += time.perf_counter() - start
+
+    def _postprocess(self):
+        if self.pending_ and self.error_ is None:
+            self.error_ = error_record(self, "received realization tasks but never the problem")
+        if self.error_ is not None:
+            self.write("output", self.error_)
+        elif self.done_:  # idle instances send nothing
+            partial = Partial(indices=np.sort(np.asarray(self.done_, dtype=np.int64)), stats=self.stats_,
+                              seconds=self.seconds_)
+            self.write("output", {"partial": partial})
