@@ -117,7 +117,7 @@ WELLS = (
     WellDesign("KF-04", 500420.0, 7001660.0, 26.0),
     WellDesign("KF-05", 501700.0, 7001620.0, 28.5, las_location=False),
     WellDesign("KF-06", 500150.0, 7000900.0, 27.3, kop=600.0, build=3.0, hold=40.0, azimuth=65.0),
-    WellDesign("KF-07", 501850.0, 7001850.0, 25.8, kop=500.0, build=2.5, hold=35.0, azimuth=215.0),
+    WellDesign("KF-07", 501850.0, 7001850.0, 25.8, kop=500.0, build=2.5, hold=35.0, azimuth=250.0),
     WellDesign("KF-08", 501300.0, 7000150.0, 29.1, kop=450.0, build=3.0, hold=50.0, azimuth=330.0,
                las_location=False),
 )
@@ -188,6 +188,14 @@ def truth_model(fine) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     iz = np.searchsorted(fz, tvdss)
     assert np.allclose(fe[ie], easting) and np.allclose(fn[in_], northing) and np.allclose(fz[iz], tvdss)
     return fine[np.ix_(ie, in_, iz)], easting, northing, tvdss
+
+
+def model_cells(easting, northing, tvdss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Model-grid cell indices ``(i, j, k)`` of points inside the box."""
+    return tuple(
+        np.clip(np.floor((np.asarray(p) - low) / step).astype(int), 0, int(round((high - low) / step)) - 1)
+        for p, low, high, step in zip((easting, northing, tvdss), BOUNDS[::2], BOUNDS[1::2], MODEL_SPACING)
+    )
 
 
 # --------------------------------------------------------------------------- wells
@@ -303,7 +311,10 @@ def config_yaml(cfg) -> str:
         if isinstance(value, dict):
             lines.append(f"{key}:")
             for sub, item in value.items():
-                text = "[" + ", ".join(scalar(v) for v in item) + "]" if isinstance(item, list) else scalar(item)
+                if isinstance(item, list):
+                    text = "[" + ", ".join(scalar(v) for v in item) + "]"
+                else:
+                    text = scalar(item)
                 lines.append(f"  {sub}: {text}")
         else:
             lines.append(f"{key}: {scalar(value)}")
@@ -345,8 +356,12 @@ def build_files(fine=None) -> dict[str, bytes | str]:
     if fine is None:
         fine = truth_fine()
     files = {}
+    owner = {}
     for well in WELLS:
-        md, _, _, _, values = well_values(well, fine)
+        md, easting, northing, tvdss, values = well_values(well, fine)
+        for cell in set(zip(*model_cells(easting, northing, tvdss))):
+            if owner.setdefault(cell, well.name) != well.name:
+                raise ValueError(f"wells {owner[cell]} and {well.name} share model cell {cell}")
         files[f"las/{well.name}.las"] = las_text(well, md, values)
         if well.deviated:
             files[f"surveys/{well.name}.csv"] = survey_text(well)

@@ -173,3 +173,12 @@ def test_run_configs(make_demo, truth):
     for axis, low, step in zip(("easting", "northing", "tvdss"), bounds[::2], spacing):
         npt.assert_allclose(truth[axis][0], low + step / 2)
     assert Path(yaml_cfg["output"]) == (DATA.parent / "output" / "demo").resolve()
+
+
+def test_no_two_wells_share_a_model_cell(wells, make_demo):
+    """Upscaled data of different wells never land on the same cell centre (no duplicate locations)."""
+    owner = {}
+    for well in wells:
+        for cell in set(zip(*make_demo.model_cells(well.easting, well.northing, well.tvdss))):
+            first = owner.setdefault(cell, well.name)
+            assert first == well.name, f"{first} and {well.name} share cell {cell}"

@@ -62,7 +62,7 @@ def test_mean_and_variance(many_fields):
     [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, -1, 0), (3, 2, 1), (-2, 4, 0), (5, 0, 2), (8, 8, 0)],
 )
 def test_empirical_covariance_matches_model(many_fields, lag):
-    """Empirical covariance at node lags (incl. both diagonals, testing the azimuth) within 5 % of the sill."""
+    """Empirical covariance at node lags (both diagonals test the azimuth) within 5 % of the sill."""
     a, b = _lagged_pairs(many_fields, lag)
     empirical = np.mean(a * b)  # the mean is known to be 0
     model = anisotropic_exponential(*(n * d for n, d in zip(lag, SPACING)))
