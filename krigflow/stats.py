@@ -160,6 +160,14 @@ class RunningStats:
                 "RunningStats: a batch must have shape (R, *grid_shape), got a scalar"
             )
         valid = ~np.isnan(batch)
+        if batch.shape[0] > 0 and valid.all():
+            # Common case without NaN: no masked copies of the batch.
+            count = np.full(batch.shape[1:], batch.shape[0], dtype=np.int64)
+            mean = batch.mean(axis=0)
+            deviation = batch - mean
+            m2 = np.einsum("i...,i...->...", deviation, deviation)
+            return cls(count=count, mean=mean, m2=np.asarray(m2, dtype=np.float64),
+                       min=batch.min(axis=0), max=batch.max(axis=0))
         count = valid.sum(axis=0, dtype=np.int64)
         total = np.where(valid, batch, 0.0).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
