@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .exceptions import KrigflowError
+from .runner import add_run_parser
 from .wells import inspect_well, read_well_sources
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     _add_inspect_parser(subparsers)
+    add_run_parser(subparsers)
     return parser
 
 

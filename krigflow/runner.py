@@ -1,0 +1,238 @@
+"""``krigflow run``: run the stochastic-kriging graph through dispel4py and report how it ended.
+
+The command validates the config and checks that the input files exist (and that the output would not be
+overwritten) *before* launching anything, then runs ``graphs/stochastic_kriging.py`` with the ``dispel4py``
+script as a subprocess::
+
+    simple:  dispel4py simple GRAPH -f INPUT.json
+    multi:   dispel4py multi GRAPH -n N -f INPUT.json
+    mpi:     <launcher> -n N dispel4py mpi GRAPH -n N -f INPUT.json      (launcher: mpiexec, or --mpiexec)
+
+dispel4py 2.9.1's exit status is unreliable (0 after some failures under ``multi``), so success is decided
+from the status record the graph's StatsAccumulator writes (to a temporary file whose path and run id are
+passed in the input item), never from the exit status. On failure one line per error (the PE and the cause)
+goes to stderr, and the dispel4py console log is kept.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+from .config import check_inputs, load_config
+from .exceptions import KrigflowError
+from .output import check_output, read_status
+
+__all__ = ["add_run_parser", "run_command", "build_command", "GRAPH", "MIN_PROCESSES"]
+
+#: The graph module run by default.
+GRAPH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphs",
+                     "stochastic_kriging.py")
+#: Smallest process count of multi/mpi: LogReader, GridPlacer, StatsAccumulator and one SampleKriger.
+MIN_PROCESSES = 4
+#: Exit status for a config or input problem found before launching (a failed run exits with 1).
+EXIT_BAD_INPUT = 2
+
+
+def add_run_parser(subparsers) -> None:
+    """Add the ``run`` subcommand to a ``krigflow`` argument parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From ``parser.add_subparsers()``.
+    """
+    p = subparsers.add_parser(
+        "run", help="run a stochastic-kriging job (dispel4py simple, multi or mpi)",
+        description="Validate CONFIG, then run the stochastic-kriging graph through dispel4py. Exit status: "
+        "0 on success, 1 if the run failed (the error, naming the processing element and the cause, is "
+        f"printed on stderr), {EXIT_BAD_INPUT} if the config or the inputs are bad (nothing is launched).")
+    p.add_argument("config", metavar="CONFIG", help="run configuration (YAML or JSON; see docs/config.md)")
+    p.add_argument("--mapping", choices=("simple", "multi", "mpi"), default="simple",
+                   help="dispel4py mapping (default simple)")
+    p.add_argument("-n", "--num-processes", dest="processes", type=int, default=None, metavar="N",
+                   help=f"processes for multi/mpi (default {MIN_PROCESSES}, at least {MIN_PROCESSES}): "
+                   "3 for the reader, placer and accumulator, the others krig")
+    p.add_argument("--mpiexec", default="mpiexec", metavar="LAUNCHER",
+                   help="MPI launcher command (prefix) for --mapping mpi, e.g. 'srun' or "
+                   "'mpiexec --hostfile hosts'; '-n N' is appended (default mpiexec)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing results in the output directory")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop the run (and fail) after this many seconds")
+    p.add_argument("--log", default=None, metavar="FILE",
+                   help="write dispel4py's console output to FILE (default: a temporary file, kept on failure)")
+    p.add_argument("--graph", default=GRAPH, metavar="MODULE",
+                   help="graph module to run (default: krigflow's graphs/stochastic_kriging.py)")
+    p.set_defaults(func=run_command)
+
+
+def build_command(mapping, graph, input_file, processes=MIN_PROCESSES, *, dispel4py="dispel4py",
+                  mpiexec="mpiexec") -> list:
+    """Return the command line that runs ``graph`` under ``mapping``.
+
+    Parameters
+    ----------
+    mapping : {"simple", "multi", "mpi"}
+    graph : str
+        Graph module (file path or dotted name).
+    input_file : str
+        JSON file of the root inputs (``dispel4py -f``).
+    processes : int
+        Process count of multi/mpi (the same on both sides of ``mpiexec``).
+    dispel4py : str
+        The ``dispel4py`` script.
+    mpiexec : str
+        Launcher prefix for mpi (split like a shell would).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> build_command("mpi", "g.py", "in.json", 4, mpiexec="srun --mpi=pmix")
+    ['srun', '--mpi=pmix', '-n', '4', 'dispel4py', 'mpi', 'g.py', '-n', '4', '-f', 'in.json']
+    >>> build_command("simple", "g.py", "in.json")
+    ['dispel4py', 'simple', 'g.py', '-f', 'in.json']
+    """
+    if mapping == "simple":
+        return [dispel4py, "simple", graph, "-f", input_file]
+    n = str(int(processes))
+    if mapping == "multi":
+        return [dispel4py, "multi", graph, "-n", n, "-f", input_file]
+    if mapping == "mpi":
+        return [*shlex.split(mpiexec), "-n", n, dispel4py, "mpi", graph, "-n", n, "-f", input_file]
+    raise KrigflowError(f"--mapping: expected simple, multi or mpi, got {mapping!r}")
+
+
+def run_command(args) -> int:
+    """Run ``krigflow run`` with parsed arguments.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From the parser of :func:`add_run_parser`.
+
+    Returns
+    -------
+    int
+        0 on success, 1 if the run failed, 2 if the config or inputs are bad.
+    """
+    try:
+        config = load_config(args.config)
+        check_inputs(config)
+        check_output(config["output"], overwrite=args.overwrite)
+        processes = _processes(args)
+        script = _dispel4py_script()
+    except KrigflowError as exc:
+        _say(f"krigflow run: error: {exc}")
+        return EXIT_BAD_INPUT
+    work = tempfile.mkdtemp(prefix="krigflow-run-")
+    run_id = uuid.uuid4().hex
+    status_path = os.path.join(work, "status.json")
+    input_path = os.path.join(work, "input.json")
+    log_path = os.path.abspath(args.log) if args.log else os.path.join(work, "dispel4py.log")
+    with open(input_path, "w", encoding="utf-8") as fh:
+        json.dump({"LogReader": [{"config": os.path.abspath(args.config), "overwrite": bool(args.overwrite),
+                                  "status": status_path, "run_id": run_id, "mapping": args.mapping}]}, fh)
+    command = build_command(args.mapping, args.graph, input_path, processes, dispel4py=script,
+                            mpiexec=args.mpiexec)
+    started = time.perf_counter()
+    returncode, timed_out = _launch(command, log_path, args.timeout)
+    seconds = time.perf_counter() - started
+    status = read_status(status_path)
+    if status is not None and status.get("run_id") != run_id:
+        status = None
+    if status is not None and status.get("status") == "ok" and not timed_out:
+        sys.stdout.write(f"krigflow run: ok: {status.get('realizations_done')} realizations with "
+                         f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'} in "
+                         f"{seconds:.1f} s; results in {status.get('output')}\n")
+        if not args.log:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
+    if timed_out:
+        _say(f"krigflow run: failed: no result after the --timeout of {args.timeout:g} s (run stopped)")
+    elif status is None:
+        _say(f"krigflow run: failed: dispel4py exited with status {returncode} without a status record "
+             f"({_last_line(log_path)})")
+    else:
+        for error in status.get("errors") or [{"pe": "?", "message": status.get("message")}]:
+            _say(f"krigflow run: failed: {error.get('pe')}: {error.get('message')}")
+    _say(f"krigflow run: dispel4py log: {log_path}")
+    return 1
+
+
+def _processes(args):
+    if args.mapping == "simple":
+        return 1
+    n = MIN_PROCESSES if args.processes is None else args.processes
+    if n < MIN_PROCESSES:
+        raise KrigflowError(f"-n: --mapping {args.mapping} needs at least {MIN_PROCESSES} processes "
+                            f"(LogReader, GridPlacer, StatsAccumulator and one SampleKriger), got {n}")
+    return n
+
+
+def _dispel4py_script():
+    """The ``dispel4py`` script of this Python environment (else the one on PATH)."""
+    beside = os.path.join(os.path.dirname(sys.executable), "dispel4py")
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("dispel4py")
+    if not found:
+        raise KrigflowError("the dispel4py command was not found (install stream-d4py)")
+    return found
+
+
+def _launch(command, log_path, timeout):
+    """Run ``command`` with its output in ``log_path``; return (exit status, timed out)."""
+    with open(log_path, "ab") as log:
+        log.write(("$ " + shlex.join(command) + "\n").encode())
+        log.flush()
+        try:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
+        except OSError as exc:
+            log.write(f"cannot start {command[0]}: {exc}\n".encode())
+            return None, False
+        try:
+            return process.wait(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return None, True
+        except KeyboardInterrupt:
+            _kill_group(process)
+            raise
+
+
+def _kill_group(process):
+    """Stop the run's process group (dispel4py multi forks children; mpiexec starts ranks)."""
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _last_line(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = [line.strip() for line in fh if line.strip()]
+    except OSError:
+        return "no log"
+    return lines[-1][:300] if lines else "empty log"
+
+
+def _say(line):
+    sys.stderr.write(line + "\n")
