@@ -348,13 +348,15 @@ def load_well(las_path, sources: WellSources) -> Well:
                          f"({kb_source})")
     if survey is None and sources.las_surveys:
         survey = survey_from_las_comments(log.comments, Path(las_path).name)
-    if survey is None:
+    vertical = survey is None
+    if vertical:
         survey = vertical_survey()
         notes.append("no deviation survey: well treated as vertical")
 
     md = log.index
     de, dn, tvd = survey.position(md)
-    notes.extend(survey.coverage_warnings(md))
+    if not vertical:  # the vertical stand-in is valid at every depth
+        notes.extend(survey.coverage_warnings(md))
     if survey.head_easting is not None:  # absolute trace (Petrel .dev): use its X/Y directly
         easting, northing = survey.head_easting + de, survey.head_northing + dn
     else:

@@ -44,6 +44,7 @@ def test_vertical_without_survey(write_las, tmp_path):
     npt.assert_allclose(well.easting, 10)
     npt.assert_allclose(well.tvdss, well.md - 5)
     assert well.survey_source == "vertical (no survey)" and any("vertical" in w for w in well.warnings)
+    assert not any("extrapolated" in w for w in well.warnings)
 
 
 def test_no_location_is_error(write_las):
