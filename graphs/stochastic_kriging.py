@@ -17,6 +17,7 @@ module-level ``graph`` reads ``-n``/``--num``/``--num_processes`` from ``sys.arg
 ``dispel4py`` command (read only; 1 kriger otherwise). Use :func:`build_graph` to build the graph for a
 known process count.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,9 @@ logger = logging.getLogger(__name__)
 #: Processes taken by the PEs other than the SampleKrigers.
 OTHER_PROCESSES = 3
 #: Config run when the LogReader gets no input item: the bundled demo.
-DEMO_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "demo",
-                           "run.yaml")
+DEMO_CONFIG = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "demo", "run.yaml"
+)
 
 
 def build_graph(n_processes=1, *, kriger=SampleKriger, default_config=DEMO_CONFIG) -> WorkflowGraph:

@@ -11,6 +11,7 @@ against the folder of the config file. The result is a plain, JSON-serialisable
 :func:`check_inputs` then checks that the input files exist, so that a run can
 be refused before any work starts.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -27,8 +28,14 @@ logger = logging.getLogger(__name__)
 __all__ = ["DEFAULTS", "REQUIRED", "load_config", "validate_config", "check_inputs", "expand_paths"]
 
 #: Keys that must be given (dotted paths).
-REQUIRED = ("las", "grid.spacing", "variogram.model", "variogram.sill", "variogram.range_h",
-            "variogram.range_v")
+REQUIRED = (
+    "las",
+    "grid.spacing",
+    "variogram.model",
+    "variogram.sill",
+    "variogram.range_h",
+    "variogram.range_v",
+)
 
 #: Default of every optional key (dotted paths). ``docs/config.md`` documents the same values and a test
 #: checks that both agree.
@@ -57,8 +64,24 @@ DEFAULTS = {
     "output": "output",
 }
 
-_TOP_KEYS = ("las", "well_headers", "surveys", "property", "aliases", "name_map", "crs", "min_samples",
-             "grid", "variogram", "method", "kriging", "realizations", "seed", "batch_size", "output")
+_TOP_KEYS = (
+    "las",
+    "well_headers",
+    "surveys",
+    "property",
+    "aliases",
+    "name_map",
+    "crs",
+    "min_samples",
+    "grid",
+    "variogram",
+    "method",
+    "kriging",
+    "realizations",
+    "seed",
+    "batch_size",
+    "output",
+)
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
 _METHOD_KEYS = ("name", "fraction", "unit")
@@ -179,7 +202,9 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     name_map = raw.get("name_map")
     if name_map is not None:
         if not isinstance(name_map, dict):
-            raise ConfigError(f"name_map: expected a mapping of LAS well names to header names, got {name_map!r}")
+            raise ConfigError(
+                f"name_map: expected a mapping of LAS well names to header names, got {name_map!r}"
+            )
         name_map = {_string(k, "name_map"): _string(v, f"name_map.{k}") for k, v in name_map.items()}
     cfg["name_map"] = name_map
     cfg["crs"] = None if raw.get("crs") is None else _string(raw["crs"], "crs")
@@ -188,7 +213,9 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["variogram"] = _variogram(raw.get("variogram"))
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
     cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
-    cfg["realizations"] = _integer(raw.get("realizations", DEFAULTS["realizations"]), "realizations", minimum=1)
+    cfg["realizations"] = _integer(
+        raw.get("realizations", DEFAULTS["realizations"]), "realizations", minimum=1
+    )
     cfg["seed"] = _integer(raw.get("seed", DEFAULTS["seed"]), "seed", minimum=0)
     cfg["batch_size"] = _integer(raw.get("batch_size", DEFAULTS["batch_size"]), "batch_size", minimum=1)
     output = raw.get("output", DEFAULTS["output"])
@@ -280,7 +307,11 @@ def _reject_unknown(mapping, allowed, prefix):
         if key not in allowed:
             name = f"{prefix}{key}"
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else f" (expected one of: {', '.join(allowed)})"
+            hint = (
+                f" (did you mean '{prefix}{close[0]}'?)"
+                if close
+                else f" (expected one of: {', '.join(allowed)})"
+            )
             raise ConfigError(f"{name}: unknown key{hint}")
 
 
@@ -368,7 +399,9 @@ def _grid(value):
         bounds = _vector(bounds, "grid.bounds", 6)
         for axis, (lo, hi) in zip(("easting", "northing", "tvdss"), (bounds[0:2], bounds[2:4], bounds[4:6])):
             if not lo < hi:
-                raise ConfigError(f"grid.bounds: {axis} minimum must be below its maximum, got {lo:g} >= {hi:g}")
+                raise ConfigError(
+                    f"grid.bounds: {axis} minimum must be below its maximum, got {lo:g} >= {hi:g}"
+                )
     padding = grid.get("padding", DEFAULTS["grid.padding"])
     if isinstance(padding, (int, float)) and not isinstance(padding, bool):
         padding = [padding] * 3
@@ -386,13 +419,20 @@ def _variogram(value):
     out["sill"] = _number(_require(vg, "sill", "variogram"), "variogram.sill", minimum=0.0, exclusive=True)
     out["nugget"] = _number(vg.get("nugget", DEFAULTS["variogram.nugget"]), "variogram.nugget", minimum=0.0)
     if out["nugget"] >= out["sill"]:
-        raise ConfigError(f"variogram.nugget: must be below the total sill ({out['sill']:g}), got {out['nugget']:g}")
-    out["range_h"] = _number(_require(vg, "range_h", "variogram"), "variogram.range_h", minimum=0.0, exclusive=True)
-    out["range_v"] = _number(_require(vg, "range_v", "variogram"), "variogram.range_v", minimum=0.0, exclusive=True)
+        raise ConfigError(
+            f"variogram.nugget: must be below the total sill ({out['sill']:g}), got {out['nugget']:g}"
+        )
+    out["range_h"] = _number(
+        _require(vg, "range_h", "variogram"), "variogram.range_h", minimum=0.0, exclusive=True
+    )
+    out["range_v"] = _number(
+        _require(vg, "range_v", "variogram"), "variogram.range_v", minimum=0.0, exclusive=True
+    )
     h2 = vg.get("range_h2")
     out["range_h2"] = None if h2 is None else _number(h2, "variogram.range_h2", minimum=0.0, exclusive=True)
-    out["azimuth"] = _number(vg.get("azimuth", DEFAULTS["variogram.azimuth"]), "variogram.azimuth",
-                             minimum=-360.0, maximum=360.0)
+    out["azimuth"] = _number(
+        vg.get("azimuth", DEFAULTS["variogram.azimuth"]), "variogram.azimuth", minimum=-360.0, maximum=360.0
+    )
     out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
     return out
 
@@ -402,8 +442,13 @@ def _method(value):
         value = {"name": value}
     method = _section(value, "method", _METHOD_KEYS)
     name = _choice(method.get("name", DEFAULTS["method.name"]), "method.name", METHODS)
-    fraction = _number(method.get("fraction", DEFAULTS["method.fraction"]), "method.fraction",
-                       minimum=0.0, exclusive=True, maximum=1.0)
+    fraction = _number(
+        method.get("fraction", DEFAULTS["method.fraction"]),
+        "method.fraction",
+        minimum=0.0,
+        exclusive=True,
+        maximum=1.0,
+    )
     unit = _choice(method.get("unit", DEFAULTS["method.unit"]), "method.unit", UNITS)
     return {"name": name, "fraction": fraction, "unit": unit}
 
@@ -419,4 +464,3 @@ def _kriging(value):
             raise ConfigError("kriging.mean: only used with kriging.kind 'simple'")
         mean = _number(mean, "kriging.mean")
     return {"kind": kind, "mean": mean}
-

@@ -5,6 +5,7 @@ flushed and fsync'ed, then renamed over the final name with :func:`os.replace`.
 A reader therefore sees either the old file or the complete new one. Existing
 results are never replaced unless asked (``overwrite=True``).
 """
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,16 @@ from .exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RESULT_FILES", "STATUS_FILE", "OutputExistsError", "check_output", "write_outputs", "write_status",
-           "read_status", "atomic_write"]
+__all__ = [
+    "RESULT_FILES",
+    "STATUS_FILE",
+    "OutputExistsError",
+    "check_output",
+    "write_outputs",
+    "write_status",
+    "read_status",
+    "atomic_write",
+]
 
 #: Files holding the results of a run (their presence means "output exists").
 RESULT_FILES = ("stats.npz", "summary.json")
@@ -59,8 +68,10 @@ def check_output(output_dir, *, overwrite=False) -> None:
         raise KrigflowError(f"output: {output_dir} exists and is not a directory")
     existing = [name for name in RESULT_FILES if os.path.exists(os.path.join(output_dir, name))]
     if existing and not overwrite:
-        raise OutputExistsError(f"output: {output_dir} already holds {', '.join(existing)}; "
-                                "refusing to overwrite (use --overwrite, or choose another output directory)")
+        raise OutputExistsError(
+            f"output: {output_dir} already holds {', '.join(existing)}; "
+            "refusing to overwrite (use --overwrite, or choose another output directory)"
+        )
 
 
 def atomic_write(path, data: bytes) -> None:

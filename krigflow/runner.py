@@ -13,6 +13,7 @@ from the status record the graph's StatsAccumulator writes (to a temporary file 
 passed in the input item), never from the exit status. On failure one line per error (the PE and the cause)
 goes to stderr, and the dispel4py console log is kept.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,9 @@ from .output import check_output, read_status
 __all__ = ["add_run_parser", "run_command", "build_command", "GRAPH", "MIN_PROCESSES"]
 
 #: The graph module run by default.
-GRAPH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphs",
-                     "stochastic_kriging.py")
+GRAPH = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphs", "stochastic_kriging.py"
+)
 #: Smallest process count of multi/mpi: LogReader, GridPlacer, StatsAccumulator and one SampleKriger.
 MIN_PROCESSES = 4
 #: Exit status for a config or input problem found before launching (a failed run exits with 1).
@@ -50,31 +52,64 @@ def add_run_parser(subparsers) -> None:
         From ``parser.add_subparsers()``.
     """
     p = subparsers.add_parser(
-        "run", help="run a stochastic-kriging job (dispel4py simple, multi or mpi)",
+        "run",
+        help="run a stochastic-kriging job (dispel4py simple, multi or mpi)",
         description="Validate CONFIG, then run the stochastic-kriging graph through dispel4py. Exit status: "
         "0 on success, 1 if the run failed (the error, naming the processing element and the cause, is "
-        f"printed on stderr), {EXIT_BAD_INPUT} if the config or the inputs are bad (nothing is launched).")
+        f"printed on stderr), {EXIT_BAD_INPUT} if the config or the inputs are bad (nothing is launched).",
+    )
     p.add_argument("config", metavar="CONFIG", help="run configuration (YAML or JSON; see docs/config.md)")
-    p.add_argument("--mapping", choices=("simple", "multi", "mpi"), default="simple",
-                   help="dispel4py mapping (default simple)")
-    p.add_argument("-n", "--num-processes", dest="processes", type=int, default=None, metavar="N",
-                   help=f"processes for multi/mpi (default {MIN_PROCESSES}, at least {MIN_PROCESSES}): "
-                   "3 for the reader, placer and accumulator, the others krig")
-    p.add_argument("--mpiexec", default="mpiexec", metavar="LAUNCHER",
-                   help="MPI launcher command (prefix) for --mapping mpi, e.g. 'srun' or "
-                   "'mpiexec --hostfile hosts'; '-n N' is appended (default mpiexec)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing results in the output directory")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                   help="stop the run (and fail) after this many seconds")
-    p.add_argument("--log", default=None, metavar="FILE",
-                   help="write dispel4py's console output to FILE (default: a temporary file, kept on failure)")
-    p.add_argument("--graph", default=GRAPH, metavar="MODULE",
-                   help="graph module to run (default: krigflow's graphs/stochastic_kriging.py)")
+    p.add_argument(
+        "--mapping",
+        choices=("simple", "multi", "mpi"),
+        default="simple",
+        help="dispel4py mapping (default simple)",
+    )
+    p.add_argument(
+        "-n",
+        "--num-processes",
+        dest="processes",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"processes for multi/mpi (default {MIN_PROCESSES}, at least {MIN_PROCESSES}): "
+        "3 for the reader, placer and accumulator, the others krig",
+    )
+    p.add_argument(
+        "--mpiexec",
+        default="mpiexec",
+        metavar="LAUNCHER",
+        help="MPI launcher command (prefix) for --mapping mpi, e.g. 'srun' or "
+        "'mpiexec --hostfile hosts'; '-n N' is appended (default mpiexec)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace existing results in the output directory"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the run (and fail) after this many seconds",
+    )
+    p.add_argument(
+        "--log",
+        default=None,
+        metavar="FILE",
+        help="write dispel4py's console output to FILE (default: a temporary file, kept on failure)",
+    )
+    p.add_argument(
+        "--graph",
+        default=GRAPH,
+        metavar="MODULE",
+        help="graph module to run (default: krigflow's graphs/stochastic_kriging.py)",
+    )
     p.set_defaults(func=run_command)
 
 
-def build_command(mapping, graph, input_file, processes=MIN_PROCESSES, *, dispel4py="dispel4py",
-                  mpiexec="mpiexec") -> list:
+def build_command(
+    mapping, graph, input_file, processes=MIN_PROCESSES, *, dispel4py="dispel4py", mpiexec="mpiexec"
+) -> list:
     """Return the command line that runs ``graph`` under ``mapping``.
 
     Parameters
@@ -140,10 +175,23 @@ def run_command(args) -> int:
     input_path = os.path.join(work, "input.json")
     log_path = os.path.abspath(args.log) if args.log else os.path.join(work, "dispel4py.log")
     with open(input_path, "w", encoding="utf-8") as fh:
-        json.dump({"LogReader": [{"config": os.path.abspath(args.config), "overwrite": bool(args.overwrite),
-                                  "status": status_path, "run_id": run_id, "mapping": args.mapping}]}, fh)
-    command = build_command(args.mapping, args.graph, input_path, processes, dispel4py=script,
-                            mpiexec=args.mpiexec)
+        json.dump(
+            {
+                "LogReader": [
+                    {
+                        "config": os.path.abspath(args.config),
+                        "overwrite": bool(args.overwrite),
+                        "status": status_path,
+                        "run_id": run_id,
+                        "mapping": args.mapping,
+                    }
+                ]
+            },
+            fh,
+        )
+    command = build_command(
+        args.mapping, args.graph, input_path, processes, dispel4py=script, mpiexec=args.mpiexec
+    )
     started = time.perf_counter()
     returncode, timed_out = _launch(command, log_path, args.timeout)
     seconds = time.perf_counter() - started
@@ -151,17 +199,21 @@ def run_command(args) -> int:
     if status is not None and status.get("run_id") != run_id:
         status = None
     if status is not None and status.get("status") == "ok" and not timed_out:
-        sys.stdout.write(f"krigflow run: ok: {status.get('realizations_done')} realizations with "
-                         f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'} in "
-                         f"{seconds:.1f} s; results in {status.get('output')}\n")
+        sys.stdout.write(
+            f"krigflow run: ok: {status.get('realizations_done')} realizations with "
+            f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'} in "
+            f"{seconds:.1f} s; results in {status.get('output')}\n"
+        )
         if not args.log:
             shutil.rmtree(work, ignore_errors=True)
         return 0
     if timed_out:
         _say(f"krigflow run: failed: no result after the --timeout of {args.timeout:g} s (run stopped)")
     elif status is None:
-        _say(f"krigflow run: failed: dispel4py exited with status {returncode} without a status record "
-             f"({_last_line(log_path)})")
+        _say(
+            f"krigflow run: failed: dispel4py exited with status {returncode} without a status record "
+            f"({_last_line(log_path)})"
+        )
     else:
         for error in status.get("errors") or [{"pe": "?", "message": status.get("message")}]:
             _say(f"krigflow run: failed: {error.get('pe')}: {error.get('message')}")
@@ -174,8 +226,10 @@ def _processes(args):
         return 1
     n = MIN_PROCESSES if args.processes is None else args.processes
     if n < MIN_PROCESSES:
-        raise KrigflowError(f"-n: --mapping {args.mapping} needs at least {MIN_PROCESSES} processes "
-                            f"(LogReader, GridPlacer, StatsAccumulator and one SampleKriger), got {n}")
+        raise KrigflowError(
+            f"-n: --mapping {args.mapping} needs at least {MIN_PROCESSES} processes "
+            f"(LogReader, GridPlacer, StatsAccumulator and one SampleKriger), got {n}"
+        )
     return n
 
 
@@ -196,8 +250,13 @@ def _launch(command, log_path, timeout):
         log.write(("$ " + shlex.join(command) + "\n").encode())
         log.flush()
         try:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
             log.write(f"cannot start {command[0]}: {exc}\n".encode())
             return None, False

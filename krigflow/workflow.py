@@ -13,6 +13,7 @@ Realization ``r`` uses only ``numpy.random.default_rng([seed, r])`` (through
 :func:`krigflow.simulation.subsample_masks`), so results do not depend on how
 realizations are chunked or which worker computes them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,21 @@ from .variogram import Variogram
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Problem", "Partial", "load_inputs", "build_problem", "realization_chunks", "run_realizations",
-           "finalize", "describe_wells", "versions", "run_local", "compute_partial", "complete_run", "make_summary"]
+__all__ = [
+    "Problem",
+    "Partial",
+    "load_inputs",
+    "build_problem",
+    "realization_chunks",
+    "run_realizations",
+    "finalize",
+    "describe_wells",
+    "versions",
+    "run_local",
+    "compute_partial",
+    "complete_run",
+    "make_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -117,10 +131,14 @@ def load_inputs(config) -> list:
     from .wells import load_well, read_well_sources  # wells pulls in lasio: import only when reading
 
     paths = check_inputs(config)
-    sources = read_well_sources(property=config["property"], well_headers=config["well_headers"],
-                                surveys=config["surveys"], name_map=config["name_map"],
-                                aliases={config["property"]: config["aliases"]} if config["aliases"] else None,
-                                crs=config["crs"])
+    sources = read_well_sources(
+        property=config["property"],
+        well_headers=config["well_headers"],
+        surveys=config["surveys"],
+        name_map=config["name_map"],
+        aliases={config["property"]: config["aliases"]} if config["aliases"] else None,
+        crs=config["crs"],
+    )
     wells, failures = [], []
     for path in paths:
         try:
@@ -162,16 +180,21 @@ def build_problem(wells, config) -> Problem:
     easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
     well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
     if values.size == 0:
-        raise KrigflowError(f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells")
+        raise KrigflowError(
+            f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
+        )
     grid_cfg = config["grid"]
     if grid_cfg["bounds"] is not None:
         grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
     else:
         grid = Grid.around_points(easting, northing, tvdss, grid_cfg["spacing"], padding=grid_cfg["padding"])
-    data = upscale(grid, easting, northing, tvdss, values, well, well_names=names,
-                   min_samples=config["min_samples"])
+    data = upscale(
+        grid, easting, northing, tvdss, values, well, well_names=names, min_samples=config["min_samples"]
+    )
     if data.n == 0:
-        raise KrigflowError(f"no conditioning datum inside the grid (bounds {grid.bounds}); check grid.bounds")
+        raise KrigflowError(
+            f"no conditioning datum inside the grid (bounds {grid.bounds}); check grid.bounds"
+        )
     unused = [names[i] for i in range(len(names)) if not np.any(data.well == i)]
     if unused:
         logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
@@ -180,9 +203,17 @@ def build_problem(wells, config) -> Problem:
     if kriging["kind"] == "simple" and mean is None:
         mean = float(np.mean(data.values))
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
-    return Problem(grid=grid, data=data, variogram=Variogram(**config["variogram"]), kind=kriging["kind"],
-                   mean=mean, method=dict(config["method"]), seed=config["seed"],
-                   realizations=config["realizations"], batch_size=config["batch_size"])
+    return Problem(
+        grid=grid,
+        data=data,
+        variogram=Variogram(**config["variogram"]),
+        kind=kriging["kind"],
+        mean=mean,
+        method=dict(config["method"]),
+        seed=config["seed"],
+        realizations=config["realizations"],
+        batch_size=config["batch_size"],
+    )
 
 
 def realization_chunks(realizations, batch_size) -> list:
@@ -204,8 +235,10 @@ def realization_chunks(realizations, batch_size) -> list:
     >>> realization_chunks(5, 2)
     [[0, 1], [2, 3], [4]]
     """
-    return [list(range(start, min(start + batch_size, realizations)))
-            for start in range(0, realizations, batch_size)]
+    return [
+        list(range(start, min(start + batch_size, realizations)))
+        for start in range(0, realizations, batch_size)
+    ]
 
 
 def run_realizations(problem, indices) -> RunningStats:
@@ -228,10 +261,12 @@ def run_realizations(problem, indices) -> RunningStats:
     """
     indices = np.asarray(indices, dtype=np.int64)
     method = problem.method
-    masks = subsample_masks(problem.seed, indices, problem.data.well, fraction=method["fraction"],
-                            unit=method["unit"])
-    batch = krige_grid(problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean,
-                       masks=masks)
+    masks = subsample_masks(
+        problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
+    )
+    batch = krige_grid(
+        problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
+    )
     return RunningStats.from_batch(batch)
 
 
@@ -254,8 +289,9 @@ def compute_partial(problem, chunks) -> Partial:
     for chunk in sorted(chunks, key=min):
         stats = stats.merge(run_realizations(problem, chunk))
         done.extend(chunk)
-    return Partial(indices=np.sort(np.asarray(done, dtype=np.int64)), stats=stats,
-                   seconds=time.perf_counter() - start)
+    return Partial(
+        indices=np.sort(np.asarray(done, dtype=np.int64)), stats=stats, seconds=time.perf_counter() - start
+    )
 
 
 def finalize(partials, grid, realizations=None) -> dict:
@@ -291,23 +327,39 @@ def finalize(partials, grid, realizations=None) -> dict:
     done = np.sort(np.concatenate([p.indices for p in partials]))
     if realizations is not None and not np.array_equal(done, np.arange(realizations)):
         missing = np.setdiff1d(np.arange(realizations), done)
-        raise KrigflowError(f"realizations not covered exactly once: {done.size} done of {realizations}"
-                            f" (missing: {missing[:10].tolist()}{'...' if missing.size > 10 else ''})")
+        raise KrigflowError(
+            f"realizations not covered exactly once: {done.size} done of {realizations}"
+            f" (missing: {missing[:10].tolist()}{'...' if missing.size > 10 else ''})"
+        )
     stats = partials[0].stats
     for partial in partials[1:]:
         stats = stats.merge(partial.stats)
-    return {"mean": stats.mean, "std": stats.std(), "count": stats.count, "min": stats.min, "max": stats.max,
-            "easting": grid.easting, "northing": grid.northing, "tvdss": grid.tvdss}
+    return {
+        "mean": stats.mean,
+        "std": stats.std(),
+        "count": stats.count,
+        "min": stats.min,
+        "max": stats.max,
+        "easting": grid.easting,
+        "northing": grid.northing,
+        "tvdss": grid.tvdss,
+    }
 
 
 def describe_wells(wells, data=None) -> list:
     """Return a JSON-ready summary of the wells used (name, file, curve, sources, data count)."""
     out = []
     for i, w in enumerate(sorted(wells, key=lambda w: (w.path, w.name))):
-        item = {"name": w.name, "path": w.path, "curve": w.curve, "unit": w.unit,
-                "location_source": w.location_source, "survey_source": w.survey_source,
-                "n_samples": int(np.sum(np.isfinite(np.asarray(w.values, dtype=float)))),
-                "warnings": list(w.warnings)}
+        item = {
+            "name": w.name,
+            "path": w.path,
+            "curve": w.curve,
+            "unit": w.unit,
+            "location_source": w.location_source,
+            "survey_source": w.survey_source,
+            "n_samples": int(np.sum(np.isfinite(np.asarray(w.values, dtype=float)))),
+            "warnings": list(w.warnings),
+        }
         if data is not None:
             item["n_data"] = int(np.sum(data.well == i))
         out.append(item)
@@ -359,13 +411,27 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
     problem = build_problem(wells, config)
     t_problem = time.perf_counter()
     partial = compute_partial(problem, realization_chunks(problem.realizations, problem.batch_size))
-    timings = {"load_inputs": t_load - started, "build_problem": t_problem - t_load, "krige": partial.seconds,
-               "total": time.perf_counter() - started}
-    return complete_run(config, problem, describe_wells(wells, problem.data), [partial], mapping="local",
-                        timings=timings, overwrite=overwrite, write=write)
+    timings = {
+        "load_inputs": t_load - started,
+        "build_problem": t_problem - t_load,
+        "krige": partial.seconds,
+        "total": time.perf_counter() - started,
+    }
+    return complete_run(
+        config,
+        problem,
+        describe_wells(wells, problem.data),
+        [partial],
+        mapping="local",
+        timings=timings,
+        overwrite=overwrite,
+        write=write,
+    )
 
 
-def complete_run(config, problem, wells_info, partials, *, mapping, timings, overwrite=False, write=True) -> dict:
+def complete_run(
+    config, problem, wells_info, partials, *, mapping, timings, overwrite=False, write=True
+) -> dict:
     """Merge the partials, build the summary and write the outputs (the last step of a run).
 
     Parameters
@@ -413,8 +479,11 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         "mapping": mapping,
         "config": config,
         "wells": wells_info,
-        "grid": {"shape": list(problem.grid.shape), "bounds": [float(b) for b in problem.grid.bounds],
-                 "spacing": [float(s) for s in problem.grid.spacing]},
+        "grid": {
+            "shape": list(problem.grid.shape),
+            "bounds": [float(b) for b in problem.grid.bounds],
+            "spacing": [float(s) for s in problem.grid.spacing],
+        },
         "n_data": problem.data.n,
         "kriging_mean": problem.mean,
         "realizations_done": int(sum(len(p.indices) for p in partials)),

@@ -5,6 +5,7 @@ indices) → ``SampleKriger`` (N instances: chunks → one partial each) → ``S
 → ``stats.npz``, ``summary.json``, status record). Errors travel downstream as records
 ``{"error": {"pe", "message"}}``; see :mod:`pes._common`.
 """
+
 from .grid_placer import GridPlacer
 from .log_reader import LogReader
 from .sample_kriger import SampleKriger

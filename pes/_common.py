@@ -6,6 +6,7 @@ when one does): it turns the exception into an *error record*
 downstream, where the next PEs forward it and skip their work, until the
 :class:`~pes.stats_accumulator.StatsAccumulator` reports it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -111,9 +112,13 @@ def parse_request(item, default_config=None) -> dict:
     if not isinstance(item.get("overwrite", False), bool):
         raise ConfigError(f"LogReader input: 'overwrite' must be true or false, got {item['overwrite']!r}")
     status = item.get("status")
-    return {"config": os.path.abspath(config), "overwrite": item.get("overwrite", False),
-            "status": os.path.abspath(status) if status else None, "run_id": item.get("run_id"),
-            "mapping": item.get("mapping")}
+    return {
+        "config": os.path.abspath(config),
+        "overwrite": item.get("overwrite", False),
+        "status": os.path.abspath(status) if status else None,
+        "run_id": item.get("run_id"),
+        "mapping": item.get("mapping"),
+    }
 
 
 def stage(error) -> tuple:

@@ -1,4 +1,5 @@
 """GridPlacer: builds the problem from all wells and hands out the realizations."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """LogReader: the root PE. Reads the run config and the wells, and emits them."""
+
 from __future__ import annotations
 
 import logging

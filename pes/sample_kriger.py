@@ -1,4 +1,5 @@
 """SampleKriger: computes chunks of realizations into a local accumulator."""
+
 from __future__ import annotations
 
 import logging
@@ -70,6 +71,9 @@ class SampleKriger(GenericPE):
         if self.error_ is not None:
             self.write("output", self.error_)
         elif self.done_:  # idle instances send nothing
-            partial = Partial(indices=np.sort(np.asarray(self.done_, dtype=np.int64)), stats=self.stats_,
-                              seconds=self.seconds_)
+            partial = Partial(
+                indices=np.sort(np.asarray(self.done_, dtype=np.int64)),
+                stats=self.stats_,
+                seconds=self.seconds_,
+            )
             self.write("output", {"partial": partial})

@@ -1,4 +1,5 @@
 """StatsAccumulator: merges the partials, writes the outputs and the status record."""
+
 from __future__ import annotations
 
 import logging
@@ -55,9 +56,15 @@ class StatsAccumulator(GenericPE):
         run, result = self.run_ or {}, None
         if not self.errors_:
             try:
-                result = complete_run(run["config"], run["problem"], run["wells"], self.partials_,
-                                      mapping=run.get("mapping") or "dispel4py", timings=self._timings(run),
-                                      overwrite=run.get("overwrite", False))
+                result = complete_run(
+                    run["config"],
+                    run["problem"],
+                    run["wells"],
+                    self.partials_,
+                    mapping=run.get("mapping") or "dispel4py",
+                    timings=self._timings(run),
+                    overwrite=run.get("overwrite", False),
+                )
             except Exception as exc:  # noqa: BLE001 - becomes the run's status
                 self.errors_.append(error_record(self, exc)["error"])
         status = self._status(run, result)
@@ -69,15 +76,23 @@ class StatsAccumulator(GenericPE):
 
     def _timings(self, run):
         seconds = [p.seconds for p in self.partials_]
-        return dict(run.get("timings", {}), krige_sum=sum(seconds), krige_max=max(seconds, default=0.0),
-                    total=time.time() - run.get("started", time.time()))
+        return dict(
+            run.get("timings", {}),
+            krige_sum=sum(seconds),
+            krige_max=max(seconds, default=0.0),
+            total=time.time() - run.get("started", time.time()),
+        )
 
     def _status(self, run, result):
         errors = sorted(self.errors_, key=stage)
-        status = {"status": "failed" if errors else "ok", "run_id": run.get("run_id"),
-                  "output": (run.get("config") or {}).get("output"), "errors": errors,
-                  "message": "; ".join(f"{e['pe']}: {e['message']}" for e in errors) or "ok",
-                  "realizations_done": result["summary"]["realizations_done"] if result else 0}
+        status = {
+            "status": "failed" if errors else "ok",
+            "run_id": run.get("run_id"),
+            "output": (run.get("config") or {}).get("output"),
+            "errors": errors,
+            "message": "; ".join(f"{e['pe']}: {e['message']}" for e in errors) or "ok",
+            "realizations_done": result["summary"]["realizations_done"] if result else 0,
+        }
         path = run.get("status") or (status["output"] and os.path.join(status["output"], STATUS_FILE))
         if path:
             try:

@@ -3,6 +3,7 @@
 Used by tests/test_graph.py (through the ``dispel4py`` CLI and ``krigflow run --graph``) to check that a PE
 failing in the middle of a run ends every mapping with a non-zero status and the error, without hanging.
 """
+
 from graphs.stochastic_kriging import build_graph, processes_from_argv
 from pes import SampleKriger
 

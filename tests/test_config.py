@@ -1,4 +1,5 @@
 """Tests of krigflow.config: loading, validation, defaults and input checks."""
+
 import json
 import os
 import re
@@ -14,8 +15,11 @@ DOCS = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "config.md")
 
 def minimal(**changes):
     """Return the smallest valid raw config, with top-level changes applied."""
-    raw = {"las": "las/*.las", "grid": {"spacing": [50, 50, 5]},
-           "variogram": {"model": "spherical", "sill": 2.0, "range_h": 900, "range_v": 20}}
+    raw = {
+        "las": "las/*.las",
+        "grid": {"spacing": [50, 50, 5]},
+        "variogram": {"model": "spherical", "sill": 2.0, "range_h": 900, "range_v": 20},
+    }
     raw.update(changes)
     return raw
 
@@ -62,11 +66,14 @@ def test_required_keys(key):
         validate_config(raw)
 
 
-@pytest.mark.parametrize("where, key, name", [
-    ((), "seeed", "seeed: unknown key \\(did you mean 'seed'\\?\\)"),
-    (("grid",), "spacin", "grid.spacin: unknown key"),
-    (("variogram",), "rnage_h", "variogram.rnage_h: unknown key \\(did you mean 'variogram.range_h'"),
-])
+@pytest.mark.parametrize(
+    "where, key, name",
+    [
+        ((), "seeed", "seeed: unknown key \\(did you mean 'seed'\\?\\)"),
+        (("grid",), "spacin", "grid.spacin: unknown key"),
+        (("variogram",), "rnage_h", "variogram.rnage_h: unknown key \\(did you mean 'variogram.range_h'"),
+    ],
+)
 def test_unknown_keys(where, key, name):
     """Unknown keys are rejected at every level, with a suggestion."""
     raw = minimal()
@@ -151,8 +158,14 @@ def test_every_key_has_a_bad_value_test():
 
 def test_short_forms_and_conversions():
     """Bare strings for method/kriging, scalar padding and integral floats are accepted."""
-    cfg = validate_config(minimal(method="subsample", kriging="simple", realizations=8.0,
-                                  grid={"spacing": [10, 10, 1], "padding": 5}))
+    cfg = validate_config(
+        minimal(
+            method="subsample",
+            kriging="simple",
+            realizations=8.0,
+            grid={"spacing": [10, 10, 1], "padding": 5},
+        )
+    )
     assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells"}
     assert cfg["kriging"] == {"kind": "simple", "mean": None}
     assert cfg["realizations"] == 8 and isinstance(cfg["realizations"], int)

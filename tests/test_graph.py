@@ -5,6 +5,7 @@ In-process tests use ``dispel4py.new.simple_process.process_and_return``; the ot
 compare ``stats.npz`` with :func:`krigflow.workflow.run_local` within 1e-10. Failures (a SampleKriger raising
 in the middle of the run, a broken LAS file) must end every mapping with the error, within a time limit.
 """
+
 import json
 import os
 import shutil
@@ -34,19 +35,25 @@ KEYS = ("mean", "std", "count", "min", "max", "easting", "northing", "tvdss")
 #: Time limit of one subprocess run: a hang fails the test instead of blocking the suite.
 TIMEOUT = 120
 #: Open MPI as root on a small machine (tests/CI only; a user's MPI needs none of this).
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           PRTE_MCA_rmaps_default_mapping_policy=":oversubscribe")
+ENV = dict(
+    os.environ,
+    OMPI_ALLOW_RUN_AS_ROOT="1",
+    OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+    PRTE_MCA_rmaps_default_mapping_policy=":oversubscribe",
+)
 needs_mpi = pytest.mark.skipif(shutil.which("mpiexec") is None, reason="mpiexec not found")
 
 
 def las_text(name, easting, northing, kb, md, gr):
     """A minimal LAS 2.0 file of a vertical well located by ~Well X/Y and its EKB datum."""
     rows = "\n".join(f"{m:.2f} {(-999.25 if np.isnan(g) else g):.4f}" for m, g in zip(md, gr))
-    return (f"~Version\nVERS. 2.0 : CWLS LAS 2.0\nWRAP. NO : one line per depth step\n~Well\n"
-            f"STRT.m {md[0]:.2f} : START\nSTOP.m {md[-1]:.2f} : STOP\nSTEP.m 0.5 : STEP\nNULL. -999.25 : NULL\n"
-            f"WELL. {name} : WELL\nX   .m {easting:.1f} : easting\nY   .m {northing:.1f} : northing\n"
-            f"EKB .m {kb:.1f} : datum elevation\n~Curve Information\nDEPT.m : measured depth\n"
-            f"GR  .gAPI : gamma ray\n~ASCII\n{rows}\n")
+    return (
+        f"~Version\nVERS. 2.0 : CWLS LAS 2.0\nWRAP. NO : one line per depth step\n~Well\n"
+        f"STRT.m {md[0]:.2f} : START\nSTOP.m {md[-1]:.2f} : STOP\nSTEP.m 0.5 : STEP\nNULL. -999.25 : NULL\n"
+        f"WELL. {name} : WELL\nX   .m {easting:.1f} : easting\nY   .m {northing:.1f} : northing\n"
+        f"EKB .m {kb:.1f} : datum elevation\n~Curve Information\nDEPT.m : measured depth\n"
+        f"GR  .gAPI : gamma ray\n~ASCII\n{rows}\n"
+    )
 
 
 def write_field(folder, *, broken=False):
@@ -61,12 +68,16 @@ def write_field(folder, *, broken=False):
     if broken:
         with open(os.path.join(folder, "las", "Broken_well.las"), "w") as fh:
             fh.write("this is not\na LAS file\n")
-    config = {"las": "las/*.las", "grid": {"spacing": [60.0, 60.0, 9.0],
-                                           "bounds": [800, 2000, 800, 2000, 1000, 1090]},
-              "variogram": {"model": "spherical", "sill": 200.0, "nugget": 5.0, "range_h": 900.0,
-                            "range_v": 25.0},
-              "method": {"name": "subsample", "fraction": 0.6, "unit": "wells"}, "realizations": 12, "seed": 7,
-              "batch_size": 2, "output": "out"}
+    config = {
+        "las": "las/*.las",
+        "grid": {"spacing": [60.0, 60.0, 9.0], "bounds": [800, 2000, 800, 2000, 1000, 1090]},
+        "variogram": {"model": "spherical", "sill": 200.0, "nugget": 5.0, "range_h": 900.0, "range_v": 25.0},
+        "method": {"name": "subsample", "fraction": 0.6, "unit": "wells"},
+        "realizations": 12,
+        "seed": 7,
+        "batch_size": 2,
+        "output": "out",
+    }
     path = os.path.join(folder, "run.json")
     with open(path, "w") as fh:
         json.dump(config, fh)
@@ -129,14 +140,17 @@ def test_process_assignment_uses_every_process(n, krigers):
     assert sum(counts.values()) == n
 
 
-@pytest.mark.parametrize("argv, n", [
-    (["/usr/local/bin/dispel4py", "multi", "g.py", "-n", "6"], 6),
-    (["dispel4py", "mpi", "g.py", "-d", "{}", "--num_processes", "7"], 7),
-    (["dispel4py", "multi", "g.py", "--num=5"], 5),
-    (["dispel4py", "simple", "g.py", "-d", "{}"], 1),
-    (["dispel4py", "multi", "g.py", "-n", "x"], 1),
-    (["python", "-m", "pytest", "-n", "4"], 1),
-])
+@pytest.mark.parametrize(
+    "argv, n",
+    [
+        (["/usr/local/bin/dispel4py", "multi", "g.py", "-n", "6"], 6),
+        (["dispel4py", "mpi", "g.py", "-d", "{}", "--num_processes", "7"], 7),
+        (["dispel4py", "multi", "g.py", "--num=5"], 5),
+        (["dispel4py", "simple", "g.py", "-d", "{}"], 1),
+        (["dispel4py", "multi", "g.py", "-n", "x"], 1),
+        (["python", "-m", "pytest", "-n", "4"], 1),
+    ],
+)
 def test_processes_from_argv(argv, n):
     """-n is read from dispel4py command lines only."""
     assert processes_from_argv(argv) == n
@@ -186,7 +200,9 @@ def test_failing_kriger_in_process(field, tmp_path):
     """A SampleKriger raising mid-run: WorkflowError naming the PE and cause; status 'failed'; no results."""
     config = with_output(field["config"], str(tmp_path / "fault"))
     graph = build_graph(kriger=fault_graph.SampleKriger)
-    with pytest.raises(WorkflowError, match="SampleKriger: realizations 4-5: injected failure at realization 5"):
+    with pytest.raises(
+        WorkflowError, match="SampleKriger: realizations 4-5: injected failure at realization 5"
+    ):
         process_and_return(graph, {"LogReader": [{"config": config}]})
     status = json.loads((tmp_path / "fault" / "status.json").read_text())
     assert status["status"] == "failed" and status["errors"][0]["pe"] == "SampleKriger"
@@ -196,15 +212,20 @@ def test_failing_kriger_in_process(field, tmp_path):
 def test_broken_las_in_process(broken_field, tmp_path):
     """An unreadable LAS file fails the run with a message naming the file."""
     config = with_output(broken_field, str(tmp_path / "broken"))
-    with pytest.raises(WorkflowError, match="LogReader: 1 of 6 LAS file\\(s\\) failed: .*Broken_well.las: no ~ sections"):
+    with pytest.raises(
+        WorkflowError, match="LogReader: 1 of 6 LAS file\\(s\\) failed: .*Broken_well.las: no ~ sections"
+    ):
         process_and_return(build_graph(), {"LogReader": [{"config": config}]})
 
 
-@pytest.mark.parametrize("item, message", [
-    ({"config": "/no/such/run.yaml"}, "LogReader: config file /no/such/run.yaml: cannot be read"),
-    ({"confg": "x"}, "LogReader: LogReader input: unknown key 'confg'"),
-    ({"config": "x.yaml", "overwrite": "yes"}, "'overwrite' must be true or false"),
-])
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        ({"config": "/no/such/run.yaml"}, "LogReader: config file /no/such/run.yaml: cannot be read"),
+        ({"confg": "x"}, "LogReader: LogReader input: unknown key 'confg'"),
+        ({"config": "x.yaml", "overwrite": "yes"}, "'overwrite' must be true or false"),
+    ],
+)
 def test_bad_input_items(item, message):
     """Bad input items end the run with an error naming the problem (no hang, no traceback from a PE)."""
     with pytest.raises(WorkflowError, match=message):
@@ -293,7 +314,9 @@ def krigflow_run(config, *args):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mapping, n", [("simple", 1), ("multi", 4), ("multi", 6), pytest.param("mpi", 5, marks=needs_mpi)])
+@pytest.mark.parametrize(
+    "mapping, n", [("simple", 1), ("multi", 4), ("multi", 6), pytest.param("mpi", 5, marks=needs_mpi)]
+)
 def test_krigflow_run_matches_run_local(field, tmp_path, mapping, n):
     """`krigflow run` gives run_local's statistics whatever the mapping and number of SampleKrigers."""
     config = with_output(field["config"], str(tmp_path / f"{mapping}{n}"))
@@ -312,8 +335,10 @@ def test_krigflow_run_failing_kriger(field, tmp_path, mapping):
     config = with_output(field["config"], str(tmp_path / mapping))
     proc = krigflow_run(config, "--mapping", mapping, "-n", "5", "--graph", FAULT_GRAPH)
     assert proc.returncode == 1
-    assert ("krigflow run: failed: SampleKriger: realizations 4-5: injected failure at realization 5"
-            in proc.stderr.splitlines()[0])
+    assert (
+        "krigflow run: failed: SampleKriger: realizations 4-5: injected failure at realization 5"
+        in proc.stderr.splitlines()[0]
+    )
     assert not (tmp_path / mapping / "stats.npz").exists()
 
 

@@ -1,4 +1,5 @@
 """Tests of krigflow.workflow and krigflow.output on small wells built in code."""
+
 import json
 import os
 
@@ -33,18 +34,37 @@ def make_wells(heads=HEADS, top=1000.0, base=1090.0, step=0.5):
         values = 60 + 20 * np.sin(tvdss / 9.0 + i) + 0.01 * (e - 1000) - 0.005 * (n - 1000)
         values[::37] = np.nan  # some null samples
         md = tvdss + 30.0
-        wells.append(Well(name=f"W{i}", path=f"/data/W{i}.las", curve="GR", unit="API", md=md, values=values,
-                          easting=np.full(tvdss.shape, e), northing=np.full(tvdss.shape, n), tvdss=tvdss,
-                          kb=30.0, location_source="test", survey_source="vertical (no survey)"))
+        wells.append(
+            Well(
+                name=f"W{i}",
+                path=f"/data/W{i}.las",
+                curve="GR",
+                unit="API",
+                md=md,
+                values=values,
+                easting=np.full(tvdss.shape, e),
+                northing=np.full(tvdss.shape, n),
+                tvdss=tvdss,
+                kb=30.0,
+                location_source="test",
+                survey_source="vertical (no survey)",
+            )
+        )
     return wells
 
 
 def small_config(tmp_path=None, **changes):
     """A valid config for the synthetic field: a 20 x 20 x 10 grid."""
-    raw = {"las": "*.las", "grid": {"spacing": [60.0, 60.0, 9.0], "bounds": [800, 2000, 800, 2000, 1000, 1090]},
-           "variogram": {"model": "spherical", "sill": 200.0, "nugget": 5.0, "range_h": 900.0, "range_v": 25.0},
-           "method": {"name": "subsample", "fraction": 0.6, "unit": "wells"}, "realizations": 12, "seed": 7,
-           "batch_size": 4, "output": "out"}
+    raw = {
+        "las": "*.las",
+        "grid": {"spacing": [60.0, 60.0, 9.0], "bounds": [800, 2000, 800, 2000, 1000, 1090]},
+        "variogram": {"model": "spherical", "sill": 200.0, "nugget": 5.0, "range_h": 900.0, "range_v": 25.0},
+        "method": {"name": "subsample", "fraction": 0.6, "unit": "wells"},
+        "realizations": 12,
+        "seed": 7,
+        "batch_size": 4,
+        "output": "out",
+    }
     raw.update(changes)
     return validate_config(raw, base_dir=str(tmp_path or "/tmp"))
 
@@ -99,10 +119,16 @@ def test_realization_chunks():
 
 def direct_stack(problem, indices):
     """All realizations computed in one krige_grid call, independently of the workflow code."""
-    masks = subsample_masks(problem.seed, indices, problem.data.well, fraction=problem.method["fraction"],
-                            unit=problem.method["unit"])
-    return krige_grid(problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean,
-                      masks=masks)
+    masks = subsample_masks(
+        problem.seed,
+        indices,
+        problem.data.well,
+        fraction=problem.method["fraction"],
+        unit=problem.method["unit"],
+    )
+    return krige_grid(
+        problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
+    )
 
 
 def test_statistics_equal_numpy_over_stacked_realizations(problem):
