@@ -96,10 +96,49 @@ def _data_arrays(data):
     return coords, values
 
 
-def _covariance_matrix(variogram, a, b):
-    """Covariance between point sets ``a`` (m, 3) and ``b`` (n, 3)."""
-    return variogram.covariance(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1],
-                                a[:, None, 2] - b[None, :, 2])
+def _scaled_coordinates(variogram, coords):
+    """Coordinates in which Euclidean distance is the variogram's normalized (anisotropic) lag."""
+    theta = np.deg2rad(variogram.azimuth)
+    major = coords[:, 0] * np.sin(theta) + coords[:, 1] * np.cos(theta)
+    minor = coords[:, 0] * np.cos(theta) - coords[:, 1] * np.sin(theta)
+    return np.stack([major / variogram.range_h, minor / variogram.range_h2, coords[:, 2] / variogram.range_v], 1)
+
+
+def _covariance_scaled(variogram, sa, sb, out, tmp):
+    """Covariance between scaled point sets (m, 3) and (n, 3), computed in place in ``out`` (m, n)."""
+    np.subtract(sa[:, None, 0], sb[None, :, 0], out=out)
+    np.square(out, out=out)
+    for axis in (1, 2):
+        np.subtract(sa[:, None, axis], sb[None, :, axis], out=tmp)
+        np.square(tmp, out=tmp)
+        out += tmp
+    np.sqrt(out, out=out)                       # normalized lag h
+    zero = (out == 0.0) if variogram.nugget else None
+    if variogram.model == "exponential":
+        out *= -3.0
+        np.exp(out, out=out)
+    elif variogram.model == "gaussian":
+        np.square(out, out=out)
+        out *= -3.0
+        np.exp(out, out=out)
+    else:
+        out[...] = variogram.correlation_of_lag(out)
+    out *= variogram.psill
+    if zero is not None:
+        out[zero] += variogram.nugget
+    return out
+
+
+def _covariance_matrix(variogram, a, b, chunk_bytes=DEFAULT_CHUNK_BYTES):
+    """Covariance between point sets ``a`` (m, 3) and ``b`` (n, 3), built in row blocks of bounded size."""
+    sa, sb = _scaled_coordinates(variogram, a), _scaled_coordinates(variogram, b)
+    out = np.empty((a.shape[0], b.shape[0]))
+    rows = max(1, int(chunk_bytes // (8 * max(b.shape[0], 1))))
+    tmp = np.empty((min(rows, a.shape[0]), b.shape[0]))
+    for start in range(0, a.shape[0], rows):
+        stop = min(start + rows, a.shape[0])
+        _covariance_scaled(variogram, sa[start:stop], sb, out[start:stop], tmp[:stop - start])
+    return out
 
 
 def _check_masks(masks, n):
@@ -115,15 +154,16 @@ def _check_masks(masks, n):
 
 
 def _cholesky(cov, what):
-    """Cholesky factor; a failed or numerically singular factorization raises a ConfigError."""
+    """Cholesky factor, overwriting ``cov``; a failed or numerically singular factorization raises."""
     message = (f"{what}: the data covariance matrix is not positive definite (duplicate data locations "
                "without a nugget, or a numerically singular gaussian model?)")
+    scale = np.sqrt(np.max(np.diag(cov)))
     try:
-        factor = scipy.linalg.cho_factor(cov, lower=True, check_finite=False)
+        factor = scipy.linalg.cho_factor(cov, lower=True, overwrite_a=True, check_finite=False)
     except np.linalg.LinAlgError:
         raise ConfigError(message)
     # exact duplicates can pass with a pivot at rounding level: catch them (pivot^2 < 1e-14 * C(0))
-    if np.min(np.diag(factor[0])) < 1e-7 * np.sqrt(np.max(np.diag(cov))):
+    if np.min(np.diag(factor[0])) < 1e-7 * scale:
         raise ConfigError(message)
     return factor
 
@@ -174,7 +214,10 @@ def _solve_dual(full_cov, values, kind, mean, masks):
                 raise ConfigError(f"masks: realization {r} uses no data; ordinary kriging needs at least one")
             beta[r] = mean
             continue
-        cov = full_cov if used.size == n else full_cov[np.ix_(used, used)]
+        if used.size < n:
+            cov = full_cov[np.ix_(used, used)]          # a fresh copy: factorize in place
+        else:
+            cov = full_cov if n_real == 1 else full_cov.copy()
         factor = _cholesky(cov, f"realization {r}")
         z = values[used]
         if kind == "simple":
@@ -252,18 +295,24 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
 # ----------------------------------------------------------------------------------------------------------
 
 def _dense_engine(grid, variogram, coords, weights, beta, chunk_bytes):
-    """Straightforward dual form: covariance chunk (m x n) @ W (n x R), for any data positions."""
+    """Straightforward dual form: covariance chunk (m x n) @ W (n x R), for any data positions.
+
+    Memory: two (m, n) float64 blocks with ``m * n * 8 <= chunk_bytes / 2``.
+    """
     n, n_real = weights.shape
     nx, ny, nz = grid.shape
     out = np.empty((n_real, grid.n_cells))
-    # cells as rows (i, j, k) in C order; the chunk covers m cells with m * n * 8 <= chunk_bytes
-    chunk = max(1, int(chunk_bytes // (8 * max(n, 1) * 3)))   # x3: lag temporaries of the evaluation
+    chunk = max(1, int(chunk_bytes // (16 * max(n, 1))))
+    scaled_data = _scaled_coordinates(variogram, coords)
+    block = np.empty((min(chunk, grid.n_cells), n))
+    tmp = np.empty_like(block)
     e, nn, t = grid.easting, grid.northing, grid.tvdss
     for start in range(0, grid.n_cells, chunk):
         flat = np.arange(start, min(start + chunk, grid.n_cells))
         i, j, k = np.unravel_index(flat, grid.shape)
-        cells = np.stack([e[i], nn[j], t[k]], axis=1)
-        out[:, flat] = (_covariance_matrix(variogram, cells, coords) @ weights).T
+        cells = _scaled_coordinates(variogram, np.stack([e[i], nn[j], t[k]], axis=1))
+        cov = _covariance_scaled(variogram, cells, scaled_data, block[:flat.size], tmp[:flat.size])
+        out[:, flat] = (cov @ weights).T
     out += beta[:, None]
     return out.reshape((n_real, nx, ny, nz))
 
@@ -405,9 +454,93 @@ def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes):
     return out + beta[:, None, None, None]
 
 
+def _check_neighbourhood(neighbourhood):
+    unknown = set(neighbourhood) - {"max_data", "octants"}
+    if unknown:
+        raise ConfigError(f"neighbourhood: unknown key(s) {sorted(unknown)}; expected 'max_data', 'octants'")
+    k = neighbourhood.get("max_data")
+    if k is None or int(k) != k or k < 1:
+        raise ConfigError(f"neighbourhood max_data must be an integer >= 1, got {k!r}")
+    return int(k), bool(neighbourhood.get("octants", False))
+
+
+def _select_neighbours(tree, scaled_data, targets, k, octants):
+    """Indices (m, k) of the neighbours of each target (-1 for empty slots), nearest first.
+
+    With octants, the ``4 k`` nearest candidates are split by octant of the (scaled) lag and each octant
+    keeps at most ``ceil(k / 8)``, so a cell next to one well also sees the others.
+    """
+    n = scaled_data.shape[0]
+    if not octants:
+        kk = min(k, n)
+        _, idx = tree.query(targets, k=kk)
+        return idx.reshape(targets.shape[0], kk)
+    kk = min(4 * k, n)
+    _, cand = tree.query(targets, k=kk)
+    cand = cand.reshape(targets.shape[0], kk)
+    lag = scaled_data[cand] - targets[:, None, :]
+    octant = (lag[..., 0] >= 0) * 4 + (lag[..., 1] >= 0) * 2 + (lag[..., 2] >= 0)
+    per = -(-k // 8)
+    # rank of each candidate within its octant (candidates are sorted by distance)
+    onehot = octant[..., None] == np.arange(8)
+    rank = np.take_along_axis(np.cumsum(onehot, axis=1), octant[..., None], axis=2)[..., 0] - 1
+    keep = rank < per
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
+    idx = np.take_along_axis(cand, order, axis=1)
+    return np.where(np.take_along_axis(keep, order, axis=1), idx, -1)
+
+
+def _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k, octants, chunk_bytes):
+    """Moving neighbourhood: per cell, krige with its selected neighbours (batched dense solves)."""
+    from scipy.spatial import cKDTree
+
+    nx, ny, nz = grid.shape
+    n_real = masks.shape[1]
+    out = np.empty((n_real, grid.n_cells))
+    scaled = _scaled_coordinates(variogram, coords)
+    chunk = max(1, int(chunk_bytes // (8 * (k + 1) * (k + 1) * 3)))
+    for r in range(n_real):
+        used = np.flatnonzero(masks[:, r])
+        if used.size == 0:
+            if kind == "ordinary":
+                raise ConfigError(f"masks: realization {r} uses no data; ordinary kriging needs at least one")
+            out[r] = mean
+            continue
+        tree = cKDTree(scaled[used])
+        for start in range(0, grid.n_cells, chunk):
+            flat = np.arange(start, min(start + chunk, grid.n_cells))
+            i, j, kk = np.unravel_index(flat, grid.shape)
+            cells = np.stack([grid.easting[i], grid.northing[j], grid.tvdss[kk]], axis=1)
+            local = _select_neighbours(tree, scaled[used], _scaled_coordinates(variogram, cells), k, octants)
+            valid = local >= 0
+            idx = used[np.where(valid, local, 0)]                                    # (m, q)
+            pts = coords[idx]
+            lag = pts[:, :, None, :] - pts[:, None, :, :]
+            cov = variogram.covariance(lag[..., 0], lag[..., 1], lag[..., 2])
+            c0 = variogram.covariance(*(pts - cells[:, None, :]).transpose(2, 0, 1))
+            pair = valid[:, :, None] & valid[:, None, :]
+            cov = np.where(pair, cov, 0.0)
+            q = idx.shape[1]
+            cov[:, np.arange(q), np.arange(q)] = np.where(valid, cov[:, np.arange(q), np.arange(q)], 1.0)
+            c0 = np.where(valid, c0, 0.0)
+            z = np.where(valid, values[idx], 0.0)
+            if kind == "simple":
+                lam = np.linalg.solve(cov, c0[..., None])[..., 0]
+                out[r, flat] = mean + np.einsum("mq,mq->m", lam, z - mean * valid)
+            else:
+                system = np.zeros((flat.size, q + 1, q + 1))
+                system[:, :q, :q] = cov
+                system[:, :q, q] = system[:, q, :q] = valid
+                rhs = np.concatenate([c0, np.ones((flat.size, 1))], axis=1)
+                lam = np.linalg.solve(system, rhs[..., None])[:, :q, 0]
+                out[r, flat] = np.einsum("mq,mq->m", lam, z)
+    return out.reshape((n_real, nx, ny, nz))
+
+
 def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None, method="auto",
-               chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES) -> np.ndarray:
-    """Krige every cell of a grid for one or many realizations (global neighbourhood, dual form).
+               chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES,
+               neighbourhood=None) -> np.ndarray:
+    """Krige every cell of a grid for one or many realizations (global dual form, or a moving neighbourhood).
 
     Parameters
     ----------
@@ -432,6 +565,11 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     memory_bytes : int, default 384 MiB
         "auto" uses "fft" only if its working set (lag kernel and its spectrum, then the real spectrum
         and two complex buffers of the ``(2nx-1) x (2ny-1) x (2nz-1)`` padded lattice) fits this bound.
+    neighbourhood : dict, optional
+        Moving neighbourhood instead of the global one: ``{"max_data": k, "octants": bool}``. Each cell is
+        kriged (primal form, batched solves) with its ``k`` nearest data in the anisotropic metric of the
+        variogram (``cKDTree``); with ``octants`` at most ``ceil(k/8)`` come from each octant. ``method``
+        is ignored. With ``k >= n`` (no octants) it equals the global answer.
 
     Returns
     -------
@@ -453,6 +591,10 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     mean = _check_kind(kind, mean)
     coords, values = _data_arrays(data)
     masks = _check_masks(masks, values.shape[0])
+    if neighbourhood is not None:
+        k, octants = _check_neighbourhood(neighbourhood)
+        return _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k, octants,
+                                     chunk_bytes)
     cells = None if method == "dense" else _lattice_cells(grid, data, coords)
     if method in ("fft", "columns") and cells is None:
         raise ConfigError(f"kriging method {method!r} needs every datum at a cell centre of the grid "

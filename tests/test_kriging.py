@@ -211,3 +211,45 @@ def test_duplicate_locations_without_nugget_raise():
                            np.zeros((6, 3), int), ("w",))
     with pytest.raises(ConfigError, match="positive definite"):
         dual_weights(VARIOGRAMS[1], dup)
+
+
+@pytest.mark.parametrize("kind", ["ordinary", "simple"])
+@pytest.mark.parametrize("octants", [False, True])
+def test_neighbourhood_with_all_data_equals_global(kind, octants):
+    """A moving neighbourhood holding every datum gives the global answer (per realization)."""
+    _, data = _well_problem(seed=9, deviated=True)
+    grid = Grid.from_bounds((0, 400, 0, 300, 1000, 1040), (40, 50, 4))    # coarser target grid
+    masks = np.random.default_rng(10).random((data.n, 2)) < 0.7
+    v = VARIOGRAMS[0]
+    ref = krige_grid(grid, v, data, kind=kind, mean=0.2, masks=masks, method="dense")
+    k = 8 * data.n if octants else data.n
+    out = krige_grid(grid, v, data, kind=kind, mean=0.2, masks=masks, neighbourhood={"max_data": k,
+                                                                                   "octants": octants})
+    npt.assert_allclose(out, ref, rtol=0, atol=1e-9 * np.abs(ref).max())
+
+
+def test_neighbourhood_octants_spread_the_data():
+    """With octants, a cell beside one well takes data from several wells, and stays exact at data."""
+    from krigflow.kriging import _scaled_coordinates, _select_neighbours
+    from scipy.spatial import cKDTree
+
+    grid, data = _well_problem(seed=11, deviated=False)
+    v = Variogram("spherical", sill=1.0, range_h=250.0, range_v=100.0)
+    coords = np.stack([data.easting, data.northing, data.tvdss], 1)
+    scaled = _scaled_coordinates(v, coords)
+    target = _scaled_coordinates(v, coords[:1] + [1.0, 0.0, 0.0])
+    near = _select_neighbours(cKDTree(scaled), scaled, target, 16, False)[0]
+    spread = _select_neighbours(cKDTree(scaled), scaled, target, 16, True)[0]
+    assert np.unique(data.well[near]).size == 1
+    assert np.unique(data.well[spread[spread >= 0]]).size > 1
+    out = krige_grid(grid, v, data, neighbourhood={"max_data": 16, "octants": True})[0]
+    npt.assert_allclose(out[tuple(data.cells.T)], data.values, rtol=0, atol=1e-9)
+
+
+def test_neighbourhood_errors():
+    """Bad neighbourhood options raise ConfigError naming the key."""
+    grid, data = _well_problem()
+    with pytest.raises(ConfigError, match="max_data"):
+        krige_grid(grid, VARIOGRAMS[1], data, neighbourhood={"max_data": 0})
+    with pytest.raises(ConfigError, match="unknown key"):
+        krige_grid(grid, VARIOGRAMS[1], data, neighbourhood={"max_data": 4, "radius": 10})
