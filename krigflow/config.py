@@ -1,6 +1,6 @@
 """Run configuration: loading, validation and defaults.
 
-A run is described by one YAML or JSON file (see ``docs/config.md`` for every
+A run is described by one YAML or JSON file (see the README's "Run configuration" section for every
 key and its default). :func:`load_config` reads the file and hands the mapping
 to :func:`validate_config`, which rejects unknown keys and bad values with a
 :class:`~krigflow.exceptions.ConfigError` naming the key (``variogram.sill``,
@@ -37,7 +37,7 @@ REQUIRED = (
     "variogram.range_v",
 )
 
-#: Default of every optional key (dotted paths). ``docs/config.md`` documents the same values and a test
+#: Default of every optional key (dotted paths). the README's "Run configuration" section documents the same values and a test
 #: checks that both agree.
 DEFAULTS = {
     "well_headers": None,
@@ -157,7 +157,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     Returns
     -------
     dict
-        A new dict with every key of ``docs/config.md`` present: defaults
+        A new dict with every key of the README's "Run configuration" section present: defaults
         applied, ``method`` and ``kriging`` in their mapping form, numbers as
         ``float``/``int``, paths absolute. Also ``config_file`` (``source`` or
         None).

@@ -296,6 +296,9 @@ def upscale(grid, easting, northing, tvdss, values, well, *, well_names=(), min_
     ConditioningData
         One datum per (well, cell) with at least ``min_samples`` valid samples, at the cell centre,
         sorted by well, then by the C-order flat cell index. Samples outside the grid are dropped.
+        Where several wells pass through one cell, they share one datum (two data at one location
+        would make the kriging system singular): the mean of all their samples in the cell, assigned
+        to the well with the most samples there (the lowest well index on a tie), with a warning.
 
     Raises
     ------
@@ -337,11 +340,50 @@ def upscale(grid, easting, northing, tvdss, values, well, *, well_names=(), min_
     uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     sums = np.bincount(inverse, weights=arrays[3][keep], minlength=uniq.size)
     ok = counts >= min_samples
-    uniq, mean = uniq[ok], sums[ok] / counts[ok]
+    uniq, mean, n = uniq[ok], sums[ok] / counts[ok], counts[ok]
     wells, flat = np.divmod(uniq, grid.n_cells)
+    wells, flat, mean = _merge_shared_cells(wells, flat, mean, n, names)
     ijk = np.stack(np.unravel_index(flat, grid.shape), axis=1).astype(np.int64)
     centres = [grid.origin[a] + grid.spacing[a] * ijk[:, a] for a in range(3)]
     logger.debug("upscale: %d samples -> %d data (%d cells below min_samples)",
                  int(keep.sum()), uniq.size, int((~ok).sum()))
     return ConditioningData(easting=centres[0], northing=centres[1], tvdss=centres[2], values=mean,
                             well=wells.astype(np.int64), cells=ijk.reshape(-1, 3), well_names=names)
+
+
+def _merge_shared_cells(wells, flat, mean, n, names):
+    """Merge data of different wells that fall in the same cell into one datum.
+
+    Parameters
+    ----------
+    wells, flat : array of int, shape (k,)
+        Well index and flat cell index of each (well, cell) datum.
+    mean : array, shape (k,)
+        Mean of the datum's samples.
+    n : array of int, shape (k,)
+        Number of samples behind each datum.
+    names : tuple of str
+        Well names, for the warning.
+
+    Returns
+    -------
+    wells, flat, mean : arrays
+        One datum per cell: the sample-count weighted mean, owned by the well with most samples
+        there, sorted by well and then by flat cell index.
+    """
+    cells, inverse = np.unique(flat, return_inverse=True)
+    if cells.size == flat.size:
+        return wells, flat, mean
+    total = np.bincount(inverse, weights=n)
+    merged = np.bincount(inverse, weights=mean * n) / total
+    # owner of each cell: most samples first, then the lowest well index
+    order = np.lexsort((wells, -n, inverse))
+    first = order[np.r_[True, inverse[order][1:] != inverse[order][:-1]]]
+    shared = np.bincount(inverse) > 1
+    pairs = sorted({tuple(sorted({names[w] for w in wells[inverse == c]})) for c in np.flatnonzero(shared)})
+    logger.warning("upscale: %d cell(s) are crossed by more than one well (%s); their samples were merged "
+                   "into one datum per cell, owned by the well with most samples there",
+                   int(shared.sum()), "; ".join(" & ".join(p) for p in pairs))
+    owner = wells[first]
+    key = np.lexsort((cells, owner))
+    return owner[key], cells[key], merged[key]

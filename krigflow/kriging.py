@@ -1,6 +1,6 @@
 """Ordinary and simple kriging of conditioning data onto a grid, for many realizations at once.
 
-Engine design (details in ``docs/kriging.md``)
+Engine design (details in the README, "Kriging engine")
 ----------------------------------------------
 Dual form. For realization ``r`` the data with ``masks[:, r]`` True are used; the covariance matrix of
 those data is Cholesky-factorized (``scipy.linalg.cho_factor``) and the dual weights are

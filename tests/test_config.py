@@ -10,7 +10,7 @@ import yaml
 from krigflow.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
 from krigflow.exceptions import ConfigError
 
-DOCS = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "config.md")
+DOCS = os.path.join(os.path.dirname(__file__), "..", "README.md")
 
 
 def minimal(**changes):
@@ -42,7 +42,7 @@ def test_defaults_applied():
 
 
 def test_docs_document_every_key_with_its_default():
-    """docs/config.md lists every key, and its defaults are the ones applied."""
+    """The README's configuration table lists every key, and its defaults are the ones applied."""
     rows = {}
     for line in open(DOCS, encoding="utf-8"):
         m = re.match(r"^\| `([\w.]+)` \| [^|]+ \| (required|`([^`]*)`) \|", line)

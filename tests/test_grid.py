@@ -95,14 +95,6 @@ def test_upscale_means_nan_outside_and_order():
     assert data.well_names == ("A", "B")
 
 
-def test_upscale_two_wells_in_one_cell_stay_apart():
-    """Samples of different wells in one cell give one datum per well."""
-    grid = Grid.from_bounds((0, 10, 0, 10, 0, 2), (10, 10, 2))
-    data = upscale(grid, [1, 9], [1, 9], [1, 1], [1.0, 3.0], [0, 1])
-    npt.assert_allclose(data.values, [1.0, 3.0], rtol=0, atol=0)
-    assert data.well_names == ("0", "1")
-
-
 def test_upscale_min_samples():
     """Cells with fewer valid samples than min_samples are dropped."""
     grid = Grid.from_bounds((0, 10, 0, 10, 0, 4), (10, 10, 2))
@@ -127,3 +119,31 @@ def test_upscale_errors(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         upscale(grid, args.pop("easting"), args.pop("northing"), args.pop("tvdss"), args.pop("values"),
                 args.pop("well"), **args)
+
+
+def test_upscale_merges_wells_sharing_a_cell():
+    """Two wells in one cell give one datum there: the mean of all its samples, owned by the larger share."""
+    grid = Grid.from_bounds((0, 10, 0, 10, 0, 4), (10, 10, 2))
+    # well 0: three samples in cell k=0 and one in k=1; well 1: one sample in cell k=0
+    d = upscale(grid, [5] * 5, [5] * 5, [0.2, 0.5, 1.5, 2.5, 1.0], [1.0, 2.0, 3.0, 10.0, 6.0],
+                [0, 0, 0, 0, 1], well_names=("A", "B"))
+    assert d.values.tolist() == [3.0, 10.0]
+    assert d.well.tolist() == [0, 0]
+    assert d.cells[:, 2].tolist() == [0, 1]
+
+
+def test_upscale_shared_cell_makes_krigeable_data():
+    """Co-located wells no longer make the kriging system singular."""
+    from krigflow.kriging import krige_grid
+    from krigflow.variogram import Variogram
+
+    grid = Grid.from_bounds((0, 100, 0, 100, 0, 20), (10, 10, 2))
+    z = np.linspace(0.5, 19.5, 20)
+    e = np.r_[np.full(20, 55.0), np.full(20, 52.0), np.full(20, 15.0)]   # wells 0 and 1 share a column
+    n = np.r_[np.full(20, 55.0), np.full(20, 57.0), np.full(20, 85.0)]
+    vals = np.r_[np.sin(z), np.cos(z), z / 10]
+    d = upscale(grid, e, n, np.r_[z, z, z], vals, np.repeat([0, 1, 2], 20))
+    est = krige_grid(grid, Variogram("exponential", sill=1.0, range_h=50, range_v=5), d)
+    assert np.all(np.isfinite(est))
+    i, j, k = d.cells.T
+    np.testing.assert_allclose(est[0, i, j, k], d.values, atol=1e-8)
