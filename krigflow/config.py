@@ -37,7 +37,7 @@ REQUIRED = (
     "variogram.range_v",
 )
 
-#: Default of every optional key (dotted paths). the README's "Run configuration" section documents the same values and a test
+#: Default of every optional key (dotted paths). The README's "Run configuration" section documents the same values and a test
 #: checks that both agree.
 DEFAULTS = {
     "well_headers": None,

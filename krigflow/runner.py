@@ -58,7 +58,7 @@ def add_run_parser(subparsers) -> None:
         "0 on success, 1 if the run failed (the error, naming the processing element and the cause, is "
         f"printed on stderr), {EXIT_BAD_INPUT} if the config or the inputs are bad (nothing is launched).",
     )
-    p.add_argument("config", metavar="CONFIG", help="run configuration (YAML or JSON; see the README, "Run configuration")")
+    p.add_argument("config", metavar="CONFIG", help="run configuration (YAML or JSON; see the README, 'Run configuration')")
     p.add_argument(
         "--mapping",
         choices=("simple", "multi", "mpi"),
