@@ -61,7 +61,12 @@ DEFAULTS = {
     "realizations": 100,
     "seed": 0,
     "batch_size": 16,
+    "checkpoint_every": 50,
     "output": "output",
+    "outputs.formats": ["netcdf"],
+    "outputs.figures": True,
+    "outputs.slices": None,
+    "outputs.section_wells": None,
 }
 
 _TOP_KEYS = (
@@ -80,8 +85,13 @@ _TOP_KEYS = (
     "realizations",
     "seed",
     "batch_size",
+    "checkpoint_every",
     "output",
+    "outputs",
 )
+_OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
+#: Result formats besides stats.npz (always written); see krigflow.writers.
+OUTPUT_FORMATS = ("netcdf", "vti", "grdecl")
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
 _METHOD_KEYS = ("name", "fraction", "unit")
@@ -218,8 +228,12 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     )
     cfg["seed"] = _integer(raw.get("seed", DEFAULTS["seed"]), "seed", minimum=0)
     cfg["batch_size"] = _integer(raw.get("batch_size", DEFAULTS["batch_size"]), "batch_size", minimum=1)
+    cfg["checkpoint_every"] = _integer(
+        raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
+    )
     output = raw.get("output", DEFAULTS["output"])
     cfg["output"] = _opt_path(output, "output", base_dir)
+    cfg["outputs"] = _outputs(raw.get("outputs"))
     cfg["config_file"] = None if source is None else os.path.abspath(source)
     return cfg
 
@@ -464,3 +478,39 @@ def _kriging(value):
             raise ConfigError("kriging.mean: only used with kriging.kind 'simple'")
         mean = _number(mean, "kriging.mean")
     return {"kind": kind, "mean": mean}
+
+
+def _outputs(value):
+    out = _section(value, "outputs", _OUTPUTS_KEYS)
+    formats = out.get("formats", DEFAULTS["outputs.formats"])
+    if isinstance(formats, str):
+        formats = [formats]
+    if not isinstance(formats, list):
+        raise ConfigError(
+            f"outputs.formats: expected a list of formats ({', '.join(OUTPUT_FORMATS)}), got {formats!r}"
+        )
+    for i, fmt in enumerate(formats):
+        if fmt not in OUTPUT_FORMATS + ("all",):
+            extra = " (stats.npz is always written)" if fmt == "npz" else ""
+            raise ConfigError(
+                f"outputs.formats[{i}]: expected one of {', '.join(OUTPUT_FORMATS)}, all, got {fmt!r}{extra}"
+            )
+    formats = list(OUTPUT_FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    figures = out.get("figures", DEFAULTS["outputs.figures"])
+    if not isinstance(figures, bool):
+        raise ConfigError(f"outputs.figures: expected true or false, got {figures!r}")
+    slices = out.get("slices")
+    if slices is not None:
+        if isinstance(slices, (int, float)) and not isinstance(slices, bool):
+            slices = [slices]
+        if not isinstance(slices, list) or not slices:
+            raise ConfigError(f"outputs.slices: expected a list of TVDSS depths (m), got {slices!r}")
+        slices = [_number(v, f"outputs.slices[{i}]") for i, v in enumerate(slices)]
+    wells = out.get("section_wells")
+    if wells is not None:
+        if isinstance(wells, str):
+            wells = [wells]
+        if not isinstance(wells, list) or not wells:
+            raise ConfigError(f"outputs.section_wells: expected a list of well names, got {wells!r}")
+        wells = [_string(w, f"outputs.section_wells[{i}]") for i, w in enumerate(wells)]
+    return {"formats": formats, "figures": figures, "slices": slices, "section_wells": wells}

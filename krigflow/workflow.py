@@ -32,6 +32,7 @@ from .kriging import krige_grid
 from .simulation import subsample_masks
 from .stats import RunningStats
 from .variogram import Variogram
+from .writers import well_traces
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class Problem:
         Number of realizations of the run.
     batch_size : int
         Realizations per chunk (see :func:`realization_chunks`).
+    traces : dict or None
+        Decimated well trajectories (:func:`krigflow.writers.well_traces`), for ``wells.npz`` and figures.
     """
 
     grid: Grid
@@ -87,6 +90,7 @@ class Problem:
     seed: int
     realizations: int
     batch_size: int
+    traces: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,7 @@ def build_problem(wells, config) -> Problem:
         seed=config["seed"],
         realizations=config["realizations"],
         batch_size=config["batch_size"],
+        traces=well_traces(wells),
     )
 
 
@@ -430,7 +435,7 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
 
 
 def complete_run(
-    config, problem, wells_info, partials, *, mapping, timings, overwrite=False, write=True
+    config, problem, wells_info, partials, *, mapping, timings, overwrite=False, write=True, fingerprint=None
 ) -> dict:
     """Merge the partials, build the summary and write the outputs (the last step of a run).
 
@@ -452,6 +457,9 @@ def complete_run(
         Replace existing outputs.
     write : bool, default True
         Write ``stats.npz`` and ``summary.json`` into ``config["output"]``.
+    fingerprint : dict, optional
+        The run's fingerprint (:func:`krigflow.checkpoint.make_fingerprint`), recorded in the summary
+        so that a later run can tell whether these results are its own.
 
     Returns
     -------
@@ -467,8 +475,16 @@ def complete_run(
 
     arrays = finalize(partials, problem.grid, problem.realizations)
     summary = make_summary(config, wells_info, problem, partials, mapping=mapping, timings=timings)
+    if fingerprint is not None:
+        summary["fingerprint"] = fingerprint
     if write:
+        from .output import check_output
+        from .writers import write_run_figures, write_run_files
+
+        check_output(config["output"], overwrite=overwrite)  # before any result file is replaced
+        write_run_files(config, arrays, summary, problem=problem)  # wells.npz, stats.nc...: fail first
         write_outputs(config["output"], arrays, summary, overwrite=overwrite)
+        write_run_figures(config, arrays, summary)  # never fails the run
     return {"arrays": arrays, "summary": summary}
 
 

@@ -133,6 +133,12 @@ BAD_VALUES = [
     ("seed", -1, "seed: expected an integer >= 0"),
     ("batch_size", "16", "batch_size: expected an integer"),
     ("output", ["a"], "output: expected a non-empty string"),
+    ("outputs.formats", ["npz"], r"outputs.formats\[0\]: expected one of netcdf, vti, grdecl, all, got 'npz' \(stats"),
+    ("outputs.formats", {"a": 1}, "outputs.formats: expected a list of formats"),
+    ("outputs.figures", "yes", "outputs.figures: expected true or false"),
+    ("outputs.slices", ["deep"], r"outputs.slices\[0\]: expected a finite number"),
+    ("outputs.slices", [], "outputs.slices: expected a list of TVDSS depths"),
+    ("outputs.section_wells", [3], r"outputs.section_wells\[0\]: expected a non-empty string"),
 ]
 
 
