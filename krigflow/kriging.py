@@ -168,7 +168,8 @@ def _cholesky(cov, what):
     return factor
 
 
-def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None) -> tuple[np.ndarray, np.ndarray]:
+def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None,
+                 values=None) -> tuple[np.ndarray, np.ndarray]:
     """Dual kriging weights of every realization.
 
     Parameters
@@ -183,6 +184,10 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None) -> 
         Known mean (simple kriging only).
     masks : array of bool, shape (n, R), optional
         ``masks[i, r]``: datum i is used in realization r (None: all data, R = 1).
+    values : array, shape (n, R), optional
+        Per-realization data values (e.g. residuals of R unconditional fields) instead of
+        ``data.values``; every realization uses all data (``masks`` must be None) and one factorization
+        serves them all.
 
     Returns
     -------
@@ -197,14 +202,41 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None) -> 
         Bad kind/mean/masks, an ordinary-kriging realization without data, or a singular covariance.
     """
     mean = _check_kind(kind, mean)
+    per_realization = values
     coords, values = _data_arrays(data)
-    masks = _check_masks(masks, values.shape[0])
+    values, masks = _values_and_masks(values, per_realization, masks)
     return _solve_dual(_covariance_matrix(variogram, coords, coords), values, kind, mean, masks)
 
 
+def _values_and_masks(values, per_realization, masks):
+    """Data values (n,) or per-realization values (n, R) with all-True masks, checked."""
+    if per_realization is None:
+        return values, _check_masks(masks, values.shape[0])
+    per_realization = np.asarray(per_realization, dtype=float)
+    if masks is not None:
+        raise ConfigError("values (per realization) and masks cannot be combined: every realization uses "
+                          "all data")
+    if per_realization.ndim != 2 or per_realization.shape[0] != values.shape[0] \
+            or not np.all(np.isfinite(per_realization)):
+        raise ConfigError(f"values must be a finite array of shape (n_data={values.shape[0]}, R), got "
+                          f"{per_realization.shape}")
+    return per_realization, np.ones(per_realization.shape, dtype=bool)
+
+
 def _solve_dual(full_cov, values, kind, mean, masks):
-    """Dual weights (n, R) and constants (R,) from the covariance matrix of all n data."""
+    """Dual weights (n, R) and constants (R,) from the covariance matrix of all n data.
+
+    ``values`` is (n,) (the data) or (n, R) (per-realization values, all data used: one factorization).
+    """
     n, n_real = masks.shape
+    if values.ndim == 2:
+        factor = _cholesky(full_cov.copy(), "per-realization values")
+        if kind == "simple":
+            return scipy.linalg.cho_solve(factor, values - mean, check_finite=False), np.full(n_real, mean)
+        sol = scipy.linalg.cho_solve(factor, np.concatenate([values, np.ones((n, 1))], axis=1),
+                                     check_finite=False)
+        beta = sol[:, :n_real].sum(axis=0) / sol[:, n_real].sum()
+        return sol[:, :n_real] - np.outer(sol[:, n_real], beta), beta
     weights = np.zeros((n, n_real))
     beta = np.zeros(n_real)
     for r in range(n_real):
@@ -539,7 +571,7 @@ def _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k,
 
 def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None, method="auto",
                chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES,
-               neighbourhood=None) -> np.ndarray:
+               neighbourhood=None, values=None) -> np.ndarray:
     """Krige every cell of a grid for one or many realizations (global dual form, or a moving neighbourhood).
 
     Parameters
@@ -556,6 +588,10 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         Known mean (simple kriging only).
     masks : array of bool, shape (n, R), optional
         ``masks[i, r]``: datum i is used in realization r (None: all data, R = 1).
+    values : array, shape (n, R), optional
+        Per-realization data values instead of ``data.values`` (all data in every realization, ``masks``
+        None): R fields kriged with one factorization and one engine call, e.g. the residuals of R
+        unconditional fields in conditioning by kriging. Global neighbourhood only.
     method : {"auto", "dense", "fft", "columns"}, default "auto"
         Engine (see the module docstring). "fft" and "columns" need every datum at a cell centre of
         ``grid``; "dense" is the straightforward reference.
@@ -589,8 +625,11 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     if method not in _METHODS:
         raise ConfigError(f"kriging method must be one of {_METHODS}, got {method!r}")
     mean = _check_kind(kind, mean)
+    per_realization = values
     coords, values = _data_arrays(data)
-    masks = _check_masks(masks, values.shape[0])
+    values, masks = _values_and_masks(values, per_realization, masks)
+    if neighbourhood is not None and values.ndim == 2:
+        raise ConfigError("per-realization values need the global neighbourhood (neighbourhood=None)")
     if neighbourhood is not None:
         k, octants = _check_neighbourhood(neighbourhood)
         return _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k, octants,
