@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .combine import add_combine_parser
 from .exceptions import KrigflowError
 from .runner import add_run_parser
 from .wells import inspect_well, read_well_sources
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers.required = True
     _add_inspect_parser(subparsers)
     add_run_parser(subparsers)
+    add_combine_parser(subparsers)
     return parser
 
 

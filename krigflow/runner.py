@@ -27,9 +27,11 @@ import tempfile
 import time
 import uuid
 
+from .checkpoint import PARTIALS_DIR, check_resumable, parse_range
 from .config import check_inputs, load_config
 from .exceptions import KrigflowError
-from .output import check_output, read_status
+from .output import read_status
+from .supervise import FAULT_ENV
 
 __all__ = ["add_run_parser", "run_command", "build_command", "GRAPH", "MIN_PROCESSES"]
 
@@ -83,7 +85,17 @@ def add_run_parser(subparsers) -> None:
         "'mpiexec --hostfile hosts'; '-n N' is appended (default mpiexec)",
     )
     p.add_argument(
-        "--overwrite", action="store_true", help="replace existing results in the output directory"
+        "--overwrite",
+        action="store_true",
+        help="recompute from scratch: discard the partial results and replace the results in the output "
+        "directory (without it, a run resumes from its partial results)",
+    )
+    p.add_argument(
+        "--realizations",
+        default=None,
+        metavar="A:B",
+        help="compute only realizations A <= r < B (writes partial results; merge the runs with "
+        "'krigflow combine')",
     )
     p.add_argument(
         "--timeout",
@@ -163,7 +175,9 @@ def run_command(args) -> int:
     try:
         config = load_config(args.config)
         check_inputs(config)
-        check_output(config["output"], overwrite=args.overwrite)
+        span = None if args.realizations is None else parse_range(args.realizations, config["realizations"])
+        if not args.overwrite:  # resume, or refuse with the reason (--overwrite clears in the run)
+            check_resumable(config)
         processes = _processes(args)
         script = _dispel4py_script()
     except KrigflowError as exc:
@@ -184,6 +198,7 @@ def run_command(args) -> int:
                         "status": status_path,
                         "run_id": run_id,
                         "mapping": args.mapping,
+                        "realizations": None if span is None else list(span),
                     }
                 ]
             },
@@ -192,27 +207,48 @@ def run_command(args) -> int:
     command = build_command(
         args.mapping, args.graph, input_path, processes, dispel4py=script, mpiexec=args.mpiexec
     )
+    if args.mapping == "multi":  # a watchdog in dispel4py's main process: a dead worker stops the run
+        command = [sys.executable, "-m", "krigflow.supervise", *command]
+    fault_path = os.path.join(work, "fault.json")
     started = time.perf_counter()
-    returncode, timed_out = _launch(command, log_path, args.timeout)
+    returncode, timed_out = _launch(command, log_path, args.timeout, env={FAULT_ENV: fault_path})
     seconds = time.perf_counter() - started
     status = read_status(status_path)
     if status is not None and status.get("run_id") != run_id:
         status = None
     if status is not None and status.get("status") == "ok" and not timed_out:
-        sys.stdout.write(
-            f"krigflow run: ok: {status.get('realizations_done')} realizations with "
-            f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'} in "
-            f"{seconds:.1f} s; results in {status.get('output')}\n"
-        )
+        how = f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'}"
+        if status.get("state") == "already complete":
+            sys.stdout.write(
+                f"krigflow run: already complete: {status.get('realizations_done')} realizations in "
+                f"{status.get('output')} (use --overwrite to recompute)\n"
+            )
+        elif status.get("state") == "range":
+            info = status.get("summary") or {}
+            sys.stdout.write(
+                f"krigflow run: ok: realizations {args.realizations} done with {how} in {seconds:.1f} s; "
+                f"partial results in {os.path.join(status.get('output'), PARTIALS_DIR)} (missing for a "
+                f"complete run: {info.get('missing')}; merge the runs with 'krigflow combine')\n"
+            )
+        else:
+            sys.stdout.write(
+                f"krigflow run: ok: {status.get('realizations_done')} realizations with "
+                f"{how} in {seconds:.1f} s; results in {status.get('output')}\n"
+            )
         if not args.log:
             shutil.rmtree(work, ignore_errors=True)
         return 0
+    fault = read_status(fault_path)
+    keep = _partials_note(status_path, config["output"])
     if timed_out:
-        _say(f"krigflow run: failed: no result after the --timeout of {args.timeout:g} s (run stopped)")
+        _say(f"krigflow run: failed: no result after the --timeout of {args.timeout:g} s (run stopped){keep}")
+    elif fault is not None:
+        _say(f"krigflow run: failed: worker process {fault.get('process')} {fault.get('cause')}; "
+             f"the run was stopped{keep}")
     elif status is None:
         _say(
             f"krigflow run: failed: dispel4py exited with status {returncode} without a status record "
-            f"({_last_line(log_path)})"
+            f"({_dead_rank(log_path) or _last_line(log_path)}){keep}"
         )
     else:
         for error in status.get("errors") or [{"pe": "?", "message": status.get("message")}]:
@@ -244,7 +280,32 @@ def _dispel4py_script():
     return found
 
 
-def _launch(command, log_path, timeout):
+def _partials_note(status_path, output):
+    """'; N partial file(s) kept ...' when the output folder holds partial results."""
+    folder = os.path.join(output, PARTIALS_DIR)
+    try:
+        n = len([f for f in os.listdir(folder) if f.startswith("part-") and f.endswith(".npz")])
+    except OSError:
+        n = 0
+    if not n:
+        return ""
+    return f"; {n} partial file(s) kept in {folder}: run the same command again to resume"
+
+
+def _dead_rank(log_path):
+    """Open MPI's line about a rank that died from a signal, if the log has one."""
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            text = " ".join(fh.read().split())
+    except OSError:
+        return None
+    import re
+
+    m = re.search(r"(process rank \d+ with PID \d+ on node \S+ exited on signal \d+ \(\w+\))", text)
+    return f"MPI {m.group(1)}" if m else None
+
+
+def _launch(command, log_path, timeout, env=None):
     """Run ``command`` with its output in ``log_path``; return (exit status, timed out)."""
     with open(log_path, "ab") as log:
         log.write(("$ " + shlex.join(command) + "\n").encode())
@@ -256,12 +317,19 @@ def _launch(command, log_path, timeout):
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                env=dict(os.environ, **(env or {})),
             )
         except OSError as exc:
             log.write(f"cannot start {command[0]}: {exc}\n".encode())
             return None, False
         try:
-            return process.wait(timeout=timeout), False
+            code = process.wait(timeout=timeout)
+            if code != 0:  # e.g. killed, or an MPI abort: stop what is left of the run (orphans)
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            return code, False
         except subprocess.TimeoutExpired:
             _kill_group(process)
             return None, True

@@ -57,7 +57,7 @@ def error_record(pe, exc, context=None) -> dict:
 
 
 #: Keys a LogReader input item may hold.
-REQUEST_KEYS = ("config", "overwrite", "status", "run_id", "mapping")
+REQUEST_KEYS = ("config", "overwrite", "status", "run_id", "mapping", "realizations")
 
 #: Pipeline order of the PEs, to report errors in a stable order.
 STAGES = ("LogReader", "GridPlacer", "SampleKriger", "StatsAccumulator")
@@ -91,7 +91,7 @@ def parse_request(item, default_config=None) -> dict:
     >>> parse_request({"confg": "a.yaml"})
     Traceback (most recent call last):
     ...
-    krigflow.exceptions.ConfigError: LogReader input: unknown key 'confg' (expected config, overwrite, status, run_id, mapping)
+    krigflow.exceptions.ConfigError: LogReader input: unknown key 'confg' (expected config, overwrite, status, run_id, mapping, realizations)
     """
     import os
 
@@ -112,12 +112,21 @@ def parse_request(item, default_config=None) -> dict:
     if not isinstance(item.get("overwrite", False), bool):
         raise ConfigError(f"LogReader input: 'overwrite' must be true or false, got {item['overwrite']!r}")
     status = item.get("status")
+    span = item.get("realizations")
+    if span is not None and (
+        not isinstance(span, (list, tuple))
+        or len(span) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in span)
+        or span[0] >= span[1]
+    ):
+        raise ConfigError(f"LogReader input: 'realizations' must be [A, B] with 0 <= A < B, got {span!r}")
     return {
         "config": os.path.abspath(config),
         "overwrite": item.get("overwrite", False),
         "status": os.path.abspath(status) if status else None,
         "run_id": item.get("run_id"),
         "mapping": item.get("mapping"),
+        "realizations": None if span is None else [int(span[0]), int(span[1])],
     }
 
 

@@ -7,7 +7,8 @@ import time
 
 from dispel4py.core import GenericPE
 
-from krigflow.workflow import build_problem, describe_wells, realization_chunks
+from krigflow.checkpoint import checkpoint_info, chunk_indices, plan_run
+from krigflow.workflow import build_problem, describe_wells
 
 from ._common import error_record
 
@@ -54,6 +55,8 @@ class GridPlacer(GenericPE):
                 start = time.time()
                 problem = build_problem(self.wells_, run["config"])
                 run.update(problem=problem, wells=describe_wells(self.wells_, problem.data))
+                # skip the realizations already in OUTPUT/partials (refused if their fingerprint differs)
+                run["plan"] = plan_run(run["config"], problem, realizations_range=run.get("realizations"))
                 run["timings"] = dict(run.get("timings", {}), build_problem=time.time() - start)
             except Exception as exc:  # noqa: BLE001 - reported downstream
                 self.errors_.append(error_record(self, exc))
@@ -61,6 +64,10 @@ class GridPlacer(GenericPE):
         for error in self.errors_:
             self.write("run", error)
         if problem is not None and not self.errors_:
-            self.write("problem", {"problem": problem})  # before the tasks: per-sender FIFO
-            for chunk in realization_chunks(problem.realizations, problem.batch_size):
+            checkpoint = checkpoint_info(
+                run["config"], problem, run["plan"], wells=run["wells"], run_id=run.get("run_id")
+            )
+            # before the tasks: per-sender FIFO
+            self.write("problem", {"problem": problem, "checkpoint": checkpoint})
+            for chunk in chunk_indices(run["plan"].todo, problem.batch_size):
                 self.write("tasks", {"indices": chunk})

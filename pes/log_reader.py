@@ -9,7 +9,7 @@ from dispel4py.base import ProducerPE
 
 from krigflow.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.output import check_output
+from krigflow.checkpoint import check_resumable, parse_range
 from krigflow.workflow import load_inputs
 
 from ._common import error_record, parse_request
@@ -48,7 +48,10 @@ class LogReader(ProducerPE):
             if self.items_ > 1:
                 raise WorkflowError("one run per graph execution; got more than one input item")
             run["config"] = load_config(run["config"])
-            check_output(run["config"]["output"], overwrite=run["overwrite"])
+            if run.get("realizations") is not None:  # within the config's realizations
+                parse_range("{}:{}".format(*run["realizations"]), run["config"]["realizations"])
+            # resume, or refuse with the reason; --overwrite clears the partials (before any work)
+            run["resume"] = check_resumable(run["config"], overwrite=run["overwrite"])
         except Exception as exc:  # noqa: BLE001 - reported downstream, never raised (multi would hang)
             run["config"] = run["config"] if isinstance(run["config"], dict) else None
             self.write(self.OUTPUT_NAME, {"run": run})

@@ -8,6 +8,7 @@ import time
 import numpy as np
 from dispel4py.core import GenericPE
 
+from krigflow.checkpoint import Checkpointer
 from krigflow.threads import blas_threads, threads_per_worker
 from krigflow.workflow import Partial, run_realizations
 
@@ -24,6 +25,11 @@ class SampleKriger(GenericPE):
 
     Output ``output``: ``{"partial": Partial}`` from an instance that computed something, or
     ``{"error": {...}}``. BLAS/FFT threads are limited to ``max(1, cores // numprocesses)``.
+
+    Checkpoints: when the problem message carries ``checkpoint`` (:func:`krigflow.checkpoint.checkpoint_info`),
+    the local accumulator is written to this kriger's own partial file every ``checkpoint_every``
+    realizations and at the end (:class:`krigflow.checkpoint.Checkpointer`); a write error ends its work
+    with an error record naming the file.
     """
 
     def __init__(self):
@@ -34,12 +40,13 @@ class SampleKriger(GenericPE):
 
     def _preprocess(self):
         self.problem_, self.pending_, self.stats_, self.done_ = None, [], None, []
-        self.seconds_, self.error_ = 0.0, None
+        self.seconds_, self.error_, self.checkpoint_ = 0.0, None, None
 
     def process(self, inputs):
         if "problem" in inputs:
             self.problem_ = inputs["problem"]["problem"]
             chunks, self.pending_ = self.pending_, []
+            self._start_checkpoints(inputs["problem"].get("checkpoint"))
         else:
             chunks = [inputs["tasks"]["indices"]]
         if self.problem_ is None:
@@ -64,10 +71,34 @@ class SampleKriger(GenericPE):
         except Exception as exc:  # noqa: BLE001 - reported downstream
             self.error_ = error_record(self, exc, context=f"realizations {min(chunk)}-{max(chunk)}")
         self.seconds_ += time.perf_counter() - start
+        self._checkpoint()
+
+    def _start_checkpoints(self, info):
+        """Partial file of this kriger (written every ``checkpoint_every`` realizations and at the end)."""
+        if info is None or self.checkpoint_ is not None:
+            return
+        try:
+            self.checkpoint_ = Checkpointer(info["folder"], info["fingerprint"], info["meta"], info["every"])
+            self.checkpoint_.start()
+        except Exception as exc:  # noqa: BLE001 - reported downstream
+            self.error_ = error_record(self, exc)
+
+    def _checkpoint(self, final=False):
+        if self.checkpoint_ is None:
+            return
+        try:
+            if self.done_ and self.error_ is None:
+                self.checkpoint_.update(self.stats_, self.done_, self.seconds_, final=final)
+        except Exception as exc:  # noqa: BLE001 - a write error ends the run; earlier partials are kept
+            self.error_ = error_record(self, exc)
+        finally:
+            if final:
+                self.checkpoint_.close()
 
     def _postprocess(self):
         if self.pending_ and self.error_ is None:
             self.error_ = error_record(self, "received realization tasks but never the problem")
+        self._checkpoint(final=True)
         if self.error_ is not None:
             self.write("output", self.error_)
         elif self.done_:  # idle instances send nothing

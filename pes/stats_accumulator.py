@@ -10,11 +10,15 @@ from dispel4py.core import GenericPE
 
 from krigflow.exceptions import WorkflowError
 from krigflow.output import STATUS_FILE, write_status
+from krigflow.checkpoint import finish_run
 from krigflow.workflow import complete_run
 
 from ._common import error_record, stage
 
 logger = logging.getLogger(__name__)
+
+#: Summary entries copied into the status record (for range runs: what is covered and missing).
+_STATUS_KEYS = ("range", "covered", "missing")
 
 
 class StatsAccumulator(GenericPE):
@@ -56,15 +60,21 @@ class StatsAccumulator(GenericPE):
         run, result = self.run_ or {}, None
         if not self.errors_:
             try:
-                result = complete_run(
-                    run["config"],
-                    run["problem"],
-                    run["wells"],
-                    self.partials_,
-                    mapping=run.get("mapping") or "dispel4py",
-                    timings=self._timings(run),
-                    overwrite=run.get("overwrite", False),
-                )
+                if run.get("plan") is not None:  # checkpointed run: merge with earlier partials too
+                    result = finish_run(
+                        run["config"], run["problem"], run["wells"], run["plan"], self.partials_,
+                        mapping=run.get("mapping") or "dispel4py", timings=self._timings(run),
+                    )
+                else:
+                    result = complete_run(
+                        run["config"],
+                        run["problem"],
+                        run["wells"],
+                        self.partials_,
+                        mapping=run.get("mapping") or "dispel4py",
+                        timings=self._timings(run),
+                        overwrite=run.get("overwrite", False),
+                    )
             except Exception as exc:  # noqa: BLE001 - becomes the run's status
                 self.errors_.append(error_record(self, exc)["error"])
         status = self._status(run, result)
@@ -92,6 +102,8 @@ class StatsAccumulator(GenericPE):
             "errors": errors,
             "message": "; ".join(f"{e['pe']}: {e['message']}" for e in errors) or "ok",
             "realizations_done": result["summary"]["realizations_done"] if result else 0,
+            "state": (result or {}).get("state"),
+            "summary": {k: v for k, v in (result or {}).get("summary", {}).items() if k in _STATUS_KEYS},
         }
         path = run.get("status") or (status["output"] and os.path.join(status["output"], STATUS_FILE))
         if path:
