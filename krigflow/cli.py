@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import sys
+import textwrap
 from pathlib import Path
 
 from .combine import add_combine_parser
@@ -129,6 +130,105 @@ def _cmd_inspect(args) -> int:
     return 0 if all(r["status"] == "ok" for r in records) else 1
 
 
+def _add_export_parser(subparsers) -> None:
+    """Set up ``krigflow export``."""
+    p = subparsers.add_parser("export", help="write a run's stats.npz as NetCDF, VTK ImageData or Eclipse GRDECL",
+                              description="Convert the stats.npz of a finished run (and the metadata of its "
+                              "summary.json) into other formats, in the same folder: stats.nc (NetCDF-4, CF; "
+                              "xarray, Panoply), stats.vti (ParaView), stats.grdecl (ResInsight, Petrel). Every "
+                              "3-D statistic in stats.npz is written.")
+    p.add_argument("output_dir", metavar="OUTPUT_DIR", help="output directory of a run (holds stats.npz)")
+    p.add_argument("--format", dest="formats", action="append", metavar="FORMAT",
+                   choices=("netcdf", "vti", "grdecl", "all"),
+                   help="netcdf, vti, grdecl or all; repeatable (default netcdf)")
+    p.set_defaults(func=_cmd_export)
+
+
+def _cmd_export(args) -> int:
+    """Run ``krigflow export``."""
+    from .writers import load_results, write_formats
+
+    arrays, summary = load_results(args.output_dir)
+    for path in write_formats(args.output_dir, arrays, args.formats or ["netcdf"], summary=summary):
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def _numbers(text):
+    """Comma-separated numbers (argparse type)."""
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _names(text):
+    """Comma-separated names (argparse type)."""
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+def _add_plot_parser(subparsers) -> None:
+    """Set up ``krigflow plot``."""
+    p = subparsers.add_parser("plot", help="draw a run's figures (maps, section, histogram, variogram) as PNG",
+                              description="Write PNG figures of a finished run into OUTPUT_DIR/figures/: "
+                              "map slices of mean, std and (when present) P10/P50/P90 with the wells, a "
+                              "vertical section through wells, a histogram of data against realizations, "
+                              "and the variogram when one was fitted. Defaults come from the run's "
+                              "'outputs' configuration.")
+    p.add_argument("output_dir", metavar="OUTPUT_DIR", help="output directory of a run (holds stats.npz)")
+    p.add_argument("--slices", type=_numbers, metavar="TVDSS,...",
+                   help="TVDSS depths (m) of the map slices (default: 25, 50 and 75 %% of the depth range)")
+    p.add_argument("--section-wells", type=_names, metavar="WELL,...",
+                   help="wells the section passes through, in order (default: along the wells' main trend)")
+    p.add_argument("--statistics", type=_names, metavar="STAT,...",
+                   help="statistics to map (default: mean, std, p10, p50, p90 when present)")
+    p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG files (default 110)")
+    p.set_defaults(func=_cmd_plot)
+
+
+def _cmd_plot(args) -> int:
+    """Run ``krigflow plot``."""
+    from .plotting import plot_results
+    from .writers import load_results
+
+    arrays, summary = load_results(args.output_dir)
+    outputs = ((summary or {}).get("config") or {}).get("outputs") or {}
+    written = plot_results(args.output_dir, arrays=arrays, summary=summary,
+                           slices=args.slices or outputs.get("slices"),
+                           section_wells=args.section_wells or outputs.get("section_wells"),
+                           statistics=args.statistics, dpi=args.dpi)
+    for path in written:
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+#: One example per subcommand, shown at the end of its --help.
+EXAMPLES = {
+    "run": "krigflow run data/demo/run.yaml --mapping multi -n 4 --overwrite",
+    "inspect": "krigflow inspect las/ --well-headers Well_Headers.csv --surveys 'deviation/*.dev'",
+    "export": "krigflow export output/demo --format vti --format grdecl",
+    "plot": "krigflow plot output/demo --slices 1050,1150 --section-wells KF-01,KF-04,KF-05",
+    "combine": "krigflow combine run_0_50 run_50_100 -o merged",
+}
+
+
+def _finish_subcommands(subparsers) -> None:
+    """Give every subcommand -q/--quiet, -v/--verbose and its example in --help."""
+    for name, sub in subparsers.choices.items():
+        sub.formatter_class = argparse.RawDescriptionHelpFormatter  # keeps the example's line breaks
+        if sub.description and "\n" not in sub.description:
+            sub.description = textwrap.fill(sub.description, 100)
+        if name in EXAMPLES and not sub.epilog:
+            sub.epilog = f"example:\n  {EXAMPLES[name]}"
+        options = {o for action in sub._actions for o in action.option_strings}
+        if "--quiet" not in options:
+            sub.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="only errors on stderr (no progress, no warnings)")
+        if "--verbose" not in options:
+            sub.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                             help="more log messages on stderr (-vv: debug), and tracebacks on errors")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``krigflow`` argument parser with all subcommands.
 
@@ -143,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inspect_parser(subparsers)
     add_run_parser(subparsers)
     add_combine_parser(subparsers)
+    _add_export_parser(subparsers)
+    _add_plot_parser(subparsers)
+    _finish_subcommands(subparsers)
     return parser
 
 
@@ -161,13 +264,34 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING if args.verbose == 0 else (logging.INFO if args.verbose == 1 else logging.DEBUG)
+    args.quiet = getattr(args, "quiet", False)
+    if args.quiet:
+        level = logging.ERROR
+    else:
+        level = logging.WARNING if args.verbose == 0 else (logging.INFO if args.verbose == 1 else logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if args.verbose == 0:
+    if not args.quiet:  # progress lines (krigflow run, not on a terminal) are INFO records
+        logging.getLogger("krigflow.progress").setLevel(min(level, logging.INFO))
+    if args.verbose == 0 and args.command == "inspect":
         # lasio and the name matcher report through records that inspect already shows.
         logging.getLogger("lasio").setLevel(logging.ERROR)
         logging.getLogger("krigflow").setLevel(logging.ERROR)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        sys.stderr.write(f"krigflow {args.command}: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line; the traceback with --verbose
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if not isinstance(exc, KrigflowError):
+            message = f"{message} ({type(exc).__name__})"
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        hint = "" if args.verbose or isinstance(exc, KrigflowError) else "; use --verbose for the traceback"
+        sys.stderr.write(f"krigflow {args.command}: error: {message}{hint}\n")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
