@@ -24,6 +24,9 @@ setup(
         "stream-d4py==2.9.1",
         "mpi4py>=4.0",
         "openmpi>=5.0",
+        "xarray>=2023.1",
+        "netCDF4>=1.6",
+        "matplotlib>=3.7",
     ],
     extras_require={
         "geo": ["pyproj>=3.4"],
