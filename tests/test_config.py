@@ -132,6 +132,7 @@ BAD_VALUES = [
     ("realizations", 2.5, "realizations: expected an integer"),
     ("seed", -1, "seed: expected an integer >= 0"),
     ("batch_size", "16", "batch_size: expected an integer"),
+    ("checkpoint_every", 0, "checkpoint_every: expected an integer >= 1"),
     ("output", ["a"], "output: expected a non-empty string"),
     ("outputs.formats", ["npz"], r"outputs.formats\[0\]: expected one of netcdf, vti, grdecl, all, got 'npz' \(stats"),
     ("outputs.formats", {"a": 1}, "outputs.formats: expected a list of formats"),
