@@ -253,3 +253,75 @@ def test_neighbourhood_errors():
         krige_grid(grid, VARIOGRAMS[1], data, neighbourhood={"max_data": 0})
     with pytest.raises(ConfigError, match="unknown key"):
         krige_grid(grid, VARIOGRAMS[1], data, neighbourhood={"max_data": 4, "radius": 10})
+
+
+def _brute_neighbourhood_reference(grid, v, data, cells, k, octants, kind="ordinary", mean=None):
+    """Per cell: select neighbours by brute force (cKDTree per cell), krige with krige_points on them."""
+    from krigflow.kriging import _scaled_coordinates, _select_neighbours
+    from scipy.spatial import cKDTree
+
+    coords = np.stack([data.easting, data.northing, data.tvdss], 1)
+    scaled = _scaled_coordinates(v, coords)
+    out = []
+    for i, j, kk in cells:
+        p = np.array([[grid.easting[i], grid.northing[j], grid.tvdss[kk]]])
+        sel = _select_neighbours(cKDTree(scaled), scaled, _scaled_coordinates(v, p), k, octants)[0]
+        sel = sel[sel >= 0]
+        sub = ConditioningData(data.easting[sel], data.northing[sel], data.tvdss[sel], data.values[sel],
+                               np.zeros(sel.size, int), np.zeros((sel.size, 3), int), ("w",))
+        out.append(krige_points(v, sub, p[:, 0], p[:, 1], p[:, 2], kind=kind, mean=mean).estimate[0])
+    return np.array(out)
+
+
+@pytest.mark.parametrize("kind", ["ordinary", "simple"])
+@pytest.mark.parametrize("octants", [False, True])
+def test_neighbourhood_block_search_matches_per_cell_search(kind, octants):
+    """Block candidate search + shared sets give, cell by cell, kriging with the per-cell k-d tree selection."""
+    data = _scattered_data(n=120, seed=21)             # scattered: no distance ties
+    grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (25, 25, 4))
+    v = VARIOGRAMS[0]
+    out = krige_grid(grid, v, data, kind=kind, mean=0.4, neighbourhood={"max_data": 12, "octants": octants},
+                     chunk_bytes=2**18)[0]
+    cells = np.random.default_rng(3).integers(0, grid.shape, size=(40, 3))
+    ref = _brute_neighbourhood_reference(grid, v, data, cells, 12, octants, kind=kind, mean=0.4)
+    npt.assert_allclose(out[tuple(cells.T)], ref, rtol=0, atol=1e-10)
+
+
+def test_neighbourhood_shared_shapes_on_lattice_data():
+    """Lattice data (many sets share one kriging matrix one layer lower): equal to per-cell kriging, exact at data."""
+    grid, data = _well_problem(seed=12, deviated=False)
+    v = Variogram("exponential", sill=1.0, range_h=300.0, range_h2=200.0, azimuth=20.0, range_v=6.0, nugget=0.0)
+    out = krige_grid(grid, v, data, neighbourhood={"max_data": 9})[0]
+    npt.assert_allclose(out[tuple(data.cells.T)], data.values, rtol=0, atol=1e-9)
+    # cells whose 9th and 10th nearest distances differ (lattice data have ties: any tie-break is valid)
+    from krigflow.kriging import _scaled_coordinates
+    coords = np.stack([data.easting, data.northing, data.tvdss], 1)
+    scaled = _scaled_coordinates(v, coords)
+    rng = np.random.default_rng(4)
+    cells = []
+    while len(cells) < 30:
+        c = rng.integers(0, grid.shape)
+        p = _scaled_coordinates(v, np.array([[grid.easting[c[0]], grid.northing[c[1]], grid.tvdss[c[2]]]]))
+        d = np.sort(np.linalg.norm(scaled - p, axis=1))
+        if d[9] - d[8] > 1e-6:
+            cells.append(c)
+    ref = _brute_neighbourhood_reference(grid, v, data, np.array(cells), 9, False)
+    npt.assert_allclose(out[tuple(np.array(cells).T)], ref, rtol=0, atol=1e-10)
+
+
+def test_neighbourhood_memory_bounded_by_chunk():
+    """The moving neighbourhood's working memory follows chunk_bytes, not the grid size."""
+    import tracemalloc
+
+    _, data = _well_problem(seed=13, deviated=True)
+    v = VARIOGRAMS[0]
+    peaks = []
+    for shape in ((20, 15, 20), (40, 30, 40)):                       # 8x more cells
+        grid = Grid.from_bounds((0, 400, 0, 300, 1000, 1040), (400 / shape[0], 300 / shape[1], 40 / shape[2]))
+        tracemalloc.start()
+        out = krige_grid(grid, v, data, neighbourhood={"max_data": 16, "octants": True}, chunk_bytes=2**20)
+        peak = tracemalloc.get_traced_memory()[1] - out.nbytes
+        tracemalloc.stop()
+        peaks.append(peak)
+    assert peaks[1] < 8 * 2**20, peaks
+    assert peaks[1] < 3 * peaks[0] + 2**20, peaks
