@@ -298,8 +298,12 @@ def check_inputs(config) -> list:
     for path in las:
         if not os.path.isfile(path):
             raise ConfigError(f"las: file not found: {path}")
+        if not os.access(path, os.R_OK):
+            raise ConfigError(f"las: file not readable (permission denied): {path}")
     if config["well_headers"] is not None and not os.path.isfile(config["well_headers"]):
         raise ConfigError(f"well_headers: file not found: {config['well_headers']}")
+    if config["well_headers"] is not None and not os.access(config["well_headers"], os.R_OK):
+        raise ConfigError(f"well_headers: file not readable (permission denied): {config['well_headers']}")
     surveys = config["surveys"]
     if surveys is not None:
         pats = [surveys] if isinstance(surveys, str) else surveys
