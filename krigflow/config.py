@@ -53,15 +53,30 @@ DEFAULTS = {
     "variogram.range_h2": None,
     "variogram.azimuth": 0.0,
     "variogram.nu": 1.5,
+    "variogram.candidates": ["spherical", "exponential", "gaussian"],
+    "variogram.estimator": "matheron",
+    "variogram.fit_nugget": True,
+    "variogram.lag_h": None,
+    "variogram.lag_v": None,
+    "variogram.max_lag_h": None,
+    "variogram.max_lag_v": None,
     "method.name": "subsample",
     "method.fraction": 0.75,
     "method.unit": "wells",
+    "method.transform": "normal_score",
+    "method.tails": "linear",
+    "method.zmin": None,
+    "method.zmax": None,
     "kriging.kind": "ordinary",
     "kriging.mean": None,
     "realizations": 100,
     "seed": 0,
     "batch_size": 16,
     "checkpoint_every": 50,
+    "quantiles": [10.0, 50.0, 90.0],
+    "cutoffs": [],
+    "histogram_bins": 100,
+    "histogram_range": None,
     "output": "output",
     "outputs.formats": ["netcdf"],
     "outputs.figures": True,
@@ -86,6 +101,10 @@ _TOP_KEYS = (
     "seed",
     "batch_size",
     "checkpoint_every",
+    "quantiles",
+    "cutoffs",
+    "histogram_bins",
+    "histogram_range",
     "output",
     "outputs",
 )
@@ -93,11 +112,20 @@ _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
 #: Result formats besides stats.npz (always written); see krigflow.writers.
 OUTPUT_FORMATS = ("netcdf", "vti", "grdecl")
 _GRID_KEYS = ("spacing", "bounds", "padding")
-_VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
-_METHOD_KEYS = ("name", "fraction", "unit")
+_VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",
+                   "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
+#: Variogram keys used only by ``model: auto`` (fitting), and keys that ``auto`` fits (not allowed with it).
+_VARIOGRAM_FIT_KEYS = ("candidates", "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
+_VARIOGRAM_FITTED = ("sill", "range_h", "range_v", "range_h2")
+_METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax")
+_SUBSAMPLE_KEYS = ("fraction", "unit")
+_CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax")
 _KRIGING_KEYS = ("kind", "mean")
 VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
-METHODS = ("subsample",)
+METHODS = ("subsample", "conditional")
+TRANSFORMS = ("normal_score", "none")
+TAILS = ("linear", "clip", "extrapolate")
+ESTIMATORS = ("matheron", "cressie")
 UNITS = ("wells", "samples")
 KRIGING_KINDS = ("ordinary", "simple")
 
@@ -231,6 +259,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["checkpoint_every"] = _integer(
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
     )
+    cfg.update(_uncertainty(raw))
     output = raw.get("output", DEFAULTS["output"])
     cfg["output"] = _opt_path(output, "output", base_dir)
     cfg["outputs"] = _outputs(raw.get("outputs"))
@@ -432,8 +461,27 @@ def _grid(value):
 def _variogram(value):
     if value is None:
         raise ConfigError("variogram.model: required key is missing")
+    if isinstance(value, str):
+        value = {"model": value}
     vg = _section(value, "variogram", _VARIOGRAM_KEYS)
-    out = {"model": _choice(_require(vg, "model", "variogram"), "variogram.model", VARIOGRAM_MODELS)}
+    model = _choice(_require(vg, "model", "variogram"), "variogram.model", VARIOGRAM_MODELS + ("auto",))
+    fit = _variogram_fit(vg)
+    if model == "auto":
+        for key in _VARIOGRAM_FITTED:
+            if vg.get(key) is not None:
+                raise ConfigError(f"variogram.{key}: not used with model 'auto' (it is fitted to the wells)")
+        out = {"model": "auto", "sill": None, "range_h": None, "range_v": None, "range_h2": None}
+        out["nugget"] = _number(vg.get("nugget", DEFAULTS["variogram.nugget"]), "variogram.nugget", minimum=0.0)
+        if fit["fit_nugget"] and vg.get("nugget") is not None:
+            raise ConfigError("variogram.nugget: with model 'auto' a nugget is fixed only with fit_nugget: false")
+        out["azimuth"] = DEFAULTS["variogram.azimuth"]
+        out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+        out.update(fit)
+        return out
+    for key in _VARIOGRAM_FIT_KEYS:
+        if vg.get(key) is not None:
+            raise ConfigError(f"variogram.{key}: only used with model 'auto'")
+    out = {"model": model}
     out["sill"] = _number(_require(vg, "sill", "variogram"), "variogram.sill", minimum=0.0, exclusive=True)
     out["nugget"] = _number(vg.get("nugget", DEFAULTS["variogram.nugget"]), "variogram.nugget", minimum=0.0)
     if out["nugget"] >= out["sill"]:
@@ -452,6 +500,60 @@ def _variogram(value):
         vg.get("azimuth", DEFAULTS["variogram.azimuth"]), "variogram.azimuth", minimum=-360.0, maximum=360.0
     )
     out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+    out.update(fit)
+    return out
+
+
+def _variogram_fit(vg):
+    """Options of ``model: auto`` (validated whatever the model; defaults applied)."""
+    candidates = vg.get("candidates", DEFAULTS["variogram.candidates"])
+    if isinstance(candidates, str):
+        candidates = [candidates]
+    if not isinstance(candidates, list) or not candidates:
+        raise ConfigError(f"variogram.candidates: expected a list of models ({', '.join(VARIOGRAM_MODELS)}), "
+                          f"got {candidates!r}")
+    candidates = [_choice(c, f"variogram.candidates[{i}]", VARIOGRAM_MODELS) for i, c in enumerate(candidates)]
+    out = {"candidates": list(dict.fromkeys(candidates))}
+    out["estimator"] = _choice(vg.get("estimator", DEFAULTS["variogram.estimator"]), "variogram.estimator",
+                               ESTIMATORS)
+    fit_nugget = vg.get("fit_nugget", DEFAULTS["variogram.fit_nugget"])
+    if not isinstance(fit_nugget, bool):
+        raise ConfigError(f"variogram.fit_nugget: expected true or false, got {fit_nugget!r}")
+    out["fit_nugget"] = fit_nugget
+    for key in ("lag_h", "lag_v", "max_lag_h", "max_lag_v"):
+        v = vg.get(key)
+        out[key] = None if v is None else _number(v, f"variogram.{key}", minimum=0.0, exclusive=True)
+    return out
+
+
+def _uncertainty(raw):
+    """Per-cell quantiles, exceedance cutoffs and the histogram that estimates them."""
+    out = {}
+    quantiles = raw.get("quantiles", DEFAULTS["quantiles"])
+    if not isinstance(quantiles, list):
+        raise ConfigError(f"quantiles: expected a list of percentages in (0, 100), got {quantiles!r}")
+    quantiles = [_number(q, f"quantiles[{i}]", minimum=0.0, exclusive=True, maximum=100.0)
+                 for i, q in enumerate(quantiles)]
+    for i, q in enumerate(quantiles):
+        if q >= 100.0:
+            raise ConfigError(f"quantiles[{i}]: expected a number < 100, got {q:g}")
+    out["quantiles"] = sorted(set(quantiles))
+    cutoffs = raw.get("cutoffs", DEFAULTS["cutoffs"])
+    if isinstance(cutoffs, (int, float)) and not isinstance(cutoffs, bool):
+        cutoffs = [cutoffs]
+    if not isinstance(cutoffs, list):
+        raise ConfigError(f"cutoffs: expected a list of property values, got {cutoffs!r}")
+    out["cutoffs"] = sorted(set(_number(c, f"cutoffs[{i}]") for i, c in enumerate(cutoffs)))
+    bins = _integer(raw.get("histogram_bins", DEFAULTS["histogram_bins"]), "histogram_bins", minimum=2)
+    if bins > 10000:
+        raise ConfigError(f"histogram_bins: expected an integer <= 10000, got {bins}")
+    out["histogram_bins"] = bins
+    hist_range = raw.get("histogram_range")
+    if hist_range is not None:
+        hist_range = _vector(hist_range, "histogram_range", 2)
+        if not hist_range[0] < hist_range[1]:
+            raise ConfigError(f"histogram_range: minimum must be below maximum, got {hist_range}")
+    out["histogram_range"] = hist_range
     return out
 
 
@@ -468,7 +570,16 @@ def _method(value):
         maximum=1.0,
     )
     unit = _choice(method.get("unit", DEFAULTS["method.unit"]), "method.unit", UNITS)
-    return {"name": name, "fraction": fraction, "unit": unit}
+    transform = _choice(method.get("transform", DEFAULTS["method.transform"]), "method.transform", TRANSFORMS)
+    tails = _choice(method.get("tails", DEFAULTS["method.tails"]), "method.tails", TAILS)
+    bounds = {k: None if method.get(k) is None else _number(method[k], f"method.{k}") for k in ("zmin", "zmax")}
+    if bounds["zmin"] is not None and bounds["zmax"] is not None and not bounds["zmin"] < bounds["zmax"]:
+        raise ConfigError(f"method.zmin: must be below method.zmax, got {bounds['zmin']:g} >= {bounds['zmax']:g}")
+    for key in _CONDITIONAL_KEYS if name == "subsample" else _SUBSAMPLE_KEYS:
+        if method.get(key) is not None:
+            other = "conditional" if name == "subsample" else "subsample"
+            raise ConfigError(f"method.{key}: only used with method '{other}'")
+    return {"name": name, "fraction": fraction, "unit": unit, "transform": transform, "tails": tails, **bounds}
 
 
 def _kriging(value):

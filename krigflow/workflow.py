@@ -29,8 +29,8 @@ from .config import check_inputs
 from .exceptions import KrigflowError
 from .grid import ConditioningData, Grid, upscale
 from .kriging import krige_grid
-from .simulation import subsample_masks
-from .stats import RunningStats
+from .simulation import conditional_realizations, subsample_masks
+from .stats import HistogramSpec, RunningStats, uniform_edges
 from .variogram import Variogram
 from .writers import well_traces
 
@@ -79,6 +79,14 @@ class Problem:
         Realizations per chunk (see :func:`realization_chunks`).
     traces : dict or None
         Decimated well trajectories (:func:`krigflow.writers.well_traces`), for ``wells.npz`` and figures.
+    transform : krigflow.transform.NormalScore or None
+        Normal-score transform of the ``conditional`` method (``variogram`` is then the normal-score model).
+    histogram : krigflow.stats.HistogramSpec or None
+        Histogram bins and cutoffs, identical for every worker (see :func:`histogram_spec`).
+    quantiles : tuple of float
+        Per-cell quantiles (percent) written to ``stats.npz``.
+    variogram_fit : dict or None
+        Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
     """
 
     grid: Grid
@@ -91,6 +99,10 @@ class Problem:
     realizations: int
     batch_size: int
     traces: dict | None = None
+    transform: object = None
+    histogram: HistogramSpec | None = None
+    quantiles: tuple = ()
+    variogram_fit: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -204,21 +216,117 @@ def build_problem(wells, config) -> Problem:
         logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
     kriging = config["kriging"]
     mean = kriging["mean"]
-    if kriging["kind"] == "simple" and mean is None:
+    kind = kriging["kind"]
+    if kind == "simple" and mean is None:
         mean = float(np.mean(data.values))
+    samples = _samples_in(grid, easting, northing, tvdss, values, well)
+    variogram, transform, fit = _method_model(config, grid, data, samples)
+    if config["method"]["name"] == "conditional":
+        # conditioning by kriging: simple kriging of the residuals (mean 0 for normal scores)
+        kind = "simple"
+        if transform is not None:
+            mean = 0.0
+        elif mean is None:
+            mean = float(np.mean(data.values))
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
     return Problem(
         grid=grid,
         data=data,
-        variogram=Variogram(**config["variogram"]),
-        kind=kriging["kind"],
+        variogram=variogram,
+        kind=kind,
         mean=mean,
         method=dict(config["method"]),
         seed=config["seed"],
         realizations=config["realizations"],
         batch_size=config["batch_size"],
         traces=well_traces(wells),
+        transform=transform,
+        histogram=histogram_spec(config, data, variogram, transform, mean),
+        quantiles=tuple(config.get("quantiles", ())),
+        variogram_fit=fit,
     )
+
+
+def _samples_in(grid, easting, northing, tvdss, values, well):
+    """The log samples inside the grid box (for variography)."""
+    b = grid.bounds
+    inside = ((easting >= b[0]) & (easting <= b[1]) & (northing >= b[2]) & (northing <= b[3])
+              & (tvdss >= b[4]) & (tvdss <= b[5]))
+    return tuple(a[inside] for a in (easting, northing, tvdss, values, well))
+
+
+def _method_model(config, grid, data, samples):
+    """Variogram used by the method, normal-score transform (conditional) and the fit record (auto).
+
+    * ``conditional`` with ``transform: normal_score``: the transform table of the conditioning data; the
+      variogram is that of the normal scores: fitted to the normal scores of the samples (``auto``), or the
+      configured model standardized (sill 1, nugget / sill, same ranges).
+    * otherwise: the configured model, or the model fitted to the samples (``auto``).
+    """
+    from .transform import NormalScore
+    from .variography import variogram_from_samples
+
+    vg_cfg, method = config["variogram"], config["method"]
+    transform = None
+    if method["name"] == "conditional" and method.get("transform", "none") == "normal_score":
+        transform = NormalScore.fit(data.values, tails=method["tails"], zmin=method["zmin"], zmax=method["zmax"])
+    if vg_cfg["model"] != "auto":
+        keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
+        variogram = Variogram(**{k: vg_cfg[k] for k in keys if k in vg_cfg})
+        if transform is not None:
+            variogram = Variogram(variogram.model, 1.0, variogram.range_h, variogram.range_v,
+                                  nugget=variogram.nugget / variogram.sill, range_h2=variogram.range_h2,
+                                  azimuth=variogram.azimuth, nu=variogram.nu)
+        return variogram, transform, None
+    easting, northing, tvdss, values, well = samples
+    if transform is not None:
+        values = NormalScore.fit(values, tails="extrapolate").transform(values)
+    result = variogram_from_samples(
+        easting, northing, tvdss, values, well, spacing=grid.spacing, candidates=vg_cfg["candidates"],
+        estimator=vg_cfg["estimator"], fit_nugget=vg_cfg["fit_nugget"], nugget=vg_cfg["nugget"],
+        nu=vg_cfg["nu"], lag_h=vg_cfg["lag_h"], lag_v=vg_cfg["lag_v"], max_lag_h=vg_cfg["max_lag_h"],
+        max_lag_v=vg_cfg["max_lag_v"])
+    v = result.variogram
+    model = {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_v": v.range_v,
+             "nu": v.nu}
+    fit = {"space": "normal_score" if transform is not None else "property", "model": model,
+           "experimental": [{"direction": ev.direction, "lag": ev.lags.tolist(), "gamma": ev.gamma.tolist(),
+                             "pairs": ev.pairs.tolist(), "estimator": ev.estimator}
+                            for ev in result.experimental],
+           **result.describe()}
+    logger.info("variogram fitted (%s space): %s", fit["space"], v)
+    return v, transform, fit
+
+
+def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
+    """Histogram bins and cutoffs of a run, derived once from the problem (identical in every worker).
+
+    Edges: ``histogram_range`` if given, else a range that holds (nearly) every realization value:
+    the back-transform bounds (``zmin``/``zmax``) for normal scores, ``mean +- 5 sqrt(sill)`` and the data
+    range for a Gaussian ``conditional`` run, the data range widened by 5 % for ``subsample`` (kriging
+    stays near the data). ``histogram_bins`` uniform bins, plus the under/overflow bins of
+    :class:`krigflow.stats.HistogramSpec`. Per-cell histograms only when quantiles are asked for.
+    """
+    bins = int(config.get("histogram_bins", 100))
+    low, high = float(np.min(data.values)), float(np.max(data.values))
+    if config.get("histogram_range") is not None:
+        low, high = config["histogram_range"]
+    else:
+        if config["method"]["name"] == "conditional":
+            if transform is not None:
+                t_low, t_high = transform.value_range(5.0)
+                low, high = min(low, t_low), max(high, t_high)
+            else:
+                half = 5.0 * np.sqrt(variogram.sill)
+                low, high = min(low, mean - half), max(high, mean + half)
+        else:
+            pad = 0.05 * (high - low)
+            low, high = low - pad, high + pad
+        if not high > low:
+            low, high = low - 1.0, high + 1.0
+    return HistogramSpec(uniform_edges(low, high, bins), cutoffs=tuple(config.get("cutoffs", ())),
+                         cell_histograms=bool(config.get("quantiles")),
+                         max_count=max(int(config["realizations"]), 1))
 
 
 def realization_chunks(realizations, batch_size) -> list:
@@ -266,13 +374,17 @@ def run_realizations(problem, indices) -> RunningStats:
     """
     indices = np.asarray(indices, dtype=np.int64)
     method = problem.method
+    if method["name"] == "conditional":
+        batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
+                                         mean=problem.mean, transform=problem.transform)
+        return RunningStats.from_batch(batch, problem.histogram)
     masks = subsample_masks(
         problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
     )
     batch = krige_grid(
         problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
     )
-    return RunningStats.from_batch(batch)
+    return RunningStats.from_batch(batch, problem.histogram)
 
 
 def compute_partial(problem, chunks) -> Partial:
@@ -299,7 +411,7 @@ def compute_partial(problem, chunks) -> Partial:
     )
 
 
-def finalize(partials, grid, realizations=None) -> dict:
+def finalize(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)) -> dict:
     """Merge partial statistics in a fixed order and return the output arrays.
 
     Parameters
@@ -312,13 +424,18 @@ def finalize(partials, grid, realizations=None) -> dict:
         The model grid (for the cell-centre vectors).
     realizations : int, optional
         If given, check that the partials cover exactly ``0 .. realizations-1``.
+    quantiles : sequence of float, default (10, 50, 90)
+        Per-cell quantiles (percent) to write when the statistics kept per-cell histograms.
 
     Returns
     -------
     dict of str to array
         ``mean``, ``std`` (sample, ddof=1), ``count``, ``min``, ``max`` of
         shape ``grid.shape`` indexed ``[easting, northing, tvdss]``, and the
-        cell-centre vectors ``easting``, ``northing``, ``tvdss``.
+        cell-centre vectors ``easting``, ``northing``, ``tvdss``. With
+        histograms also ``p<q>``, ``prob_gt_<cutoff>``, ``hist_edges``,
+        ``hist_counts`` and ``hist_outside`` (see
+        :meth:`krigflow.stats.RunningStats.output_arrays`).
 
     Raises
     ------
@@ -348,6 +465,7 @@ def finalize(partials, grid, realizations=None) -> dict:
         "easting": grid.easting,
         "northing": grid.northing,
         "tvdss": grid.tvdss,
+        **stats.output_arrays(quantiles if stats.cell_hist is not None else ()),
     }
 
 
@@ -473,7 +591,7 @@ def complete_run(
     """
     from .output import write_outputs
 
-    arrays = finalize(partials, problem.grid, problem.realizations)
+    arrays = finalize(partials, problem.grid, problem.realizations, quantiles=problem.quantiles)
     summary = make_summary(config, wells_info, problem, partials, mapping=mapping, timings=timings)
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
@@ -502,11 +620,22 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         },
         "n_data": problem.data.n,
         "kriging_mean": problem.mean,
+        **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
+        **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
+        **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
+           if problem.histogram is not None and problem.quantiles else {}),
         "realizations_done": int(sum(len(p.indices) for p in partials)),
         "workers": len([p for p in partials if len(p.indices)]),
         "timings": {k: round(float(v), 6) for k, v in timings.items()},
         "versions": versions(),
     }
+
+
+def _variogram_dict(v):
+    """JSON-ready parameters of a Variogram."""
+    return {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_h2": v.range_h2,
+            "range_v": v.range_v, "azimuth": v.azimuth, "nu": v.nu}
 
 
 def _valid_samples(well):

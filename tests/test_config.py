@@ -121,6 +121,23 @@ BAD_VALUES = [
     ("variogram.range_h2", -3, "variogram.range_h2: expected a number > 0"),
     ("variogram.azimuth", 400, "variogram.azimuth: expected a number <= 360"),
     ("variogram.nu", 0, "variogram.nu: expected a number > 0"),
+    ("variogram.candidates", ["cubic"], r"variogram.candidates\[0\]: expected one of spherical"),
+    ("variogram.estimator", "robust", "variogram.estimator: expected one of matheron, cressie"),
+    ("variogram.fit_nugget", "yes", "variogram.fit_nugget: expected true or false"),
+    ("variogram.lag_h", -1, "variogram.lag_h: expected a number > 0"),
+    ("variogram.lag_v", 0, "variogram.lag_v: expected a number > 0"),
+    ("variogram.max_lag_h", "far", "variogram.max_lag_h: expected a finite number"),
+    ("variogram.max_lag_v", -5, "variogram.max_lag_v: expected a number > 0"),
+    ("method.transform", "log", "method.transform: expected one of normal_score, none"),
+    ("method.tails", "power", "method.tails: expected one of linear, clip, extrapolate"),
+    ("method.zmin", "x", "method.zmin: expected a finite number"),
+    ("method.zmax", [1], "method.zmax: expected a finite number"),
+    ("quantiles", "10", "quantiles: expected a list"),
+    ("quantiles", [0], r"quantiles\[0\]: expected a number > 0"),
+    ("quantiles", [50, 100], r"quantiles\[1\]: expected a number < 100"),
+    ("cutoffs", ["a"], r"cutoffs\[0\]: expected a finite number"),
+    ("histogram_bins", 1, "histogram_bins: expected an integer >= 2"),
+    ("histogram_range", [5, 1], "histogram_range: minimum must be below maximum"),
     ("method", "sgs", "method.name: expected one of subsample"),
     ("method", 3, "method: expected a mapping"),
     ("method.fraction", 1.5, "method.fraction: expected a number <= 1"),
@@ -173,7 +190,8 @@ def test_short_forms_and_conversions():
             grid={"spacing": [10, 10, 1], "padding": 5},
         )
     )
-    assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells"}
+    assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells", "transform": "normal_score",
+                             "tails": "linear", "zmin": None, "zmax": None}
     assert cfg["kriging"] == {"kind": "simple", "mean": None}
     assert cfg["realizations"] == 8 and isinstance(cfg["realizations"], int)
     assert cfg["grid"]["padding"] == [5.0, 5.0, 5.0]
@@ -243,3 +261,27 @@ def test_expand_paths_dedups_in_order(tmp_path):
         (tmp_path / name).write_text("x")
     got = expand_paths([str(tmp_path / "b.las"), str(tmp_path / "*.las")])
     assert got == [str(tmp_path / "b.las"), str(tmp_path / "a.las")]
+
+
+def test_variogram_auto_and_conditional_options():
+    """variogram: auto fits sill and ranges (they are refused); method options apply to their method only."""
+    cfg = validate_config(minimal(variogram="auto", method="conditional"))
+    assert cfg["variogram"]["model"] == "auto" and cfg["variogram"]["sill"] is None
+    assert cfg["method"]["name"] == "conditional" and cfg["method"]["transform"] == "normal_score"
+    with pytest.raises(ConfigError, match="variogram.sill: not used with model 'auto'"):
+        validate_config(minimal(variogram={"model": "auto", "sill": 3}))
+    with pytest.raises(ConfigError, match="variogram.nugget: with model 'auto'"):
+        validate_config(minimal(variogram={"model": "auto", "nugget": 0.1}))
+    assert validate_config(minimal(variogram={"model": "auto", "nugget": 0.1, "fit_nugget": False}))[
+        "variogram"]["nugget"] == 0.1
+    with pytest.raises(ConfigError, match="variogram.estimator: only used with model 'auto'"):
+        validate_config(minimal(variogram={"model": "spherical", "sill": 1, "range_h": 9, "range_v": 2,
+                                           "estimator": "cressie"}))
+    with pytest.raises(ConfigError, match="method.transform: only used with method 'conditional'"):
+        validate_config(minimal(method={"name": "subsample", "transform": "none"}))
+    with pytest.raises(ConfigError, match="method.fraction: only used with method 'subsample'"):
+        validate_config(minimal(method={"name": "conditional", "fraction": 0.5}))
+    with pytest.raises(ConfigError, match="method.zmin: must be below method.zmax"):
+        validate_config(minimal(method={"name": "conditional", "zmin": 5, "zmax": 1}))
+    cfg = validate_config(minimal(quantiles=[90, 10, 10], cutoffs=80))
+    assert cfg["quantiles"] == [10.0, 90.0] and cfg["cutoffs"] == [80.0]

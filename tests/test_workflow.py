@@ -179,7 +179,8 @@ def test_run_local_writes_outputs(tmp_path):
     cfg = small_config(tmp_path)
     result = run_local(cfg, wells=make_wells())
     with np.load(tmp_path / "out" / "stats.npz") as npz:
-        assert set(npz.files) == {"mean", "std", "count", "min", "max", "easting", "northing", "tvdss"}
+        assert set(npz.files) == {"mean", "std", "count", "min", "max", "easting", "northing", "tvdss",
+                                  "p10", "p50", "p90", "hist_edges", "hist_counts", "hist_outside"}
         assert npz["mean"].shape == (20, 20, 10)
         npt.assert_array_equal(npz["mean"], result["arrays"]["mean"])
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
