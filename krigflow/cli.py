@@ -15,6 +15,7 @@ from pathlib import Path
 from .combine import add_combine_parser
 from .exceptions import KrigflowError
 from .runner import add_run_parser
+from .variography import add_variogram_parser
 from .wells import inspect_well, read_well_sources
 
 logger = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_combine_parser(subparsers)
     _add_export_parser(subparsers)
     _add_plot_parser(subparsers)
+    add_variogram_parser(subparsers)
     _finish_subcommands(subparsers)
     return parser
 
