@@ -101,4 +101,23 @@ def processes_from_argv(argv=None) -> int:
     return max(1, known.n)
 
 
+def show_progress(argv=None) -> bool:
+    """Under the ``dispel4py`` command, send the krigers' progress lines (logger ``krigflow.progress``) to stderr.
+
+    dispel4py 2.9.1 sets the root logger to ERROR, which would hide them. Only a command line of the
+    ``dispel4py`` script is affected (not an import, nor tests); returns whether a handler was added.
+    """
+    argv = sys.argv if argv is None else argv
+    progress = logging.getLogger("krigflow.progress")
+    if not argv or os.path.basename(argv[0]) != "dispel4py" or progress.handlers:
+        return False
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s[%(process)d]: %(message)s", "%H:%M:%S"))
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    return True
+
+
+show_progress()
 graph = build_graph(processes_from_argv())

@@ -31,6 +31,7 @@ from .checkpoint import PARTIALS_DIR, check_resumable, parse_range
 from .config import check_inputs, load_config
 from .exceptions import KrigflowError
 from .output import read_status
+from .progress import ProgressMonitor, progress_folder, wait_with_progress
 from .supervise import FAULT_ENV
 
 __all__ = ["add_run_parser", "run_command", "build_command", "GRAPH", "MIN_PROCESSES"]
@@ -211,7 +212,18 @@ def run_command(args) -> int:
         command = [sys.executable, "-m", "krigflow.supervise", *command]
     fault_path = os.path.join(work, "fault.json")
     started = time.perf_counter()
-    returncode, timed_out = _launch(command, log_path, args.timeout, env={FAULT_ENV: fault_path})
+    monitor = ProgressMonitor(  # bar on a terminal, else a log line every 30 s; none with --quiet
+        progress_folder(config["output"]),
+        run_id,
+        config["realizations"] if span is None else span[1] - span[0],
+        mode="off" if getattr(args, "quiet", False) else "auto",
+    )
+    try:
+        returncode, timed_out = _launch(
+            command, log_path, args.timeout, env={FAULT_ENV: fault_path}, monitor=monitor
+        )
+    finally:
+        monitor.close()
     seconds = time.perf_counter() - started
     status = read_status(status_path)
     if status is not None and status.get("run_id") != run_id:
@@ -305,7 +317,7 @@ def _dead_rank(log_path):
     return f"MPI {m.group(1)}" if m else None
 
 
-def _launch(command, log_path, timeout, env=None):
+def _launch(command, log_path, timeout, env=None, monitor=None):
     """Run ``command`` with its output in ``log_path``; return (exit status, timed out)."""
     with open(log_path, "ab") as log:
         log.write(("$ " + shlex.join(command) + "\n").encode())
@@ -323,7 +335,7 @@ def _launch(command, log_path, timeout, env=None):
             log.write(f"cannot start {command[0]}: {exc}\n".encode())
             return None, False
         try:
-            code = process.wait(timeout=timeout)
+            code = wait_with_progress(process, timeout, monitor)
             if code != 0:  # e.g. killed, or an MPI abort: stop what is left of the run (orphans)
                 try:
                     os.killpg(process.pid, signal.SIGKILL)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 
 from dispel4py.core import GenericPE
 
 from krigflow.checkpoint import checkpoint_info, chunk_indices, plan_run
+from krigflow.progress import progress_folder
 from krigflow.workflow import build_problem, describe_wells
 
 from ._common import error_record
@@ -57,6 +59,12 @@ class GridPlacer(GenericPE):
                 run.update(problem=problem, wells=describe_wells(self.wells_, problem.data))
                 # skip the realizations already in OUTPUT/partials (refused if their fingerprint differs)
                 run["plan"] = plan_run(run["config"], problem, realizations_range=run.get("realizations"))
+                # progress files of the krigers (krigflow run shows them): realizations of this attempt
+                run["progress"] = {
+                    "folder": progress_folder(run["config"]["output"]),
+                    "run_id": run.get("run_id") or uuid.uuid4().hex,
+                    "total": len(run["plan"].todo),
+                }
                 run["timings"] = dict(run.get("timings", {}), build_problem=time.time() - start)
             except Exception as exc:  # noqa: BLE001 - reported downstream
                 self.errors_.append(error_record(self, exc))
@@ -68,6 +76,6 @@ class GridPlacer(GenericPE):
                 run["config"], problem, run["plan"], wells=run["wells"], run_id=run.get("run_id")
             )
             # before the tasks: per-sender FIFO
-            self.write("problem", {"problem": problem, "checkpoint": checkpoint})
+            self.write("problem", {"problem": problem, "checkpoint": checkpoint, "progress": run["progress"]})
             for chunk in chunk_indices(run["plan"].todo, problem.batch_size):
                 self.write("tasks", {"indices": chunk})

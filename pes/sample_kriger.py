@@ -9,6 +9,7 @@ import numpy as np
 from dispel4py.core import GenericPE
 
 from krigflow.checkpoint import Checkpointer
+from krigflow.progress import KrigerProgress
 from krigflow.threads import blas_threads, threads_per_worker
 from krigflow.workflow import Partial, run_realizations
 
@@ -41,12 +42,15 @@ class SampleKriger(GenericPE):
     def _preprocess(self):
         self.problem_, self.pending_, self.stats_, self.done_ = None, [], None, []
         self.seconds_, self.error_, self.checkpoint_ = 0.0, None, None
+        self.progress_ = None
 
     def process(self, inputs):
         if "problem" in inputs:
             self.problem_ = inputs["problem"]["problem"]
             chunks, self.pending_ = self.pending_, []
             self._start_checkpoints(inputs["problem"].get("checkpoint"))
+            if inputs["problem"].get("progress") and self.progress_ is None:  # a file krigflow run polls
+                self.progress_ = KrigerProgress(**inputs["problem"]["progress"], worker=self.id)
         else:
             chunks = [inputs["tasks"]["indices"]]
         if self.problem_ is None:
@@ -68,6 +72,8 @@ class SampleKriger(GenericPE):
                 stats = self.compute(self.problem_, chunk)
             self.stats_ = stats if self.stats_ is None else self.stats_.merge(stats)
             self.done_.extend(chunk)
+            if self.progress_ is not None:
+                self.progress_.add(len(chunk))
         except Exception as exc:  # noqa: BLE001 - reported downstream
             self.error_ = error_record(self, exc, context=f"realizations {min(chunk)}-{max(chunk)}")
         self.seconds_ += time.perf_counter() - start

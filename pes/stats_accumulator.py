@@ -11,6 +11,7 @@ from dispel4py.core import GenericPE
 from krigflow.exceptions import WorkflowError
 from krigflow.output import STATUS_FILE, write_status
 from krigflow.checkpoint import finish_run
+from krigflow.progress import clear_progress
 from krigflow.workflow import complete_run
 
 from ._common import error_record, stage
@@ -78,6 +79,8 @@ class StatsAccumulator(GenericPE):
             except Exception as exc:  # noqa: BLE001 - becomes the run's status
                 self.errors_.append(error_record(self, exc)["error"])
         status = self._status(run, result)
+        if run.get("progress") and not run.get("run_id"):  # krigflow run (run_id) reads them to the end
+            clear_progress(run["progress"]["folder"], run["progress"]["run_id"])
         self.write("status", status)
         if self.errors_:
             for error in status["errors"]:
