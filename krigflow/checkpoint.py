@@ -639,11 +639,12 @@ def plan_run(config, problem, *, realizations_range=None) -> RunPlan:
             )
     covered = np.unique(np.concatenate([p.indices for p in prior])) if prior else np.zeros(0, np.int64)
     todo = np.setdiff1d(wanted, covered)
+    # Final results of this fingerprint (checked above) and of every realization: nothing to do, even if
+    # the partials were deleted since.
     complete = (
         summary is not None
-        and todo.size == 0
+        and os.path.exists(os.path.join(output, "stats.npz"))
         and int(summary.get("realizations_done", -1)) == total
-        and covered.size == total
     )
     return RunPlan(fingerprint=fp, prior=prior, todo=todo, wanted=wanted, complete=complete)
 
