@@ -47,6 +47,7 @@ import numpy as np
 
 from . import stats as _stats_module
 from .exceptions import KrigflowError
+from .output import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -221,36 +222,10 @@ class PartialFile:
 
 
 def _atomic_savez(path, arrays) -> None:
-    """``np.savez`` to ``path`` atomically (temporary file in the same folder, fsync, rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide partials from other users
-        with os.fdopen(fd, "wb") as fh:
+    """``np.savez`` to ``path`` atomically (see :func:`krigflow.output.atomic_path`)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_partial(path, stats, indices, fingerprint, meta) -> None:

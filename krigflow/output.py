@@ -8,6 +8,7 @@ results are never replaced unless asked (``overwrite=True``).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -74,15 +75,44 @@ def check_output(output_dir, *, overwrite=False) -> None:
         )
 
 
-def atomic_write(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, rename)."""
+@contextlib.contextmanager
+def atomic_path(path):
+    """Give a temporary path to write ``path`` through, then publish it atomically.
+
+    The temporary file sits in the folder of ``path``. When the ``with`` block succeeds, the file is
+    fsynced, given the permissions an ordinary new file would get (``0o666`` less the umask, not
+    ``mkstemp``'s private ``0o600``: results are shared between users and jobs) and renamed over
+    ``path``; the rename is then made durable by fsyncing the folder. When the block raises, the
+    temporary file is removed and ``path`` is untouched, so a reader never sees a half-written file.
+
+    Parameters
+    ----------
+    path : str
+        Final file path; its folder must exist.
+
+    Yields
+    ------
+    str
+        The temporary path to write.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> with atomic_path(os.path.join(folder, "a.txt")) as tmp:
+    ...     with open(tmp, "w") as fh:
+    ...         _ = fh.write("done")
+    >>> open(os.path.join(folder, "a.txt")).read()
+    'done'
+    """
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        yield tmp
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -96,6 +126,20 @@ def atomic_write(path, data: bytes) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
 
 
 def write_outputs(output_dir, arrays, summary, *, overwrite=False) -> list:

@@ -31,12 +31,12 @@ import json
 import logging
 import os
 import re
-import tempfile
 from datetime import datetime, timezone
 
 import numpy as np
 
 from .exceptions import KrigflowError
+from .output import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -215,19 +215,10 @@ def _summary_spacing(summary):
 
 
 def _atomic(path, write):
-    """Call ``write(tmp_path)``, then rename the temporary file over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
+    """Call ``write(tmp_path)``, then publish the file atomically as ``path``."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 

@@ -213,3 +213,17 @@ def test_check_output(tmp_path):
     with pytest.raises(OutputExistsError, match="stats.npz, summary.json"):
         check_output(str(tmp_path / "o"))
     check_output(str(tmp_path / "o"), overwrite=True)
+
+
+def test_atomic_outputs_are_readable_by_others(tmp_path):
+    """Published files get the umask's permissions, not mkstemp's private 0600."""
+    import stat
+
+    from krigflow.output import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(str(tmp_path / "x.json"), b"{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "x.json").st_mode) == 0o644
