@@ -32,14 +32,14 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "FIGURE_DIR",
-    "plot_results",
-    "plot_maps",
-    "plot_section",
-    "plot_histogram",
-    "plot_variogram",
     "default_slices",
-    "section_path",
     "find_variogram_fit",
+    "plot_histogram",
+    "plot_maps",
+    "plot_results",
+    "plot_section",
+    "plot_variogram",
+    "section_path",
 ]
 
 #: Folder (inside the output folder) the figures are written to.
@@ -75,7 +75,9 @@ def _label(stat, prop, unit):
 
 def _limits(arrays, stat):
     """Colour limits: value statistics share one scale (1st-99th percentile), others their own."""
-    group = [s for s in ("mean", "p10", "p50", "p90", "min", "max") if s in arrays] if stat != "std" else [stat]
+    group = (
+        [s for s in ("mean", "p10", "p50", "p90", "min", "max") if s in arrays] if stat != "std" else [stat]
+    )
     if stat not in group:
         group = [stat]
     values = np.concatenate([np.asarray(arrays[s], dtype=float).ravel() for s in group])
@@ -130,8 +132,10 @@ def _well_positions(wells):
         for prefix in ("data", "trace"):
             sel = wells.get(f"{prefix}_well", np.zeros(0)) == i
             if np.any(sel):
-                out[name] = (float(np.mean(wells[f"{prefix}_easting"][sel])),
-                             float(np.mean(wells[f"{prefix}_northing"][sel])))
+                out[name] = (
+                    float(np.mean(wells[f"{prefix}_easting"][sel])),
+                    float(np.mean(wells[f"{prefix}_northing"][sel])),
+                )
                 break
     return out
 
@@ -173,7 +177,7 @@ def plot_maps(arrays, stat, depths, path, *, wells=None, prop="property", unit="
     if stat not in arrays:
         raise KrigflowError(f"statistic {stat!r} not in the results (have: {', '.join(arrays)})")
     geom = grid_geometry(arrays, spacing)
-    (nx, ny, nz), (dx, dy, dz), (e0, n0, _) = geom["shape"], geom["spacing"], geom["lower"]
+    (nx, ny, _), (dx, dy, dz), (e0, n0, _) = geom["shape"], geom["spacing"], geom["lower"]
     e_edges, n_edges = e0 + dx * np.arange(nx + 1), n0 + dy * np.arange(ny + 1)
     tvdss = np.asarray(arrays["tvdss"], dtype=float)
     ks = [_slice_index(tvdss, d, dz) for d in depths]
@@ -186,8 +190,16 @@ def plot_maps(arrays, stat, depths, path, *, wells=None, prop="property", unit="
     value = np.asarray(arrays[stat], dtype=float)
     mesh = None
     for ax, k in zip(axes, ks):
-        mesh = ax.pcolormesh(e_edges, n_edges, value[:, :, k].T, cmap=_cmap(stat), vmin=vmin, vmax=vmax,
-                             shading="flat", rasterized=True)
+        mesh = ax.pcolormesh(
+            e_edges,
+            n_edges,
+            value[:, :, k].T,
+            cmap=_cmap(stat),
+            vmin=vmin,
+            vmax=vmax,
+            shading="flat",
+            rasterized=True,
+        )
         if wells is not None:
             _draw_wells_on_map(ax, wells, tvdss[k], dz, stat, vmin, vmax)
         ax.set_title(f"TVDSS {tvdss[k]:g} m (layer {k})", fontsize=10)
@@ -224,8 +236,18 @@ def _draw_wells_on_map(ax, wells, depth, dz, stat, vmin, vmax):
     if "data_tvdss" in wells and stat != "std":
         sel = np.abs(wells["data_tvdss"] - depth) <= 0.5 * dz
         if np.any(sel):
-            ax.scatter(wells["data_easting"][sel], wells["data_northing"][sel], c=wells["data_value"][sel],
-                       cmap=_cmap(stat), vmin=vmin, vmax=vmax, s=30, edgecolors="w", linewidths=0.8, zorder=3)
+            ax.scatter(
+                wells["data_easting"][sel],
+                wells["data_northing"][sel],
+                c=wells["data_value"][sel],
+                cmap=_cmap(stat),
+                vmin=vmin,
+                vmax=vmax,
+                s=30,
+                edgecolors="w",
+                linewidths=0.8,
+                zorder=3,
+            )
 
 
 # --- section ------------------------------------------------------------------------------------------------
@@ -257,7 +279,7 @@ def section_path(wells, names=None, max_wells=MAX_SECTION_WELLS) -> list:
     if not positions:
         raise KrigflowError("section: the run has no well positions")
     if names:
-        key = lambda s: "".join(ch for ch in s.lower() if ch.isalnum())  # noqa: E731
+        key = lambda s: "".join(ch for ch in s.lower() if ch.isalnum())
         known = {key(n): n for n in positions}
         chosen = []
         for name in names:
@@ -299,8 +321,18 @@ def _project(points, vertices):
     return best_along, best_off
 
 
-def plot_section(arrays, path, *, wells, section_wells=None, statistics=None, prop="property", unit="",
-                 spacing=None, dpi=110):
+def plot_section(
+    arrays,
+    path,
+    *,
+    wells,
+    section_wells=None,
+    statistics=None,
+    prop="property",
+    unit="",
+    spacing=None,
+    dpi=110,
+):
     """Vertical section through wells, one row per statistic, with the wells and data projected onto it.
 
     Parameters
@@ -337,9 +369,17 @@ def plot_section(arrays, path, *, wells, section_wells=None, statistics=None, pr
         xy = np.array([[max(e0, xy[0, 0] - half), xy[0, 1]], [min(e0 + nx * dx, xy[0, 0] + half), xy[0, 1]]])
     seg = np.diff(xy, axis=0)
     lengths = np.hypot(seg[:, 0], seg[:, 1])
-    total = float(lengths.sum())
-    if total <= 0:
+    if float(lengths.sum()) <= 0:
         raise KrigflowError("section: the chosen wells are at one position; choose wells further apart")
+    # run a little beyond the end wells, so that they are not on the frame
+    margin = max(2.0 * max(dx, dy), 0.03 * float(lengths.sum()))
+    first, last = np.flatnonzero(lengths > 0)[[0, -1]]
+    xy = np.vstack(
+        [xy[0] - margin * seg[first] / lengths[first], xy, xy[-1] + margin * seg[last] / lengths[last]]
+    )
+    seg = np.diff(xy, axis=0)
+    lengths = np.hypot(seg[:, 0], seg[:, 1])
+    total = float(lengths.sum())
     step = 0.5 * min(dx, dy)
     along = np.arange(0.0, total + step, step)
     along[-1] = min(along[-1], total)
@@ -362,13 +402,16 @@ def plot_section(arrays, path, *, wells, section_wells=None, statistics=None, pr
         value = np.asarray(arrays[stat], dtype=float)[i, j, :].T  # (nz, n_points)
         value[:, ~inside] = np.nan
         vmin, vmax = _limits(arrays, stat)
-        mesh = ax.pcolormesh(x_edges, z_edges, value, cmap=_cmap(stat), vmin=vmin, vmax=vmax, shading="flat",
-                             rasterized=True)
+        mesh = ax.pcolormesh(
+            x_edges, z_edges, value, cmap=_cmap(stat), vmin=vmin, vmax=vmax, shading="flat", rasterized=True
+        )
         fig.colorbar(mesh, ax=ax, label=_label(stat, "", unit).strip() or stat, pad=0.01, aspect=12)
         for w, name in enumerate(wells["names"]):
             sel = wells["trace_well"] == w
             if np.any(sel):
-                a, off = _project(np.stack([wells["trace_easting"][sel], wells["trace_northing"][sel]], 1), xy)
+                a, off = _project(
+                    np.stack([wells["trace_easting"][sel], wells["trace_northing"][sel]], 1), xy
+                )
                 near = off <= tolerance
                 ax.plot(np.where(near, a, np.nan), wells["trace_tvdss"][sel], color="k", lw=0.9)
         if "data_tvdss" in wells and len(wells["data_tvdss"]):
@@ -377,23 +420,50 @@ def plot_section(arrays, path, *, wells, section_wells=None, statistics=None, pr
             if stat == "std":
                 ax.plot(a[near], wells["data_tvdss"][near], ".", color="w", ms=2)
             else:
-                ax.scatter(a[near], wells["data_tvdss"][near], c=wells["data_value"][near], cmap=_cmap(stat),
-                           vmin=vmin, vmax=vmax, s=10, edgecolors="k", linewidths=0.3, zorder=3)
+                ax.scatter(
+                    a[near],
+                    wells["data_tvdss"][near],
+                    c=wells["data_value"][near],
+                    cmap=_cmap(stat),
+                    vmin=vmin,
+                    vmax=vmax,
+                    s=10,
+                    edgecolors="k",
+                    linewidths=0.3,
+                    zorder=3,
+                )
         ax.set_ylim(z_edges[-1], z_edges[0])  # depth down
         ax.set_ylabel("TVDSS (m)")
-        ax.text(0.005, 0.03, _label(stat, prop, unit), transform=ax.transAxes, fontsize=9,
-                bbox={"facecolor": "w", "alpha": 0.8, "lw": 0})
+        ax.text(
+            0.005,
+            0.03,
+            _label(stat, prop, unit),
+            transform=ax.transAxes,
+            fontsize=9,
+            bbox={"facecolor": "w", "alpha": 0.8, "lw": 0},
+        )
     for name, _ in vertices:
         a, _ = _project(np.array([dict(vertices)[name]]), xy)
         for ax in axes:
             ax.axvline(a[0], color="w", lw=0.5, ls=":")
-        axes[0].annotate(name, (a[0], 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
-                         textcoords="offset points", ha="center", va="bottom", fontsize=8)
+        axes[0].annotate(
+            name,
+            (a[0], 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     axes[-1].set_xlabel("Distance along section (m)")
     axes[-1].set_xlim(x_edges[0], x_edges[-1])
-    fig.suptitle(f"Vertical section through {', '.join(n for n, _ in vertices)} "
-                 f"(vertical exaggeration about {exaggeration:.0f}x; wells and data within {tolerance:g} m "
-                 "of the section drawn)", fontsize=10)
+    fig.suptitle(
+        f"Vertical section through {', '.join(n for n, _ in vertices)} "
+        f"(vertical exaggeration about {exaggeration:.0f}x; wells and data within {tolerance:g} m "
+        "of the section drawn)",
+        fontsize=10,
+    )
     return _save(fig, path, dpi)
 
 
@@ -426,13 +496,26 @@ def plot_histogram(arrays, path, *, wells=None, prop="property", unit="", dpi=11
         mean = np.asarray(arrays["mean"], dtype=float)
         mean = mean[np.isfinite(mean)]
         bins = np.histogram_bin_edges(mean, bins=40)
-        ax.hist(mean, bins=bins, density=True, alpha=0.45, color="C0",
-                label="cell means over realizations (no pooled histogram in stats.npz)")
+        ax.hist(
+            mean,
+            bins=bins,
+            density=True,
+            alpha=0.45,
+            color="C0",
+            label="cell means over realizations (no pooled histogram in stats.npz)",
+        )
     if wells is not None and len(wells.get("data_value", [])):
         data = wells["data_value"]
         lo, hi = min(bins[0], float(np.min(data))), max(bins[-1], float(np.max(data)))
-        ax.hist(data, bins=np.linspace(lo, hi, 41), density=True, histtype="step", lw=1.8, color="C3",
-                label=f"conditioning data (n = {len(data)})")
+        ax.hist(
+            data,
+            bins=np.linspace(lo, hi, 41),
+            density=True,
+            histtype="step",
+            lw=1.8,
+            color="C3",
+            label=f"conditioning data (n = {len(data)})",
+        )
     ax.set_xlabel(label_x)
     ax.set_ylabel(f"density (1/{unit})" if unit else "density")
     ax.set_title(f"{prop}: data and realizations", fontsize=11)
@@ -446,9 +529,10 @@ def plot_histogram(arrays, path, *, wells=None, prop="property", unit="", dpi=11
 def find_variogram_fit(output_dir, summary):
     """Return the fitted-variogram record of a run, or None if no variogram was fitted.
 
-    Looked for in ``summary["variogram_fit"]``, then in ``<output>/variogram.json``. The record is
-    ``{"experimental": [{"direction": str, "lag": [...], "gamma": [...], "pairs": [...] (optional)}, ...],
-    "model": {variogram keys} (optional; default: the run's variogram)}``.
+    Looked for in ``summary["variogram_fit"]`` (written by a ``variogram: auto`` run, drawn with
+    :func:`krigflow.variography.plot_variograms`), then in ``<output>/variogram.json``:
+    ``{"experimental": [{"direction": str, "lag": [...], "gamma": [...]}, ...], "model": {variogram keys}
+    (optional; default: the run's variogram)}``.
     """
     fit = (summary or {}).get("variogram_fit")
     path = os.path.join(output_dir, "variogram.json")
@@ -502,13 +586,23 @@ def plot_variogram(model, path, *, experimental=None, prop="property", unit="", 
         if not vertical and lag.size:
             h_max = max(h_max, float(lag.max()))
     h = np.linspace(0.0, h_max, 200)
-    ax_h.plot(h, vg.semivariance(h * major[0], h * major[1], 0 * h), "k-",
-              label=f"{vg.model} model, major axis (azimuth {vg.azimuth:g}°)")
+    ax_h.plot(
+        h,
+        vg.semivariance(h * major[0], h * major[1], 0 * h),
+        "k-",
+        label=f"{vg.model} model, major axis (azimuth {vg.azimuth:g}°)",
+    )
     if vg.range_h2 is not None and vg.range_h2 != vg.range_h:
         ax_h.plot(h, vg.semivariance(h * minor[0], h * minor[1], 0 * h), "k--", label="model, minor axis")
     v = np.linspace(0.0, 1.5 * vg.range_v, 200)
-    vmax_lag = max([1.5 * vg.range_v] + [float(np.max(e.get("lag", [0]))) for e in experimental or []
-                                          if "vert" in str(e.get("direction", "")).lower()])
+    vmax_lag = max(
+        [1.5 * vg.range_v]
+        + [
+            float(np.max(e.get("lag", [0])))
+            for e in experimental or []
+            if "vert" in str(e.get("direction", "")).lower()
+        ]
+    )
     v = np.linspace(0.0, vmax_lag, 200)
     ax_v.plot(v, vg.semivariance(0 * v, 0 * v, v), "k-", label=f"{vg.model} model, vertical")
     for ax, xlabel in ((ax_h, "horizontal lag (m)"), (ax_v, "vertical lag (m)")):
@@ -518,17 +612,28 @@ def plot_variogram(model, path, *, experimental=None, prop="property", unit="", 
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
         ax.legend(fontsize=8)
-    fig.suptitle(f"{prop} variogram: sill {vg.sill:g}, nugget {vg.nugget:g}, ranges "
-                 f"{vg.range_h:g}/{vg.range_h2 or vg.range_h:g} m (horizontal), {vg.range_v:g} m (vertical)",
-                 fontsize=10)
+    fig.suptitle(
+        f"{prop} variogram: sill {vg.sill:g}, nugget {vg.nugget:g}, ranges "
+        f"{vg.range_h:g}/{vg.range_h2 or vg.range_h:g} m (horizontal), {vg.range_v:g} m (vertical)",
+        fontsize=10,
+    )
     return _save(fig, path, dpi)
 
 
 # --- all figures of a run -----------------------------------------------------------------------------------
 
 
-def plot_results(output_dir, *, arrays=None, summary=None, wells=None, slices=None, section_wells=None,
-                 statistics=None, dpi=110) -> list:
+def plot_results(
+    output_dir,
+    *,
+    arrays=None,
+    summary=None,
+    wells=None,
+    slices=None,
+    section_wells=None,
+    statistics=None,
+    dpi=110,
+) -> list:
     """Write every figure of a run into ``<output_dir>/figures/``.
 
     Parameters
@@ -571,8 +676,10 @@ def plot_results(output_dir, *, arrays=None, summary=None, wells=None, slices=No
     stats = [s for s in (statistics or MAP_STATISTICS) if s in arrays]
     missing = [s for s in (statistics or ()) if s not in arrays]
     if missing:
-        raise KrigflowError(f"statistic(s) {', '.join(missing)} not in the results (have: "
-                            f"{', '.join(k for k in arrays if k not in ('easting', 'northing', 'tvdss'))})")
+        raise KrigflowError(
+            f"statistic(s) {', '.join(missing)} not in the results (have: "
+            f"{', '.join(k for k in arrays if k not in ('easting', 'northing', 'tvdss'))})"
+        )
     depths = list(slices) if slices else default_slices(arrays["tvdss"])
     dz = grid_geometry(arrays, spacing)["spacing"][2]
     for depth in depths:  # check the requests before drawing anything
@@ -581,18 +688,58 @@ def plot_results(output_dir, *, arrays=None, summary=None, wells=None, slices=No
         section_path(wells, section_wells)
     written = []
     for stat in stats:
-        written.append(plot_maps(arrays, stat, depths, os.path.join(folder, f"map_{stat}.png"), wells=wells,
-                                 prop=prop, unit=unit, spacing=spacing, dpi=dpi))
+        written.append(
+            plot_maps(
+                arrays,
+                stat,
+                depths,
+                os.path.join(folder, f"map_{stat}.png"),
+                wells=wells,
+                prop=prop,
+                unit=unit,
+                spacing=spacing,
+                dpi=dpi,
+            )
+        )
     if wells is not None and len(wells["names"]):
-        written.append(plot_section(arrays, os.path.join(folder, "section.png"), wells=wells,
-                                    section_wells=section_wells, statistics=stats, prop=prop, unit=unit,
-                                    spacing=spacing, dpi=dpi))
-    written.append(plot_histogram(arrays, os.path.join(folder, "histogram.png"), wells=wells, prop=prop,
-                                  unit=unit, dpi=dpi))
+        written.append(
+            plot_section(
+                arrays,
+                os.path.join(folder, "section.png"),
+                wells=wells,
+                section_wells=section_wells,
+                statistics=stats,
+                prop=prop,
+                unit=unit,
+                spacing=spacing,
+                dpi=dpi,
+            )
+        )
+    written.append(
+        plot_histogram(
+            arrays, os.path.join(folder, "histogram.png"), wells=wells, prop=prop, unit=unit, dpi=dpi
+        )
+    )
     fit = find_variogram_fit(output_dir, summary)
     if fit is not None:
-        model = fit.get("model") or ((summary or {}).get("config") or {}).get("variogram")
-        if model:
-            written.append(plot_variogram(model, os.path.join(folder, "variogram.png"),
-                                          experimental=fit["experimental"], prop=prop, unit=unit, dpi=dpi))
+        path = os.path.join(folder, "variogram.png")
+        if "chosen" in fit and "candidates" in fit:  # a variogram: auto fit (krigflow.variography's record)
+            from .variography import VariogramFit, plot_variograms
+
+            space = str(fit.get("space", "")).replace("_", " ")
+            written.append(
+                plot_variograms(
+                    VariogramFit.from_record(fit),
+                    path,
+                    title=f"{prop} variogram fitted to the wells ({space} space)",
+                )
+            )
+        else:
+            model = fit.get("model") or ((summary or {}).get("config") or {}).get("variogram")
+            if model and model.get("model") != "auto":
+                written.append(
+                    plot_variogram(
+                        model, path, experimental=fit["experimental"], prop=prop, unit=unit, dpi=dpi
+                    )
+                )
     return written

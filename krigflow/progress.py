@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import socket
 import sys
@@ -25,13 +26,13 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "PROGRESS_DIR",
-    "progress_folder",
     "KrigerProgress",
-    "read_progress",
-    "clear_progress",
     "ProgressMonitor",
+    "clear_progress",
     "format_duration",
     "format_progress",
+    "progress_folder",
+    "read_progress",
     "wait_with_progress",
 ]
 
@@ -52,9 +53,9 @@ def format_duration(seconds) -> str:
     >>> format_duration(5.2), format_duration(95), format_duration(3725), format_duration(None)
     ('5 s', '1 min 35 s', '1 h 02 min', '?')
     """
-    if seconds is None or seconds != seconds or seconds == float("inf"):
+    if seconds is None or not math.isfinite(seconds):
         return "?"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     if seconds < 3600:
@@ -132,13 +133,26 @@ class KrigerProgress:
         if now - self.logged >= self.interval:
             self.logged = now
             rate = self.done / max(now - self.started, 1e-9)
-            logger.info("%s: %d realizations done here (run total %d), %.2g/s", self.worker, self.done,
-                        self.total, rate)
+            logger.info(
+                "%s: %d realizations done here (run total %d), %.2g/s",
+                self.worker,
+                self.done,
+                self.total,
+                rate,
+            )
 
     def _write(self, now=None):
-        _write_json(self.path, {"run_id": self.run_id, "done": self.done, "total": self.total,
-                                "started": self.started, "updated": now or time.time(),
-                                "worker": self.worker})
+        _write_json(
+            self.path,
+            {
+                "run_id": self.run_id,
+                "done": self.done,
+                "total": self.total,
+                "started": self.started,
+                "updated": now or time.time(),
+                "worker": self.worker,
+            },
+        )
 
 
 def read_progress(folder, run_id) -> dict:
@@ -262,8 +276,11 @@ class ProgressMonitor:
         width = 28
         filled = int(width * s["done"] / s["total"]) if s["total"] else 0
         bar = "#" * filled + "-" * (width - filled)
-        text = (format_progress(s["done"], s["total"], s["rate"], s["eta"]) if s["done"] or workers
-                else f"0/{s['total']} realizations: reading wells, building the grid")
+        text = (
+            format_progress(s["done"], s["total"], s["rate"], s["eta"])
+            if s["done"] or workers
+            else f"0/{s['total']} realizations: reading wells, building the grid"
+        )
         self.stream.write(f"\r[{bar}] {text}\033[K")
         self.stream.flush()
         self.drawn = True

@@ -31,7 +31,7 @@ import json
 import logging
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -41,21 +41,21 @@ from .output import atomic_path
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "FORMATS",
     "FILENAMES",
+    "FORMATS",
     "GRDECL_NODATA",
-    "statistic_arrays",
-    "grid_geometry",
-    "write_netcdf",
-    "write_vti",
-    "write_grdecl",
     "grdecl_keyword",
-    "write_formats",
+    "grid_geometry",
     "load_results",
-    "well_traces",
-    "write_wells",
     "read_wells",
+    "statistic_arrays",
+    "well_traces",
+    "write_formats",
+    "write_grdecl",
+    "write_netcdf",
     "write_run_files",
+    "write_vti",
+    "write_wells",
 ]
 
 #: Formats :func:`write_formats` can write (``stats.npz`` is always written by the run).
@@ -184,7 +184,7 @@ def load_results(output_dir) -> tuple:
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
-    except Exception as exc:  # noqa: BLE001 - zip/npy errors of all kinds
+    except Exception as exc:
         raise KrigflowError(f"{path}: cannot be read ({exc})") from exc
     summary = None
     summary_path = os.path.join(output_dir, "summary.json")
@@ -273,15 +273,37 @@ def write_netcdf(path, arrays, *, summary=None) -> str:
     config = (summary or {}).get("config") or {}
     crs = config.get("crs")
     coords = {
-        "easting": ("easting", np.asarray(arrays["easting"], dtype=float), {
-            "units": "m", "standard_name": "projection_x_coordinate", "long_name": "easting of cell centre",
-            "axis": "X"}),
-        "northing": ("northing", np.asarray(arrays["northing"], dtype=float), {
-            "units": "m", "standard_name": "projection_y_coordinate", "long_name": "northing of cell centre",
-            "axis": "Y"}),
-        "tvdss": ("tvdss", np.asarray(arrays["tvdss"], dtype=float), {
-            "units": "m", "standard_name": "depth", "positive": "down", "axis": "Z",
-            "long_name": "true vertical depth below mean sea level of cell centre"}),
+        "easting": (
+            "easting",
+            np.asarray(arrays["easting"], dtype=float),
+            {
+                "units": "m",
+                "standard_name": "projection_x_coordinate",
+                "long_name": "easting of cell centre",
+                "axis": "X",
+            },
+        ),
+        "northing": (
+            "northing",
+            np.asarray(arrays["northing"], dtype=float),
+            {
+                "units": "m",
+                "standard_name": "projection_y_coordinate",
+                "long_name": "northing of cell centre",
+                "axis": "Y",
+            },
+        ),
+        "tvdss": (
+            "tvdss",
+            np.asarray(arrays["tvdss"], dtype=float),
+            {
+                "units": "m",
+                "standard_name": "depth",
+                "positive": "down",
+                "axis": "Z",
+                "long_name": "true vertical depth below mean sea level of cell centre",
+            },
+        ),
     }
     stats = statistic_arrays(arrays)
     variables, encoding = {}, {}
@@ -307,7 +329,7 @@ def write_netcdf(path, arrays, *, summary=None) -> str:
         "Conventions": "CF-1.8",
         "title": f"krigflow stochastic kriging statistics of {prop}",
         "source": f"krigflow {((summary or {}).get('versions') or {}).get('krigflow') or ''}".strip(),
-        "history": f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} written by krigflow",
+        "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} written by krigflow",
         "crs": crs or "unknown (no crs in the run configuration; coordinates are projected metres)",
         "property": prop,
         "property_unit": unit,
@@ -625,7 +647,7 @@ def well_traces(wells, max_points=400) -> dict:
         if len(pts) > max_points:
             pts = pts[np.unique(np.linspace(0, len(pts) - 1, max_points).round().astype(int))]
         e.append(pts[:, 0]), n.append(pts[:, 1]), t.append(pts[:, 2]), idx.append(np.full(len(pts), i))
-    cat = lambda parts, dtype=float: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)  # noqa: E731
+    cat = lambda parts, dtype=float: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
     return {
         "names": tuple(w.name for w in wells),
         "easting": cat(e),
@@ -713,9 +735,7 @@ def write_run_files(config, arrays, summary, *, problem=None, traces=None) -> li
     outputs = config.get("outputs") or {}
     if traces is None and problem is not None:
         traces = getattr(problem, "traces", None)
-    written = [
-        write_wells(os.path.join(output_dir, WELLS_FILE), problem.data if problem else None, traces)
-    ]
+    written = [write_wells(os.path.join(output_dir, WELLS_FILE), problem.data if problem else None, traces)]
     written += write_formats(output_dir, arrays, outputs.get("formats", ["netcdf"]), summary=summary)
     return written
 
@@ -744,6 +764,8 @@ def write_run_figures(config, arrays, summary) -> list:
     except Exception as exc:  # noqa: BLE001 - figures must not lose a finished run
         logger.error(
             "figures not written (%s: %s); the results are complete: make them with `krigflow plot %s`",
-            type(exc).__name__, exc, config["output"],
+            type(exc).__name__,
+            exc,
+            config["output"],
         )
         return []

@@ -6,11 +6,10 @@ import sys
 
 import numpy as np
 import pytest
+from test_plotting import make_run_dir
 
 from krigflow import cli
 from krigflow.writers import FILENAMES
-
-from test_plotting import make_run_dir
 
 SUBCOMMANDS = sorted(cli.build_parser()._subparsers._group_actions[0].choices)
 
@@ -84,8 +83,12 @@ def test_unexpected_error_traceback_only_with_verbose(tmp_path, capsys, monkeypa
 
 def test_bad_option_exits_2():
     """argparse errors exit with status 2 (usage on stderr)."""
-    proc = subprocess.run([sys.executable, "-m", "krigflow.cli", "plot", "x", "--slices", "deep"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "krigflow.cli", "plot", "x", "--slices", "deep"],
+        capture_output=True,
+        check=False,
+        text=True,
+    )
     assert proc.returncode == 2 and "expected comma-separated numbers" in proc.stderr
 
 
@@ -94,6 +97,11 @@ def test_export_round_trip_values(tmp_path):
     xr = pytest.importorskip("xarray")
     folder = make_run_dir(tmp_path / "run")
     assert cli.main(["export", folder, "-q"]) == 0
-    with xr.open_dataset(os.path.join(folder, "stats.nc")) as ds, np.load(os.path.join(folder, "stats.npz")) as npz:
+    with (
+        xr.open_dataset(os.path.join(folder, "stats.nc")) as ds,
+        np.load(os.path.join(folder, "stats.npz")) as npz,
+    ):
         for name in ("mean", "std", "p10", "p90"):
-            np.testing.assert_array_equal(ds[name].transpose("easting", "northing", "tvdss").values, npz[name])
+            np.testing.assert_array_equal(
+                ds[name].transpose("easting", "northing", "tvdss").values, npz[name]
+            )

@@ -27,8 +27,16 @@ def make_run_dir(folder, *, quantiles=True, wells=True, histogram=True):
     e, n, t = np.meshgrid(easting, northing, tvdss, indexing="ij")
     mean = 70.0 + 15.0 * np.sin((e - 500000.0) / 200.0) * np.cos((n - 7000000.0) / 150.0) + 0.5 * (t - 1000.0)
     std = 2.0 + 6.0 * np.abs(np.sin((e - 500000.0) / 300.0))
-    arrays = {"mean": mean, "std": std, "count": np.full(mean.shape, 10), "min": mean - 10, "max": mean + 10,
-              "easting": easting, "northing": northing, "tvdss": tvdss}
+    arrays = {
+        "mean": mean,
+        "std": std,
+        "count": np.full(mean.shape, 10),
+        "min": mean - 10,
+        "max": mean + 10,
+        "easting": easting,
+        "northing": northing,
+        "tvdss": tvdss,
+    }
     if quantiles:
         arrays.update(p10=mean - 1.28 * std, p50=mean, p90=mean + 1.28 * std)
     if histogram:
@@ -37,10 +45,21 @@ def make_run_dir(folder, *, quantiles=True, wells=True, histogram=True):
     np.savez(os.path.join(folder, "stats.npz"), **arrays)
     summary = {
         "status": "ok",
-        "config": {"property": "GR", "crs": None, "variogram": {"model": "spherical", "sill": 300.0,
-                   "nugget": 10.0, "range_h": 600.0, "range_v": 20.0, "range_h2": 400.0, "azimuth": 30.0,
-                   "nu": 1.5},
-                   "outputs": {"formats": ["netcdf"], "figures": True, "slices": None, "section_wells": None}},
+        "config": {
+            "property": "GR",
+            "crs": None,
+            "variogram": {
+                "model": "spherical",
+                "sill": 300.0,
+                "nugget": 10.0,
+                "range_h": 600.0,
+                "range_v": 20.0,
+                "range_h2": 400.0,
+                "azimuth": 30.0,
+                "nu": 1.5,
+            },
+            "outputs": {"formats": ["netcdf"], "figures": True, "slices": None, "section_wells": None},
+        },
         "wells": [{"name": name, "unit": "gAPI"} for name in NAMES],
         "grid": {"spacing": [50.0, 50.0, 5.0]},
         "realizations_done": 10,
@@ -66,8 +85,13 @@ def make_run_dir(folder, *, quantiles=True, wells=True, histogram=True):
             easting, northing, tvdss, values = np.array(de), np.array(dn), np.array(dt), np.array(dv)
             well, well_names = np.array(dw), NAMES
 
-        traces = {"names": NAMES, "easting": np.array(te), "northing": np.array(tn), "tvdss": np.array(tt),
-                  "well": np.array(tw)}
+        traces = {
+            "names": NAMES,
+            "easting": np.array(te),
+            "northing": np.array(tn),
+            "tvdss": np.array(tt),
+            "well": np.array(tw),
+        }
         write_wells(os.path.join(folder, "wells.npz"), Data, traces)
     return folder
 
@@ -88,8 +112,17 @@ def test_plot_results_writes_every_figure(tmp_path):
     folder = make_run_dir(tmp_path / "run")
     written = plot_results(folder, dpi=60)
     names = sorted(os.path.basename(p) for p in written)
-    assert names == sorted(["map_mean.png", "map_std.png", "map_p10.png", "map_p50.png", "map_p90.png",
-                            "section.png", "histogram.png"])
+    assert names == sorted(
+        [
+            "map_mean.png",
+            "map_std.png",
+            "map_p10.png",
+            "map_p50.png",
+            "map_p90.png",
+            "section.png",
+            "histogram.png",
+        ]
+    )
     for path in written:
         assert os.path.dirname(path) == os.path.join(folder, "figures")
         assert_real_png(path)
@@ -99,9 +132,15 @@ def test_variogram_figure_when_fitted(tmp_path):
     """With experimental variogram points (variogram.json), variogram.png is drawn too."""
     folder = make_run_dir(tmp_path / "run")
     with open(os.path.join(folder, "variogram.json"), "w") as fh:
-        json.dump({"experimental": [
-            {"direction": "horizontal", "lag": [100, 200, 400, 800], "gamma": [80, 150, 250, 300]},
-            {"direction": "vertical", "lag": [5, 10, 20, 30], "gamma": [60, 140, 270, 310]}]}, fh)
+        json.dump(
+            {
+                "experimental": [
+                    {"direction": "horizontal", "lag": [100, 200, 400, 800], "gamma": [80, 150, 250, 300]},
+                    {"direction": "vertical", "lag": [5, 10, 20, 30], "gamma": [60, 140, 270, 310]},
+                ]
+            },
+            fh,
+        )
     written = plot_results(folder, statistics=["mean"], dpi=60)
     path = os.path.join(folder, "figures", "variogram.png")
     assert path in written
@@ -123,7 +162,9 @@ def test_bad_slice_and_well_are_named(tmp_path):
     folder = make_run_dir(tmp_path / "run")
     with pytest.raises(KrigflowError, match="slice at TVDSS 2000 m is outside the grid"):
         plot_results(folder, slices=[2000.0], statistics=["mean"])
-    with pytest.raises(KrigflowError, match=r"section well 'Z-9' is not in this run \(wells: A-1, B-2, C-3\)"):
+    with pytest.raises(
+        KrigflowError, match=r"section well 'Z-9' is not in this run \(wells: A-1, B-2, C-3\)"
+    ):
         plot_results(folder, section_wells=["A-1", "Z-9"], statistics=["mean"])
     with pytest.raises(KrigflowError, match="statistic\\(s\\) p95 not in the results"):
         plot_results(folder, statistics=["p95"])

@@ -114,12 +114,22 @@ def test_krigflow_run_shows_progress(tmp_path):
         "p.ProgressMonitor.__init__.__defaults__ = ('auto', None, 0.0); "  # a line at every change
         "from krigflow.cli import main; sys.exit(main(sys.argv[1:]))"
     )
-    proc = subprocess.run([sys.executable, "-c", code, "run", config_path], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "run", config_path],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "krigflow run: ok: 6 realizations" in proc.stdout
     assert "INFO krigflow.progress: 6/6 realizations (100%)" in proc.stderr
     assert not os.path.exists(os.path.join(str(tmp_path), "out", ".progress"))
-    quiet = subprocess.run([sys.executable, "-c", code, "run", config_path, "--overwrite", "-q"],
-                           capture_output=True, text=True, timeout=120)
+    quiet = subprocess.run(
+        [sys.executable, "-c", code, "run", config_path, "--overwrite", "-q"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert quiet.returncode == 0 and quiet.stderr == ""

@@ -107,7 +107,9 @@ def test_netcdf_crs_grid_mapping(arrays, tmp_path):
     summary = dict(SUMMARY, config=dict(SUMMARY["config"], crs="EPSG:28351"))
     with xr.open_dataset(write_netcdf(str(tmp_path / "s.nc"), arrays, summary=summary)) as ds:
         assert ds.attrs["crs"] == "EPSG:28351"
-        assert ds["mean"].attrs.get("grid_mapping") == "crs" or ds["mean"].encoding.get("grid_mapping") == "crs"
+        assert (
+            ds["mean"].attrs.get("grid_mapping") == "crs" or ds["mean"].encoding.get("grid_mapping") == "crs"
+        )
         assert ds["crs"].attrs["grid_mapping_name"] == "transverse_mercator"
 
 
@@ -201,9 +203,7 @@ def parse_grdecl(path):
     assert name is None, f"keyword {name} not terminated"
     out = {}
     for key, vals in keywords.items():
-        if key == "GRIDUNIT":
-            out[key] = vals
-        elif key == "SPECGRID":
+        if key == "GRIDUNIT" or key == "SPECGRID":
             out[key] = vals
         else:
             out[key] = np.array([float(v) for v in vals])
@@ -236,7 +236,8 @@ def test_grdecl_parsed_back_equals_npz(arrays, tmp_path):
         expected = np.where(np.isfinite(value), value, GRDECL_NODATA)
         npt.assert_allclose(back, expected, rtol=1e-7)
     assert kw["MEAN"][0] == GRDECL_NODATA  # NaN cell (0, 0, 0)
-    assert all(len(line) <= 132 for line in open(path))  # Eclipse line length limit
+    with open(path) as fh:
+        assert all(len(line) <= 132 for line in fh)  # Eclipse line length limit
 
 
 def test_grdecl_with_resdata(arrays, tmp_path):
@@ -251,15 +252,22 @@ def test_grdecl_with_resdata(arrays, tmp_path):
     with cwrap.open(path) as fh:
         mean = ResdataKW.read_grdecl(fh, "MEAN").numpy_copy()
     for i, j, k in [(1, 2, 3), (3, 0, 4)]:
-        npt.assert_allclose(grid.get_xyz(ijk=(i, j, k)),
-                            [arrays["easting"][i], arrays["northing"][j], arrays["tvdss"][k]])
+        npt.assert_allclose(
+            grid.get_xyz(ijk=(i, j, k)), [arrays["easting"][i], arrays["northing"][j], arrays["tvdss"][k]]
+        )
         npt.assert_allclose(mean[grid.get_global_index(ijk=(i, j, k))], arrays["mean"][i, j, k], rtol=1e-7)
 
 
 @pytest.mark.parametrize(
     "name, taken, keyword",
-    [("mean", (), "MEAN"), ("prob_gt_80", (), "PGT_80"), ("prob_lt_1.5", (), "PLT_15"),
-     ("a_very_long_statistic", (), "AVERYLON"), ("coord", (), "COORD1"), ("p10", {"P10"}, "P101")],
+    [
+        ("mean", (), "MEAN"),
+        ("prob_gt_80", (), "PGT_80"),
+        ("prob_lt_1.5", (), "PLT_15"),
+        ("a_very_long_statistic", (), "AVERYLON"),
+        ("coord", (), "COORD1"),
+        ("p10", {"P10"}, "P101"),
+    ],
     ids=["plain", "prob", "decimal", "long", "reserved", "taken"],
 )
 def test_grdecl_keyword(name, taken, keyword):
