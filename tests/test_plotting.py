@@ -181,3 +181,48 @@ def test_default_slices():
     """Three depths at 25/50/75 % of the range, on cell centres, without repeats."""
     assert default_slices(np.array([1002.5])) == [1002.5]
     assert default_slices(np.arange(1002.5, 1200, 5.0)) == [1052.5, 1097.5, 1147.5]
+
+
+def test_fitted_variogram_record_is_drawn(tmp_path):
+    """A `variogram: auto` run's record (summary["variogram_fit"]) gives variogram.png (krigflow.variography)."""
+    pytest.importorskip("krigflow.variography")
+    folder = make_run_dir(tmp_path / "run")
+    with open(os.path.join(folder, "summary.json")) as fh:
+        summary = json.load(fh)
+    params = {"sill": 1.0, "nugget": 0.1, "range_h": 600.0, "range_v": 20.0}
+    summary["variogram_fit"] = {
+        "space": "normal_score",
+        "variance": 1.0,
+        "chosen": dict(params, model="spherical"),
+        "candidates": {
+            "spherical": dict(params, model="spherical", error=0.01),
+            "exponential": dict(params, model="exponential", error=0.02),
+        },
+        "experimental": [
+            {
+                "direction": "horizontal",
+                "lag": [100, 300, 600],
+                "gamma": [0.3, 0.7, 1.0],
+                "pairs": [10, 20, 30],
+            },
+            {"direction": "vertical", "lag": [5, 10, 20], "gamma": [0.2, 0.6, 1.0], "pairs": [50, 60, 70]},
+        ],
+    }
+    written = plot_results(folder, summary=summary, statistics=["mean"], dpi=60)
+    assert os.path.join(folder, "figures", "variogram.png") in written
+    assert_real_png(os.path.join(folder, "figures", "variogram.png"))
+
+
+def test_a_figure_failure_does_not_fail_the_run(tmp_path, caplog):
+    """A run whose figures cannot be drawn (unknown section well) keeps its results and logs how to redo them."""
+    from test_graph import write_field
+
+    from krigflow.config import load_config
+    from krigflow.workflow import run_local
+
+    config = load_config(write_field(str(tmp_path)))
+    config.update(realizations=2)
+    config["outputs"].update(formats=[], section_wells=["W0", "Nope"])
+    run_local(config)
+    assert os.path.isfile(os.path.join(config["output"], "stats.npz"))
+    assert "figures not written" in caplog.text and f"krigflow plot {config['output']}" in caplog.text
