@@ -1,6 +1,7 @@
 """Tests of krigflow.plotting: every figure is a real, non-trivial PNG (read back with Pillow)."""
 
 import json
+import logging
 import os
 
 import numpy as np
@@ -149,6 +150,7 @@ def test_variogram_figure_when_fitted(tmp_path):
 
 def test_without_quantiles_wells_or_histogram(tmp_path, caplog):
     """Older runs: no P10/P90 maps, no section without wells.npz, histogram of the means."""
+    caplog.set_level(logging.WARNING, logger="krigflow.plotting")
     folder = make_run_dir(tmp_path / "run", quantiles=False, wells=False, histogram=False)
     written = plot_results(folder, dpi=60)
     assert sorted(os.path.basename(p) for p in written) == ["histogram.png", "map_mean.png", "map_std.png"]
@@ -220,6 +222,7 @@ def test_a_figure_failure_does_not_fail_the_run(tmp_path, caplog):
     from krigflow.config import load_config
     from krigflow.workflow import run_local
 
+    caplog.set_level(logging.ERROR, logger="krigflow.writers")
     config = load_config(write_field(str(tmp_path)))
     config.update(realizations=2)
     config["outputs"].update(formats=[], section_wells=["W0", "Nope"])
