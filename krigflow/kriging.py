@@ -598,8 +598,11 @@ def _neighbourhood_dual(variogram, scaled_data, values, sets, kind, mean, realiz
     valid = sets >= 0
     idx = np.where(valid, sets, 0)
     pts = scaled_data[idx]                                                     # (u, q, 3)
-    rel = np.where(valid[..., None], pts - pts[:, :1], 1e5)
-    shapes, shape_of = _unique_rows(np.rint(rel.reshape(u, -1) * 1e11).astype(np.int64))
+    rel = np.where(valid[..., None], pts - pts[:, :1], 0.0).reshape(u, -1) * 1e11
+    if u and np.abs(rel).max() < 2.0**62:
+        shapes, shape_of = _unique_rows(np.concatenate([np.rint(rel).astype(np.int64), valid], axis=1))
+    else:                                                # coordinates too far apart to key: no sharing
+        shapes, shape_of = sets, np.arange(u)
     del rel
     first = np.zeros(shapes.shape[0], dtype=np.int64)
     first[shape_of[::-1]] = np.arange(u)[::-1]                                 # a set of each shape
