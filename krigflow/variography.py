@@ -277,7 +277,7 @@ def _model_gamma(model, h, nugget, psill, range_, nu):
 
 
 def fit_variogram(vertical, horizontal, *, candidates=DEFAULT_CANDIDATES, fit_nugget=True, nugget=0.0,
-                  nu=1.5, variance=None, min_pairs=30) -> VariogramFit:
+                  nu=1.5, variance=None, min_pairs=30, sill=None) -> VariogramFit:
     """Fit nugget, sill and horizontal/vertical practical ranges to experimental variograms.
 
     Parameters
@@ -296,6 +296,10 @@ def fit_variogram(vertical, horizontal, *, candidates=DEFAULT_CANDIDATES, fit_nu
         Sample variance (scale of the sill and of the reported errors); default: the largest gamma.
     min_pairs : int, default 30
         Bins with fewer pairs are left out of the fit.
+    sill : float, optional
+        Fix the total sill (nugget included) instead of fitting it: 1 for normal scores, whose variance is
+        1 by construction (a variogram still rising at the largest lag, e.g. from a depth trend, would
+        otherwise give a sill below 1 and too narrow simulated intervals).
 
     Returns
     -------
@@ -329,10 +333,14 @@ def fit_variogram(vertical, horizontal, *, candidates=DEFAULT_CANDIDATES, fit_nu
         def residuals(theta, model=model):
             nug = theta[0] if fit_nugget else nugget
             psill, range_h, range_v = theta[1:]
+            if sill is not None:
+                psill = sill - nug
             return np.concatenate([wv * (_model_gamma(model, hv, nug, psill, range_v, nu) - gv),
                                    wh * (_model_gamma(model, hh, nug, psill, range_h, nu) - gh)]) / variance
         lower = [0.0, 1e-6 * variance, 0.5 * hh.min(), 0.5 * hv.min()]
         upper = [2.0 * variance, 4.0 * variance, 5.0 * hh.max(), 5.0 * hv.max()]
+        if sill is not None:
+            upper[0] = 0.99 * sill
         best = None
         for frac_h in (0.2, 0.5, 1.0):            # multi-start: the ranges are the ill-posed parameters
             for frac_v in (0.1, 0.3, 0.8):
@@ -345,6 +353,8 @@ def fit_variogram(vertical, horizontal, *, candidates=DEFAULT_CANDIDATES, fit_nu
                     best = res
         nug = float(best.x[0]) if fit_nugget else float(nugget)
         psill, range_h, range_v = (float(x) for x in best.x[1:])
+        if sill is not None:
+            psill = float(sill) - nug
         fits[model] = Variogram(model, sill=nug + psill, range_h=range_h, range_v=range_v, nugget=nug, nu=nu)
         errors[model] = float(2.0 * best.cost)
     chosen = min(errors, key=errors.get)
@@ -389,7 +399,7 @@ def default_lags(easting, northing, tvdss, spacing, *, lag_h=None, lag_v=None, m
 
 def variogram_from_samples(easting, northing, tvdss, values, well, *, spacing, candidates=DEFAULT_CANDIDATES,
                            estimator="matheron", fit_nugget=True, nugget=0.0, nu=1.5, lag_h=None, lag_v=None,
-                           max_lag_h=None, max_lag_v=None, dz_tol=None, min_pairs=30) -> VariogramFit:
+                           max_lag_h=None, max_lag_v=None, dz_tol=None, min_pairs=30, sill=None) -> VariogramFit:
     """Experimental variograms of well samples and the fitted model (what ``variogram: auto`` does).
 
     Parameters
@@ -400,7 +410,7 @@ def variogram_from_samples(easting, northing, tvdss, values, well, *, spacing, c
         Well label of each sample.
     spacing : tuple of 3 float
         Grid cell size (sets the default lags, see :func:`default_lags`).
-    candidates, estimator, fit_nugget, nugget, nu, min_pairs
+    candidates, estimator, fit_nugget, nugget, nu, min_pairs, sill
         As in :func:`fit_variogram` and :func:`vertical_variogram`.
     lag_h, lag_v, max_lag_h, max_lag_v, dz_tol : float, optional
         Lag settings (m); defaults from :func:`default_lags`.
@@ -417,7 +427,7 @@ def variogram_from_samples(easting, northing, tvdss, values, well, *, spacing, c
     horiz = horizontal_variogram(easting, northing, tvdss, values, well, lag=lags["lag_h"],
                                  max_lag=lags["max_lag_h"], dz_tol=lags["dz_tol"], estimator=estimator)
     return fit_variogram(vert, horiz, candidates=candidates, fit_nugget=fit_nugget, nugget=nugget, nu=nu,
-                         variance=float(np.nanvar(values)), min_pairs=min_pairs)
+                         variance=float(np.nanvar(values)), min_pairs=min_pairs, sill=sill)
 
 
 def plot_variograms(fit, path, *, configured=None, title=None) -> str:

@@ -259,8 +259,8 @@ def _method_model(config, grid, data, samples):
     """Variogram used by the method, normal-score transform (conditional) and the fit record (auto).
 
     * ``conditional`` with ``transform: normal_score``: the transform table of the conditioning data; the
-      variogram is that of the normal scores: fitted to the normal scores of the samples (``auto``), or the
-      configured model standardized (sill 1, nugget / sill, same ranges).
+      variogram is that of the normal scores: fitted to the normal scores of the samples with the sill
+      fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
     * otherwise: the configured model, or the model fitted to the samples (``auto``).
     """
     from .transform import NormalScore
@@ -285,7 +285,7 @@ def _method_model(config, grid, data, samples):
         easting, northing, tvdss, values, well, spacing=grid.spacing, candidates=vg_cfg["candidates"],
         estimator=vg_cfg["estimator"], fit_nugget=vg_cfg["fit_nugget"], nugget=vg_cfg["nugget"],
         nu=vg_cfg["nu"], lag_h=vg_cfg["lag_h"], lag_v=vg_cfg["lag_v"], max_lag_h=vg_cfg["max_lag_h"],
-        max_lag_v=vg_cfg["max_lag_v"])
+        max_lag_v=vg_cfg["max_lag_v"], sill=1.0 if transform is not None else None)
     v = result.variogram
     model = {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_v": v.range_v,
              "nu": v.nu}

@@ -164,3 +164,16 @@ def test_cli_variogram_on_the_demo(tmp_path, capsys):
     line = next(li for li in out.splitlines() if li.startswith("variogram: {"))
     fitted = dict(item.split(": ") for item in line[len("variogram: {"):-1].split(", "))
     assert 300.0 < float(fitted["range_h"]) < 700.0 and 10.0 < float(fitted["range_v"]) < 25.0
+
+
+def test_fixed_sill_for_normal_scores(exponential_field):
+    """With sill=1 (normal scores) the total sill is fixed and the rest is fitted."""
+    from krigflow.transform import NormalScore
+
+    _, field = exponential_field
+    e, n, t, values, well = _wells_in(field)
+    scores = NormalScore.fit(values).transform(values)
+    fit = variogram_from_samples(e, n, t, scores, well, spacing=(50.0, 50.0, 4.0), sill=1.0,
+                                 candidates=["exponential", "spherical"])
+    assert all(v.sill == pytest.approx(1.0) for v in fit.fits.values())
+    assert fit.variogram.range_v == pytest.approx(10.0, rel=0.3)
