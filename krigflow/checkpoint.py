@@ -19,7 +19,7 @@ pickled object is refused without being unpickled):
   ``summary.json``).
 
 The *fingerprint* has three components, compared separately so that a refusal says what differs:
-``config`` (canonical JSON of the keys that change the numbers, :data:`FINGERPRINT_KEYS`), ``data``
+``config`` (canonical JSON of every key except :data:`UNFINGERPRINTED_KEYS`), ``data``
 (SHA-256 of the grid and the conditioning data) and ``numerics`` (:data:`NUMERICS_VERSION`). Output
 paths, ``batch_size``, ``realizations``, ``checkpoint_every`` and the paths of the input files are not
 part of it: realization ``r`` depends only on ``(seed, r)`` and the data, so a run can be extended or
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "NUMERICS_VERSION",
-    "FINGERPRINT_KEYS",
+    "UNFINGERPRINTED_KEYS",
     "PARTIALS_DIR",
     "CheckpointError",
     "Checkpointer",
@@ -78,18 +78,19 @@ __all__ = [
 #: Version of the numerics (kriging, simulation, statistics). Bump it whenever a change alters the
 #: numbers of a realization or the accumulator's arrays: partials of another version are refused.
 NUMERICS_VERSION = "1"
-#: Config keys that determine the statistics (the fingerprint's ``config`` component).
-FINGERPRINT_KEYS = (
-    "property",
-    "aliases",
-    "name_map",
-    "crs",
-    "min_samples",
-    "grid",
-    "variogram",
-    "method",
-    "kriging",
-    "seed",
+#: Config keys that do NOT change the statistics; every other key is part of the fingerprint's
+#: ``config`` component, so a key added later is fingerprinted unless it is listed here.
+UNFINGERPRINTED_KEYS = (
+    "config_file",       # where the config was read from
+    "las",               # input paths: the data fingerprint covers what they hold
+    "well_headers",
+    "surveys",
+    "output",
+    "outputs",           # result formats and figures
+    "batch_size",        # speed and memory only
+    "checkpoint_every",
+    "realizations",      # realization r depends only on (seed, r): runs can be extended or split
+    "quantiles",         # read off the histograms at the end
 )
 #: Folder of the partial files inside a run's output directory.
 PARTIALS_DIR = "partials"
@@ -122,7 +123,7 @@ def config_fingerprint(config) -> str:
     >>> config_fingerprint({"seed": 1, "property": "GR", "output": "x"})
     '{"property": "GR", "seed": 1}'
     """
-    return json.dumps({k: config[k] for k in FINGERPRINT_KEYS if k in config}, sort_keys=True)
+    return json.dumps({k: v for k, v in config.items() if k not in UNFINGERPRINTED_KEYS}, sort_keys=True)
 
 
 def data_fingerprint(problem) -> str:

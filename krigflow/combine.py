@@ -56,6 +56,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
     """
     from .grid import Grid
     from .output import write_outputs
+    from .config import DEFAULTS
     from .workflow import finalize, versions
 
     started = time.perf_counter()
@@ -93,8 +94,9 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
                 f"{output} holds results of a different run ({'; '.join(diffs)}); use "
                 "--overwrite or another output folder"
             )
-    arrays = finalize(partials, grid, None if allow_missing else total)
     info = first.meta.get("run_info", {})
+    quantiles = (info.get("config") or {}).get("quantiles") or DEFAULTS["quantiles"]
+    arrays = finalize(partials, grid, None if allow_missing else total, quantiles=quantiles)
     config = dict(info.get("config") or {}, output=os.path.abspath(output))
     summary = {
         "status": "ok",

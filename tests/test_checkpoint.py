@@ -271,3 +271,16 @@ def test_zip_members_checked_before_loading(tmp_path):
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
     assert {"indices.npy", "meta.npy", "fingerprint_config.npy", "stats_mean.npy"} <= names
+
+
+def test_config_fingerprint_covers_every_numerics_key():
+    """Histogram settings change what a partial holds, so they are fingerprinted; paths and speed knobs are not."""
+    from krigflow.checkpoint import config_fingerprint
+    from krigflow.config import load_config
+
+    base = load_config(os.path.join(os.path.dirname(__file__), "..", "data", "demo", "run.yaml"))
+    for key, value in [("cutoffs", [80.0]), ("histogram_bins", 50), ("seed", 1)]:
+        assert config_fingerprint(dict(base, **{key: value})) != config_fingerprint(base), key
+    for key, value in [("batch_size", 3), ("realizations", 7), ("output", "/elsewhere"),
+                       ("config_file", "/elsewhere/run.yaml"), ("quantiles", [5.0, 95.0])]:
+        assert config_fingerprint(dict(base, **{key: value})) == config_fingerprint(base), key
