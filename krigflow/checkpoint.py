@@ -64,6 +64,7 @@ __all__ = [
     "make_fingerprint",
     "fingerprint_differences",
     "read_partial",
+    "save_run_wells",
     "scan_partials",
     "check_partials",
     "merge_sorted",
@@ -565,7 +566,32 @@ class RunPlan:
         return np.unique(np.concatenate([p.indices for p in self.prior]))
 
 
-def plan_run(config, problem, *, realizations_range=None) -> RunPlan:
+def save_run_wells(output, problem) -> str:
+    """Keep the wells and conditioning data of a run beside its partials (``partials/wells.npz``).
+
+    A run that computes only a range of realizations writes no final results, so this is where
+    :func:`krigflow.combine.combine` finds what the figures need.
+
+    Parameters
+    ----------
+    output : str
+        The run's output folder.
+    problem : krigflow.workflow.Problem
+        The run's problem.
+
+    Returns
+    -------
+    str
+        The file written.
+    """
+    from .writers import WELLS_FILE, write_wells
+
+    folder = os.path.join(output, PARTIALS_DIR)
+    os.makedirs(folder, exist_ok=True)
+    return write_wells(os.path.join(folder, WELLS_FILE), problem.data, getattr(problem, "traces", None))
+
+
+def plan_run(config, problem, *, realizations_range=None, overwrite=False) -> RunPlan:
     """Decide what a run computes: skip realizations already in ``OUTPUT/partials``.
 
     Parameters
@@ -575,6 +601,9 @@ def plan_run(config, problem, *, realizations_range=None) -> RunPlan:
     problem : krigflow.workflow.Problem
     realizations_range : (int, int), optional
         Compute only ``A <= r < B``.
+    overwrite : bool, default False
+        Existing final results are to be replaced: neither compared nor taken as complete (the partials
+        were cleared before, by :func:`check_resumable`).
 
     Returns
     -------
@@ -605,7 +634,7 @@ def plan_run(config, problem, *, realizations_range=None) -> RunPlan:
         finally:
             lock.close()
         check_partials(prior, expected=fp)
-    summary = _read_summary(output)
+    summary = None if overwrite else _read_summary(output)
     if summary is not None and os.path.exists(os.path.join(output, "stats.npz")):
         diffs = fingerprint_differences(fp, summary.get("fingerprint") or {})
         if diffs:

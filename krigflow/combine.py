@@ -17,7 +17,14 @@ import time
 
 import numpy as np
 
-from .checkpoint import CheckpointError, check_partials, fingerprint_differences, format_ranges, scan_partials
+from .checkpoint import (
+    PARTIALS_DIR,
+    CheckpointError,
+    check_partials,
+    fingerprint_differences,
+    format_ranges,
+    scan_partials,
+)
 from .exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
@@ -56,6 +63,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
     """
     from .grid import Grid
     from .output import write_outputs
+    from .writers import write_formats, write_run_figures
     from .config import DEFAULTS
     from .workflow import finalize, versions
 
@@ -121,8 +129,30 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         "combined_from": folders,
         "missing": format_ranges(missing) if missing.size else None,
     }
+    _copy_wells(folders, output)
+    write_formats(output, arrays, (config.get("outputs") or {}).get("formats", ["netcdf"]), summary=summary)
     write_outputs(output, arrays, summary, overwrite=True)
+    write_run_figures(config, arrays, summary)  # never fails the combine
     return {"arrays": arrays, "summary": summary, "missing": missing}
+
+
+def _copy_wells(folders, output):
+    """Copy the first ``wells.npz`` of the combined runs (final, or beside their partials) into ``output``."""
+    import shutil
+
+    from .output import atomic_path
+    from .writers import WELLS_FILE
+
+    target = os.path.join(output, WELLS_FILE)
+    for folder in folders:
+        for source in (os.path.join(folder, WELLS_FILE), os.path.join(folder, PARTIALS_DIR, WELLS_FILE)):
+            if os.path.isfile(source) and os.path.abspath(source) != os.path.abspath(target):
+                os.makedirs(output, exist_ok=True)
+                with atomic_path(target) as tmp:
+                    shutil.copyfile(source, tmp)
+                return target
+    logger.warning("combine: no %s in %s: figures will have no wells", WELLS_FILE, ", ".join(folders))
+    return None
 
 
 def _existing_fingerprint(output):

@@ -8,7 +8,7 @@ import uuid
 
 from dispel4py.core import GenericPE
 
-from krigflow.checkpoint import checkpoint_info, chunk_indices, plan_run
+from krigflow.checkpoint import checkpoint_info, chunk_indices, plan_run, save_run_wells
 from krigflow.progress import progress_folder
 from krigflow.workflow import build_problem, describe_wells
 
@@ -58,7 +58,11 @@ class GridPlacer(GenericPE):
                 problem = build_problem(self.wells_, run["config"])
                 run.update(problem=problem, wells=describe_wells(self.wells_, problem.data))
                 # skip the realizations already in OUTPUT/partials (refused if their fingerprint differs)
-                run["plan"] = plan_run(run["config"], problem, realizations_range=run.get("realizations"))
+                run["plan"] = plan_run(
+                    run["config"], problem, realizations_range=run.get("realizations"),
+                    overwrite=run.get("overwrite", False),
+                )
+                save_run_wells(run["config"]["output"], problem)  # for krigflow combine's figures
                 # progress files of the krigers (krigflow run shows them): realizations of this attempt
                 run["progress"] = {
                     "folder": progress_folder(run["config"]["output"]),

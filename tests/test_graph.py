@@ -377,10 +377,11 @@ def test_krigflow_run_refuses_before_launching(field, tmp_path):
 
 @pytest.mark.slow
 def test_krigflow_run_overwrite(field, tmp_path):
-    """--overwrite replaces existing results."""
+    """--overwrite replaces existing results, also those of an older run without a fingerprint."""
     config = with_output(field["config"], str(tmp_path / "ow"))
     os.makedirs(tmp_path / "ow")
     (tmp_path / "ow" / "stats.npz").write_bytes(b"old")
+    (tmp_path / "ow" / "summary.json").write_text('{"status": "ok", "realizations_done": 3}')
     proc = krigflow_run(config, "--overwrite")
     assert proc.returncode == 0, proc.stderr
     assert_matches(tmp_path / "ow" / "stats.npz", field["reference"])

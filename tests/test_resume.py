@@ -160,6 +160,9 @@ def test_ranges_as_separate_processes_then_combine(field, tmp_path):
     assert_matches(tmp_path / "combined" / "stats.npz", field["reference"])
     summary = json.loads((tmp_path / "combined" / "summary.json").read_text())
     assert summary["realizations_done"] == REALIZATIONS and summary["mapping"] == "combine"
+    # the combined results are as complete as a single run's: wells for the figures, configured formats
+    wells = np.load(tmp_path / "combined" / "wells.npz", allow_pickle=False)
+    assert wells["data_value"].size > 0 and wells["names"].size > 0
     # tamper with one partial's fingerprint: refused, naming the file and what differs
     victim = ck.partial_paths(tasks[2])[0]
     with np.load(victim, allow_pickle=False) as npz:
