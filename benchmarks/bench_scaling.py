@@ -71,6 +71,7 @@ def write_config(folder, spacing, realizations, batch_size):
         "realizations": int(realizations),
         "batch_size": int(batch_size),
         "seed": 42,
+        "outputs": {"formats": [], "figures": False},      # stats.npz only: no NetCDF, no figures
         "output": os.path.join(folder, f"out_{realizations}"),
     }
     path = os.path.join(folder, f"run_{realizations}.json")
