@@ -260,7 +260,7 @@ def run_command(args) -> int:
     elif status is None:
         _say(
             f"krigflow run: failed: dispel4py exited with status {returncode} without a status record "
-            f"({_dead_rank(log_path) or _last_line(log_path)}){keep}"
+            f"({_dead_rank(log_path) or _launcher_refusal(log_path) or _last_line(log_path)}){keep}"
         )
     else:
         for error in status.get("errors") or [{"pe": "?", "message": status.get("message")}]:
@@ -364,10 +364,32 @@ def _kill_group(process):
             continue
 
 
-def _last_line(path):
+#: Open MPI refusals that users hit on laptops, containers and CI, and what to do about them.
+_LAUNCHER_REFUSALS = (
+    ("attempt to run as root",
+     "mpiexec refused to run as root: pass --mpiexec 'mpiexec --allow-run-as-root', or set "
+     "OMPI_ALLOW_RUN_AS_ROOT=1 and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"),
+    ("not enough slots",
+     "mpiexec has fewer slots than -n: pass --mpiexec 'mpiexec --oversubscribe', or set "
+     "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe"),
+)
+
+
+def _launcher_refusal(path):
+    """Say what to do when the MPI launcher refused to start (else None)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = [line.strip() for line in fh if line.strip()]
+            text = " ".join(fh.read().split()).lower()
+    except OSError:
+        return None
+    return next((advice for marker, advice in _LAUNCHER_REFUSALS if marker in text), None)
+
+
+def _last_line(path):
+    """The last line of the log that says something (not a rule of dashes or stars)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = [line.strip() for line in fh if any(c.isalnum() for c in line)]
     except OSError:
         return "no log"
     return lines[-1][:300] if lines else "empty log"

@@ -385,3 +385,15 @@ def test_krigflow_run_overwrite(field, tmp_path):
     proc = krigflow_run(config, "--overwrite")
     assert proc.returncode == 0, proc.stderr
     assert_matches(tmp_path / "ow" / "stats.npz", field["reference"])
+
+
+def test_krigflow_run_explains_mpi_launcher_refusal(field, tmp_path):
+    """When mpiexec refuses to start (root, too few slots), the error line says what to do."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_ALLOW", "PRTE_MCA_rmaps"))}
+    if os.geteuid() != 0:
+        pytest.skip("the run-as-root refusal needs root")
+    config = with_output(field["config"], str(tmp_path / "root"))
+    proc = subprocess.run(["krigflow", "run", config, "--mapping", "mpi", "-n", "4"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 1
+    assert "--allow-run-as-root" in proc.stderr and "OMPI_ALLOW_RUN_AS_ROOT=1" in proc.stderr
