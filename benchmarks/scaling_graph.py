@@ -23,7 +23,8 @@ import time
 
 from dispel4py.workflow_graph import WorkflowGraph
 
-from graphs.stochastic_kriging import DEMO_CONFIG, OTHER_PROCESSES, processes_from_argv
+from graphs.stochastic_kriging import build_graph as _build_graph
+from graphs.stochastic_kriging import processes_from_argv
 from krigflow.threads import blas_threads
 from pes import GridPlacer, LogReader, SampleKriger, StatsAccumulator
 
@@ -88,18 +89,7 @@ if os.environ.get("KRIGFLOW_BENCH_MPI_SLEEP") == "1":
 
 def build_graph(n_processes=1) -> WorkflowGraph:
     """The graph of ``graphs/stochastic_kriging.py`` with the instrumented PEs."""
-    reader = LogReader(default_config=DEMO_CONFIG)
-    placer = GridPlacer()
-    krigers = SampleKriger()
-    krigers.numprocesses = max(1, int(n_processes) - OTHER_PROCESSES)
-    accumulator = StatsAccumulator()
-    graph = WorkflowGraph()
-    graph.connect(reader, "output", placer, "input")
-    graph.connect(placer, "problem", krigers, "problem")
-    graph.connect(placer, "tasks", krigers, "tasks")
-    graph.connect(placer, "run", accumulator, "run")
-    graph.connect(krigers, "output", accumulator, "partial")
-    return graph
+    return _build_graph(n_processes, reader=LogReader, placer=GridPlacer, kriger=SampleKriger)
 
 
 graph = build_graph(processes_from_argv())

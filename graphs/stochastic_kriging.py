@@ -39,15 +39,25 @@ DEMO_CONFIG = os.path.join(
 )
 
 
-def build_graph(n_processes=1, *, kriger=SampleKriger, default_config=DEMO_CONFIG) -> WorkflowGraph:
+def build_graph(
+    n_processes=1,
+    *,
+    kriger=SampleKriger,
+    reader=LogReader,
+    placer=GridPlacer,
+    accumulator=StatsAccumulator,
+    default_config=DEMO_CONFIG,
+) -> WorkflowGraph:
     """Build the stochastic-kriging graph for a mapping with ``n_processes`` processes.
 
     Parameters
     ----------
     n_processes : int, default 1
         The mapping's process count (``-n``); ``max(1, n_processes - 3)`` SampleKrigers.
-    kriger : type, default SampleKriger
-        SampleKriger class (tests use a subclass that fails on purpose).
+    kriger, reader, placer, accumulator : type
+        The PE classes (default :class:`~pes.SampleKriger`, :class:`~pes.LogReader`,
+        :class:`~pes.GridPlacer`, :class:`~pes.StatsAccumulator`); tests and benchmarks pass subclasses
+        that fail on purpose or measure what they send.
     default_config : str
         Config of a run whose LogReader gets no input item.
 
@@ -61,17 +71,17 @@ def build_graph(n_processes=1, *, kriger=SampleKriger, default_config=DEMO_CONFI
     >>> sorted(pe.name for pe in (n.get_contained_object() for n in g.graph.nodes()))
     ['GridPlacer', 'LogReader', 'SampleKriger', 'StatsAccumulator']
     """
-    reader = LogReader(default_config=default_config)
-    placer = GridPlacer()
+    reading = reader(default_config=default_config)
+    placing = placer()
     krigers = kriger()
     krigers.numprocesses = max(1, int(n_processes) - OTHER_PROCESSES)
-    accumulator = StatsAccumulator()
+    accumulating = accumulator()
     graph = WorkflowGraph()
-    graph.connect(reader, "output", placer, "input")
-    graph.connect(placer, "problem", krigers, "problem")
-    graph.connect(placer, "tasks", krigers, "tasks")
-    graph.connect(placer, "run", accumulator, "run")
-    graph.connect(krigers, "output", accumulator, "partial")
+    graph.connect(reading, "output", placing, "input")
+    graph.connect(placing, "problem", krigers, "problem")
+    graph.connect(placing, "tasks", krigers, "tasks")
+    graph.connect(placing, "run", accumulating, "run")
+    graph.connect(krigers, "output", accumulating, "partial")
     return graph
 
 

@@ -47,7 +47,7 @@ import numpy as np
 
 from . import stats as _stats_module
 from .exceptions import KrigflowError
-from .output import atomic_path
+from .output import atomic_path, jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -258,16 +258,8 @@ def write_partial(path, stats, indices, fingerprint, meta) -> None:
     for part in _FINGERPRINT_PARTS:
         arrays[f"fingerprint_{part}"] = np.array(str(fingerprint[part]))
     meta = dict(meta, accumulator=type(stats).__name__)
-    arrays["meta"] = np.array(json.dumps(meta, default=_jsonable))
+    arrays["meta"] = np.array(json.dumps(meta, default=jsonable))
     _atomic_savez(path, arrays)
-
-
-def _jsonable(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)
 
 
 def _open_npz(path):

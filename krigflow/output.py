@@ -194,10 +194,11 @@ def read_status(path):
 
 
 def _json_bytes(obj) -> bytes:
-    return (json.dumps(obj, indent=2, default=_jsonable) + "\n").encode("utf-8")
+    return (json.dumps(obj, indent=2, default=jsonable) + "\n").encode("utf-8")
 
 
-def _jsonable(obj):
+def jsonable(obj):
+    """``json.dumps`` fallback: numpy scalars and arrays as Python values, anything else as text."""
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
