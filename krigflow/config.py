@@ -211,7 +211,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     ...     "variogram": {"model": "exponential", "sill": 1.0, "range_h": 900, "range_v": 20},
     ...     "method": "subsample"})
     >>> cfg["method"], cfg["kriging"], cfg["batch_size"]
-    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells'}, {'kind': 'ordinary', 'mean': None}, 16)
+    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'normal_score', 'tails': 'linear', 'zmin': None, 'zmax': None}, {'kind': 'ordinary', 'mean': None}, 16)
     >>> validate_config({"las": "a.las", "seeed": 1})
     Traceback (most recent call last):
     ...
