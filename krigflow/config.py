@@ -229,14 +229,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["well_headers"] = _opt_path(raw.get("well_headers"), "well_headers", base_dir)
     cfg["surveys"] = None if raw.get("surveys") is None else _paths(raw["surveys"], "surveys", base_dir)
     cfg["property"] = _string(raw.get("property", DEFAULTS["property"]), "property")
-    aliases = raw.get("aliases")
-    if aliases is not None:
-        if isinstance(aliases, str):
-            aliases = [aliases]
-        if not isinstance(aliases, list) or not aliases:
-            raise ConfigError(f"aliases: expected a list of curve mnemonics, got {aliases!r}")
-        aliases = [_string(a, f"aliases[{i}]") for i, a in enumerate(aliases)]
-    cfg["aliases"] = aliases
+    cfg["aliases"] = _string_list(raw.get("aliases"), "aliases", "curve mnemonics")
     name_map = raw.get("name_map")
     if name_map is not None:
         if not isinstance(name_map, dict):
@@ -375,6 +368,17 @@ def _require(section, key, name):
     if section.get(key) is None:
         raise ConfigError(f"{name}.{key}: required key is missing")
     return section[key]
+
+
+def _string_list(value, key, what):
+    """``None``, or a non-empty list of strings (a single string counts as a list of one)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{key}: expected a list of {what}, got {value!r}")
+    return [_string(v, f"{key}[{i}]") for i, v in enumerate(value)]
 
 
 def _string(value, name):
@@ -621,11 +625,5 @@ def _outputs(value):
         if not isinstance(slices, list) or not slices:
             raise ConfigError(f"outputs.slices: expected a list of TVDSS depths (m), got {slices!r}")
         slices = [_number(v, f"outputs.slices[{i}]") for i, v in enumerate(slices)]
-    wells = out.get("section_wells")
-    if wells is not None:
-        if isinstance(wells, str):
-            wells = [wells]
-        if not isinstance(wells, list) or not wells:
-            raise ConfigError(f"outputs.section_wells: expected a list of well names, got {wells!r}")
-        wells = [_string(w, f"outputs.section_wells[{i}]") for i, w in enumerate(wells)]
+    wells = _string_list(out.get("section_wells"), "outputs.section_wells", "well names")
     return {"formats": formats, "figures": figures, "slices": slices, "section_wells": wells}
