@@ -3,7 +3,7 @@
 The build settings live in ``pyproject.toml``; this file holds the package
 metadata because the project's design card asks for a ``setup.py``.
 """
-from setuptools import setup
+from setuptools import find_packages, setup
 
 setup(
     name="krigflow",
@@ -13,7 +13,7 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=["krigflow", "pes", "graphs"],
+    packages=find_packages(include=["krigflow", "krigflow.*", "pes", "graphs"]),
     include_package_data=True,
     install_requires=[
         "numpy>=1.24",

@@ -92,7 +92,7 @@ def run_once(config, mapping, n, threads, bytes_dir, mpiexec, timeout, sleep=Fal
     if sleep:
         env["KRIGFLOW_BENCH_MPI_SLEEP"] = "1"
     env["KRIGFLOW_BENCH_BYTES"] = bytes_dir
-    command = [sys.executable, "-m", "krigflow.cli", "run", config, "--mapping", mapping, "-n", str(n),
+    command = [sys.executable, "-m", "krigflow.cli.app", "run", config, "--mapping", mapping, "-n", str(n),
                "--overwrite", "--graph", GRAPH, "--timeout", str(timeout)]
     if mapping == "mpi" and mpiexec:
         command += ["--mpiexec", mpiexec]

@@ -10,10 +10,10 @@ What it does:
    deviation 20 gAPI, exponential covariance with practical ranges 600 m /
    400 m horizontally, major axis at azimuth 30°, 15 m vertically) on a fine
    lattice (20 m x 20 m x 1 m nodes) covering the 2000 m x 2000 m x 200 m box,
-   with :func:`krigflow.synthetic.gaussian_field`;
+   with :func:`krigflow.realizations.fft.gaussian_field`;
 2. samples it by trilinear interpolation every 0.5 m MD along eight wells
    (five vertical, three build-and-hold deviated wells positioned with
-   :mod:`krigflow.survey` minimum curvature), without noise;
+   :mod:`krigflow.wells.survey` minimum curvature), without noise;
 3. writes LAS 2.0 files, a well-header table, survey station files, the truth
    at the 50 x 50 x 40 model-grid cell centres, and the run configuration
    (YAML and JSON).
@@ -36,9 +36,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
 
-from krigflow.survey import survey_from_stations, vertical_survey  # noqa: E402
-from krigflow.synthetic import gaussian_field  # noqa: E402
-from krigflow.variogram import Variogram  # noqa: E402
+from krigflow.wells.survey import survey_from_stations, vertical_survey  # noqa: E402
+from krigflow.realizations.fft import gaussian_field  # noqa: E402
+from krigflow.variogram.model import Variogram  # noqa: E402
 
 logger = logging.getLogger("make_demo")
 

@@ -112,13 +112,13 @@ def processes_from_argv(argv=None) -> int:
 
 
 def show_progress(argv=None) -> bool:
-    """Under the ``dispel4py`` command, send the krigers' progress lines (logger ``krigflow.progress``) to stderr.
+    """Under the ``dispel4py`` command, send the krigers' progress lines (logger ``krigflow.run.progress``) to stderr.
 
     dispel4py 2.9.1 sets the root logger to ERROR, which would hide them. Only a command line of the
     ``dispel4py`` script is affected (not an import, nor tests); returns whether a handler was added.
     """
     argv = sys.argv if argv is None else argv
-    progress = logging.getLogger("krigflow.progress")
+    progress = logging.getLogger("krigflow.run.progress")
     if not argv or os.path.basename(argv[0]) != "dispel4py" or progress.handlers:
         return False
     handler = logging.StreamHandler(sys.stderr)

@@ -5,7 +5,7 @@ be used without dispel4py. See ``docs/architecture.md`` for the conventions.
 """
 import logging
 
-from .exceptions import (
+from krigflow.exceptions import (
     ConfigError,
     KrigflowError,
     LASReadError,

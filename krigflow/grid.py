@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exceptions import ConfigError
+from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 

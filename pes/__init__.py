@@ -1,4 +1,4 @@
-"""dispel4py processing elements (PEs) of krigflow: thin adapters over :mod:`krigflow.workflow`.
+"""dispel4py processing elements (PEs) of krigflow: thin adapters over :mod:`krigflow.run.core`.
 
 ``LogReader`` (root: config → wells) → ``GridPlacer`` (single: wells → problem + chunks of realization
 indices) → ``SampleKriger`` (N instances: chunks → one partial each) → ``StatsAccumulator`` (single: partials

@@ -8,9 +8,9 @@ import uuid
 
 from dispel4py.core import GenericPE
 
-from krigflow.checkpoint import checkpoint_info, chunk_indices, plan_run, save_run_wells
-from krigflow.progress import progress_folder
-from krigflow.workflow import build_problem, describe_wells
+from krigflow.run.checkpoint import checkpoint_info, chunk_indices, plan_run, save_run_wells
+from krigflow.run.progress import progress_folder
+from krigflow.run.core import build_problem, describe_wells
 
 from ._common import error_record
 

@@ -7,10 +7,10 @@ import time
 
 from dispel4py.base import ProducerPE
 
-from krigflow.config import load_config
+from krigflow.run.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.checkpoint import check_resumable, parse_range
-from krigflow.workflow import load_inputs
+from krigflow.run.checkpoint import check_resumable, parse_range
+from krigflow.run.core import load_inputs
 
 from ._common import error_record, parse_request
 

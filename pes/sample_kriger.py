@@ -8,10 +8,10 @@ import time
 import numpy as np
 from dispel4py.core import GenericPE
 
-from krigflow.checkpoint import Checkpointer
-from krigflow.progress import KrigerProgress
-from krigflow.threads import blas_threads, threads_per_worker
-from krigflow.workflow import Partial, run_realizations
+from krigflow.run.checkpoint import Checkpointer
+from krigflow.run.progress import KrigerProgress
+from krigflow.run.threads import blas_threads, threads_per_worker
+from krigflow.run.core import Partial, run_realizations
 
 from ._common import error_record
 
@@ -27,9 +27,9 @@ class SampleKriger(GenericPE):
     Output ``output``: ``{"partial": Partial}`` from an instance that computed something, or
     ``{"error": {...}}``. BLAS/FFT threads are limited to ``max(1, cores // numprocesses)``.
 
-    Checkpoints: when the problem message carries ``checkpoint`` (:func:`krigflow.checkpoint.checkpoint_info`),
+    Checkpoints: when the problem message carries ``checkpoint`` (:func:`krigflow.run.checkpoint.checkpoint_info`),
     the local accumulator is written to this kriger's own partial file every ``checkpoint_every``
-    realizations and at the end (:class:`krigflow.checkpoint.Checkpointer`); a write error ends its work
+    realizations and at the end (:class:`krigflow.run.checkpoint.Checkpointer`); a write error ends its work
     with an error record naming the file.
     """
 
@@ -60,7 +60,7 @@ class SampleKriger(GenericPE):
             self._run(chunk)
 
     def compute(self, problem, indices):
-        """Statistics of realizations ``indices`` (:func:`krigflow.workflow.run_realizations`)."""
+        """Statistics of realizations ``indices`` (:func:`krigflow.run.core.run_realizations`)."""
         return run_realizations(problem, indices)
 
     def _run(self, chunk):

@@ -9,10 +9,10 @@ import time
 from dispel4py.core import GenericPE
 
 from krigflow.exceptions import WorkflowError
-from krigflow.output import STATUS_FILE, write_status
-from krigflow.checkpoint import finish_run
-from krigflow.progress import clear_progress
-from krigflow.workflow import complete_run
+from krigflow.io.atomic import STATUS_FILE, write_status
+from krigflow.run.checkpoint import finish_run
+from krigflow.run.progress import clear_progress
+from krigflow.run.core import complete_run
 
 from ._common import error_record, stage
 

@@ -1,4 +1,4 @@
-"""Tests of krigflow.checkpoint: partial files as data, fingerprints, overlap checks, atomic writes, ranges."""
+"""Tests of krigflow.run.checkpoint: partial files as data, fingerprints, overlap checks, atomic writes, ranges."""
 
 import io
 import json
@@ -10,8 +10,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow import checkpoint as ck
-from krigflow.checkpoint import (
+from krigflow.run import checkpoint as ck
+from krigflow.run.checkpoint import (
     CheckpointError,
     Checkpointer,
     check_partials,
@@ -25,7 +25,7 @@ from krigflow.checkpoint import (
     write_partial,
 )
 from krigflow.exceptions import KrigflowError
-from krigflow.stats import RunningStats
+from krigflow.stats.running import RunningStats
 
 FP = {"config": json.dumps({"seed": 1, "variogram": {"sill": 2.0}}), "data": "ab" * 32, "numerics": "1"}
 SHAPE = (3, 2, 2)
@@ -275,8 +275,8 @@ def test_zip_members_checked_before_loading(tmp_path):
 
 def test_config_fingerprint_covers_every_numerics_key():
     """Histogram settings change what a partial holds, so they are fingerprinted; paths and speed knobs are not."""
-    from krigflow.checkpoint import config_fingerprint
-    from krigflow.config import load_config
+    from krigflow.run.checkpoint import config_fingerprint
+    from krigflow.run.config import load_config
 
     base = load_config(os.path.join(os.path.dirname(__file__), "..", "data", "demo", "run.yaml"))
     for key, value in [("cutoffs", [80.0]), ("histogram_bins", 50), ("seed", 1)]:

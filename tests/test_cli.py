@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from test_plotting import make_run_dir
 
-from krigflow import cli
-from krigflow.writers import FILENAMES
+from krigflow.cli import app as cli
+from krigflow.io.writers import FILENAMES
 
 SUBCOMMANDS = sorted(cli.build_parser()._subparsers._group_actions[0].choices)
 
@@ -67,12 +67,12 @@ def test_errors_are_one_line_with_nonzero_exit(tmp_path, capsys):
 
 def test_unexpected_error_traceback_only_with_verbose(tmp_path, capsys, monkeypatch):
     """A bug is one line with a hint; --verbose adds the traceback."""
-    import krigflow.writers
+    import krigflow.io.writers
 
     def broken(output_dir):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(krigflow.writers, "load_results", broken)
+    monkeypatch.setattr(krigflow.io.writers, "load_results", broken)
     assert cli.main(["export", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err == "krigflow export: error: disk on fire (RuntimeError); use --verbose for the traceback\n"
@@ -84,7 +84,7 @@ def test_unexpected_error_traceback_only_with_verbose(tmp_path, capsys, monkeypa
 def test_bad_option_exits_2():
     """argparse errors exit with status 2 (usage on stderr)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "krigflow.cli", "plot", "x", "--slices", "deep"],
+        [sys.executable, "-m", "krigflow.cli.app", "plot", "x", "--slices", "deep"],
         capture_output=True,
         check=False,
         text=True,

@@ -2,7 +2,7 @@
 import json
 
 from conftest import las_text
-from krigflow.cli import build_parser, main
+from krigflow.cli.app import build_parser, main
 
 
 def test_parser_has_inspect():

@@ -1,4 +1,4 @@
-"""Tests of the conditional simulation (conditioning by kriging of FFT fields) in krigflow.simulation."""
+"""Tests of the conditional simulation (conditioning by kriging of FFT fields) in krigflow.realizations.conditional."""
 import numpy as np
 import numpy.testing as npt
 import pytest
@@ -6,8 +6,8 @@ import scipy.fft
 
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import ConditioningData, Grid, upscale
-from krigflow.kriging import krige_grid, krige_points
-from krigflow.simulation import (
+from krigflow.kriging.engines import krige_grid, krige_points
+from krigflow.realizations.conditional import (
     conditional_realizations,
     field_spectrum,
     realization_rng,
@@ -15,8 +15,8 @@ from krigflow.simulation import (
     unconditional_field,
     unconditional_fields,
 )
-from krigflow.transform import NormalScore
-from krigflow.variogram import Variogram
+from krigflow.realizations.transform import NormalScore
+from krigflow.variogram.model import Variogram
 
 GRID = Grid.from_bounds([0.0, 600.0, 0.0, 400.0, 1000.0, 1060.0], [20.0, 20.0, 3.0])     # 30 x 20 x 20
 VARIOGRAM = Variogram("exponential", 1.0, 300.0, 12.0, range_h2=200.0, azimuth=30.0)

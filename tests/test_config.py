@@ -1,4 +1,4 @@
-"""Tests of krigflow.config: loading, validation, defaults and input checks."""
+"""Tests of krigflow.run.config: loading, validation, defaults and input checks."""
 
 import json
 import os
@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from krigflow.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
+from krigflow.run.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
 from krigflow.exceptions import ConfigError
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "README.md")

@@ -1,10 +1,10 @@
-"""Tests of krigflow.curves: alias table and the several-matches rule."""
+"""Tests of krigflow.wells.curves: alias table and the several-matches rule."""
 import numpy as np
 import pytest
 
-from krigflow.curves import DEFAULT_ALIASES, canonical_property, merge_aliases, select_curve
+from krigflow.wells.curves import DEFAULT_ALIASES, canonical_property, merge_aliases, select_curve
 from krigflow.exceptions import LASReadError
-from krigflow.las import LogData
+from krigflow.wells.las import LogData
 
 
 def make_log(**curves):

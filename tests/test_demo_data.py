@@ -8,8 +8,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.config import load_config
-from krigflow.wells import load_well, read_well_sources
+from krigflow.run.config import load_config
+from krigflow.wells.well import load_well, read_well_sources
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO = DATA / "demo"

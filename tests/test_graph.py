@@ -2,7 +2,7 @@
 
 In-process tests use ``dispel4py.new.simple_process.process_and_return``; the others run the ``dispel4py`` and
 ``krigflow`` commands as subprocesses on a small problem (5 wells, 20 x 20 x 10 grid, 12 realizations) and
-compare ``stats.npz`` with :func:`krigflow.workflow.run_local` within 1e-10. Failures (a SampleKriger raising
+compare ``stats.npz`` with :func:`krigflow.run.core.run_local` within 1e-10. Failures (a SampleKriger raising
 in the middle of the run, a broken LAS file) must end every mapping with the error, within a time limit.
 """
 
@@ -18,9 +18,9 @@ import pytest
 from dispel4py.new import processor
 from dispel4py.new.simple_process import process_and_return
 
-from krigflow.config import load_config
+from krigflow.run.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.workflow import run_local
+from krigflow.run.core import run_local
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_graph  # noqa: E402  (test-only graph module beside this file)

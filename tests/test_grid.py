@@ -134,8 +134,8 @@ def test_upscale_merges_wells_sharing_a_cell():
 
 def test_upscale_shared_cell_makes_krigeable_data():
     """Co-located wells no longer make the kriging system singular."""
-    from krigflow.kriging import krige_grid
-    from krigflow.variogram import Variogram
+    from krigflow.kriging.engines import krige_grid
+    from krigflow.variogram.model import Variogram
 
     grid = Grid.from_bounds((0, 100, 0, 100, 0, 20), (10, 10, 2))
     z = np.linspace(0.5, 19.5, 20)

@@ -1,11 +1,11 @@
-"""Tests of krigflow.headers: header tables, name matching, LAS-header coordinates."""
+"""Tests of krigflow.wells.headers: header tables, name matching, LAS-header coordinates."""
 import pytest
 
 from conftest import las_text
 from krigflow.exceptions import WellLocationError
-from krigflow.headers import (las_location, match_well_name, normalize_well_name, parse_angle,
+from krigflow.wells.headers import (las_location, match_well_name, normalize_well_name, parse_angle,
                               read_well_headers, table_location)
-from krigflow.las import read_las
+from krigflow.wells.las import read_las
 
 
 @pytest.mark.parametrize("header, roles", [

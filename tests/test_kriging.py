@@ -1,12 +1,12 @@
-"""Tests of krigflow.kriging: exactness, weights, variances, PyKrige oracle, engines and masks."""
+"""Tests of krigflow.kriging.engines: exactness, weights, variances, PyKrige oracle, engines and masks."""
 import numpy as np
 import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import ConfigError
 from krigflow.grid import ConditioningData, Grid, upscale
-from krigflow.kriging import dual_weights, krige_grid, krige_points
-from krigflow.variogram import Variogram
+from krigflow.kriging.engines import dual_weights, krige_grid, krige_points
+from krigflow.variogram.model import Variogram
 
 
 def _scattered_data(n=40, seed=0):
@@ -230,7 +230,7 @@ def test_neighbourhood_with_all_data_equals_global(kind, octants):
 
 def test_neighbourhood_octants_spread_the_data():
     """With octants, a cell beside one well takes data from several wells, and stays exact at data."""
-    from krigflow.kriging import _scaled_coordinates, _select_neighbours
+    from krigflow.kriging.engines import _scaled_coordinates, _select_neighbours
     from scipy.spatial import cKDTree
 
     grid, data = _well_problem(seed=11, deviated=False)
@@ -257,7 +257,7 @@ def test_neighbourhood_errors():
 
 def _brute_neighbourhood_reference(grid, v, data, cells, k, octants, kind="ordinary", mean=None):
     """Per cell: select neighbours by brute force (cKDTree per cell), krige with krige_points on them."""
-    from krigflow.kriging import _scaled_coordinates, _select_neighbours
+    from krigflow.kriging.engines import _scaled_coordinates, _select_neighbours
     from scipy.spatial import cKDTree
 
     coords = np.stack([data.easting, data.northing, data.tvdss], 1)
@@ -294,7 +294,7 @@ def test_neighbourhood_shared_shapes_on_lattice_data():
     out = krige_grid(grid, v, data, neighbourhood={"max_data": 9})[0]
     npt.assert_allclose(out[tuple(data.cells.T)], data.values, rtol=0, atol=1e-9)
     # cells whose 9th and 10th nearest distances differ (lattice data have ties: any tie-break is valid)
-    from krigflow.kriging import _scaled_coordinates
+    from krigflow.kriging.engines import _scaled_coordinates
     coords = np.stack([data.easting, data.northing, data.tvdss], 1)
     scaled = _scaled_coordinates(v, coords)
     rng = np.random.default_rng(4)

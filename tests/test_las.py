@@ -1,11 +1,11 @@
-"""Tests of krigflow.las: encoding, validation, nulls, units."""
+"""Tests of krigflow.wells.las: encoding, validation, nulls, units."""
 import numpy as np
 import numpy.testing as npt
 import pytest
 
 from conftest import las_text
 from krigflow.exceptions import LASReadError
-from krigflow.las import detect_encoding, read_las
+from krigflow.wells.las import detect_encoding, read_las
 
 
 def test_reads_basic_file(write_las):

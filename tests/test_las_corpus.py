@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from krigflow.exceptions import LASReadError
-from krigflow.las import SENTINELS, read_las
+from krigflow.wells.las import SENTINELS, read_las
 
 CORPUS = __import__("conftest").SHARED_DIR / "data" / "las-corpus"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() == ".las") if CORPUS.is_dir() else []

@@ -1,4 +1,4 @@
-"""Tests of krigflow.plotting: every figure is a real, non-trivial PNG (read back with Pillow)."""
+"""Tests of krigflow.plotting.figures: every figure is a real, non-trivial PNG (read back with Pillow)."""
 
 import json
 import logging
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.plotting import default_slices, plot_results, section_path
-from krigflow.writers import read_wells, write_wells
+from krigflow.plotting.figures import default_slices, plot_results, section_path
+from krigflow.io.writers import read_wells, write_wells
 
 pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
@@ -150,7 +150,7 @@ def test_variogram_figure_when_fitted(tmp_path):
 
 def test_without_quantiles_wells_or_histogram(tmp_path, caplog):
     """Older runs: no P10/P90 maps, no section without wells.npz, histogram of the means."""
-    caplog.set_level(logging.WARNING, logger="krigflow.plotting")
+    caplog.set_level(logging.WARNING, logger="krigflow.plotting.figures")
     folder = make_run_dir(tmp_path / "run", quantiles=False, wells=False, histogram=False)
     written = plot_results(folder, dpi=60)
     assert sorted(os.path.basename(p) for p in written) == ["histogram.png", "map_mean.png", "map_std.png"]
@@ -186,8 +186,8 @@ def test_default_slices():
 
 
 def test_fitted_variogram_record_is_drawn(tmp_path):
-    """A `variogram: auto` run's record (summary["variogram_fit"]) gives variogram.png (krigflow.variography)."""
-    pytest.importorskip("krigflow.variography")
+    """A `variogram: auto` run's record (summary["variogram_fit"]) gives variogram.png (krigflow.variogram.experimental)."""
+    pytest.importorskip("krigflow.variogram.experimental")
     folder = make_run_dir(tmp_path / "run")
     with open(os.path.join(folder, "summary.json")) as fh:
         summary = json.load(fh)
@@ -219,10 +219,10 @@ def test_a_figure_failure_does_not_fail_the_run(tmp_path, caplog):
     """A run whose figures cannot be drawn (unknown section well) keeps its results and logs how to redo them."""
     from test_graph import write_field
 
-    from krigflow.config import load_config
-    from krigflow.workflow import run_local
+    from krigflow.run.config import load_config
+    from krigflow.run.core import run_local
 
-    caplog.set_level(logging.ERROR, logger="krigflow.writers")
+    caplog.set_level(logging.ERROR, logger="krigflow.io.writers")
     config = load_config(write_field(str(tmp_path)))
     config.update(realizations=2)
     config["outputs"].update(formats=[], section_wells=["W0", "Nope"])

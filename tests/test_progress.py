@@ -1,4 +1,4 @@
-"""Tests of krigflow.progress: kriger files, the monitor (bar and log lines), and krigflow run showing progress."""
+"""Tests of krigflow.run.progress: kriger files, the monitor (bar and log lines), and krigflow run showing progress."""
 
 import io
 import json
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from krigflow.progress import (
+from krigflow.run.progress import (
     KrigerProgress,
     ProgressMonitor,
     clear_progress,
@@ -38,7 +38,7 @@ def test_kriger_files_are_summed_per_run(tmp_path):
 
 def test_kriger_logs_periodically(tmp_path, caplog):
     """A kriger logs a progress line at most every interval seconds."""
-    caplog.set_level(logging.INFO, logger="krigflow.progress")
+    caplog.set_level(logging.INFO, logger="krigflow.run.progress")
     p = KrigerProgress(None, "r", 10, interval=0.0, worker="w1")
     p.add(3)
     assert "w1: 3 realizations done here (run total 10)" in caplog.text
@@ -67,7 +67,7 @@ def test_monitor_bar_and_eta(tmp_path):
 
 def test_monitor_log_lines_when_not_a_terminal(tmp_path, caplog):
     """Not a terminal: INFO log lines, at most every interval, only when the count changed."""
-    caplog.set_level(logging.INFO, logger="krigflow.progress")
+    caplog.set_level(logging.INFO, logger="krigflow.run.progress")
     stream = io.StringIO()  # not a tty
     monitor = ProgressMonitor(str(tmp_path), "r", 10, stream=stream, interval=0.0)
     assert monitor.mode == "log"
@@ -110,9 +110,9 @@ def test_krigflow_run_shows_progress(tmp_path):
     with open(config_path, "w") as fh:
         json.dump(raw, fh)
     code = (
-        "import sys, krigflow.progress as p; "
+        "import sys, krigflow.run.progress as p; "
         "p.ProgressMonitor.__init__.__defaults__ = ('auto', None, 0.0); "  # a line at every change
-        "from krigflow.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from krigflow.cli.app import main; sys.exit(main(sys.argv[1:]))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, "run", config_path],
@@ -123,7 +123,7 @@ def test_krigflow_run_shows_progress(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "krigflow run: ok: 6 realizations" in proc.stdout
-    assert "INFO krigflow.progress: 6/6 realizations (100%)" in proc.stderr
+    assert "INFO krigflow.run.progress: 6/6 realizations (100%)" in proc.stderr
     assert not os.path.exists(os.path.join(str(tmp_path), "out", ".progress"))
     quiet = subprocess.run(
         [sys.executable, "-c", code, "run", config_path, "--overwrite", "-q"],

@@ -1,4 +1,4 @@
-"""Tests of the streaming histograms of krigflow.stats: quantiles, exceedance, pooled histogram."""
+"""Tests of the streaming histograms of krigflow.stats.running: quantiles, exceedance, pooled histogram."""
 import io
 
 import numpy as np
@@ -6,7 +6,7 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.stats import HistogramSpec, RunningStats, cutoff_name, quantile_name, uniform_edges
+from krigflow.stats.running import HistogramSpec, RunningStats, cutoff_name, quantile_name, uniform_edges
 
 SHAPE = (6, 5, 4)
 EDGES = uniform_edges(20.0, 130.0, 55)          # bin width 2; some values fall outside

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 from dispel4py.new.simple_process import process_and_return
 
-from krigflow import checkpoint as ck
-from krigflow.config import load_config
+from krigflow.run import checkpoint as ck
+from krigflow.run.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.workflow import run_local
+from krigflow.run.core import run_local
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_graph import ENV, ROOT, TIMEOUT, assert_matches, needs_mpi, write_field  # noqa: E402

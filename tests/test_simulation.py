@@ -1,10 +1,10 @@
-"""Tests of krigflow.simulation: per-realization generators and subsampling masks."""
+"""Tests of krigflow.realizations.conditional: per-realization generators and subsampling masks."""
 import numpy as np
 import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.simulation import realization_rng, subsample_mask, subsample_masks
+from krigflow.realizations.conditional import realization_rng, subsample_mask, subsample_masks
 
 # 8 wells with different numbers of data, labels not contiguous.
 WELL = np.repeat(np.array([0, 1, 2, 3, 5, 6, 7, 9]), [5, 3, 8, 1, 6, 4, 7, 2])

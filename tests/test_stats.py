@@ -1,4 +1,4 @@
-"""Tests of krigflow.stats: streaming per-cell statistics."""
+"""Tests of krigflow.stats.running: streaming per-cell statistics."""
 import pickle
 
 import numpy as np
@@ -6,7 +6,7 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.stats import RunningStats
+from krigflow.stats.running import RunningStats
 
 SHAPE = (4, 3, 5)
 ATOL = 1e-12

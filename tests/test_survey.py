@@ -1,10 +1,10 @@
-"""Tests of krigflow.survey: minimum curvature, interpolation, survey files."""
+"""Tests of krigflow.wells.survey: minimum curvature, interpolation, survey files."""
 import numpy as np
 import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import SurveyError
-from krigflow.survey import (minimum_curvature, read_survey, survey_from_las_comments, survey_from_stations,
+from krigflow.wells.survey import (minimum_curvature, read_survey, survey_from_las_comments, survey_from_stations,
                              vertical_survey)
 
 

@@ -1,4 +1,4 @@
-"""Tests of krigflow.synthetic: FFT circulant-embedding Gaussian random fields."""
+"""Tests of krigflow.realizations.fft: FFT circulant-embedding Gaussian random fields."""
 import logging
 import time
 
@@ -7,7 +7,7 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.synthetic import embedding_shape, gaussian_field
+from krigflow.realizations.fft import embedding_shape, gaussian_field
 
 SILL = 4.0
 SHAPE = (32, 24, 16)
@@ -113,7 +113,7 @@ def test_clipping_is_logged(caplog):
     """Too little padding for a long-range model: negative eigenvalues are clipped and logged."""
     def long_gaussian(de, dn, dz):
         return np.exp(-3.0 * (de**2 + dn**2 + dz**2) / 500.0**2)
-    with caplog.at_level(logging.WARNING, logger="krigflow.synthetic"):
+    with caplog.at_level(logging.WARNING, logger="krigflow.realizations.fft"):
         gaussian_field((20, 20, 4), (10.0, 10.0, 10.0), long_gaussian, np.random.default_rng(0),
                        padding=(0, 0, 0))
     assert "clipped negative circulant eigenvalues" in caplog.text

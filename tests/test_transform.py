@@ -1,4 +1,4 @@
-"""Tests of krigflow.transform: normal-score transform and back-transform."""
+"""Tests of krigflow.realizations.transform: normal-score transform and back-transform."""
 import pickle
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from krigflow.exceptions import KrigflowError
-from krigflow.transform import NormalScore
+from krigflow.realizations.transform import NormalScore
 
 
 def _skewed(n=500, seed=0):

@@ -1,10 +1,10 @@
-"""Tests of krigflow.variogram: models, practical ranges, anisotropy and validation."""
+"""Tests of krigflow.variogram.model: models, practical ranges, anisotropy and validation."""
 import numpy as np
 import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import ConfigError
-from krigflow.variogram import Variogram, matern_scale
+from krigflow.variogram.model import Variogram, matern_scale
 
 
 @pytest.mark.parametrize("model", ["spherical", "exponential", "gaussian", "matern"])

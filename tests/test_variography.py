@@ -1,11 +1,11 @@
-"""Tests of krigflow.variography: experimental variograms from wells and model fitting."""
+"""Tests of krigflow.variogram.experimental: experimental variograms from wells and model fitting."""
 import numpy as np
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.synthetic import gaussian_field
-from krigflow.variogram import Variogram
-from krigflow.variography import (
+from krigflow.realizations.fft import gaussian_field
+from krigflow.variogram.model import Variogram
+from krigflow.variogram.experimental import (
     ExperimentalVariogram,
     fit_variogram,
     horizontal_variogram,
@@ -153,7 +153,7 @@ def test_cli_variogram_on_the_demo(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     import os
 
-    from krigflow import cli
+    from krigflow.cli import app as cli
 
     config = os.path.join(os.path.dirname(__file__), "..", "data", "demo", "run.yaml")
     png = str(tmp_path / "v.png")
@@ -168,7 +168,7 @@ def test_cli_variogram_on_the_demo(tmp_path, capsys):
 
 def test_fixed_sill_for_normal_scores(exponential_field):
     """With sill=1 (normal scores) the total sill is fixed and the rest is fitted."""
-    from krigflow.transform import NormalScore
+    from krigflow.realizations.transform import NormalScore
 
     _, field = exponential_field
     e, n, t, values, well = _wells_in(field)

@@ -1,4 +1,4 @@
-"""Tests of krigflow.wells: placing wells in 3-D (inline data and the Poseidon set)."""
+"""Tests of krigflow.wells.well: placing wells in 3-D (inline data and the Poseidon set)."""
 import math
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 from conftest import las_text
 from krigflow.exceptions import ConfigError, LASReadError, WellLocationError
-from krigflow.wells import inspect_well, load_well, parse_name_map, read_well_sources
+from krigflow.wells.well import inspect_well, load_well, parse_name_map, read_well_sources
 
 POSEIDON_DEV = {"Pharos 1": "Pharos_1", "Poseidon 1": "Poseidon_1", "Poseidon 2": "Poseidon_2",
                 "Poseidon North 1": "Poseidon_North", "Proteus 1 ST2": "Proteus_1", "Torosa 1": "Torosa_1"}

@@ -1,4 +1,4 @@
-"""Tests of krigflow.workflow and krigflow.output on small wells built in code."""
+"""Tests of krigflow.run.core and krigflow.io.atomic on small wells built in code."""
 
 import json
 import os
@@ -7,13 +7,13 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.config import validate_config
+from krigflow.run.config import validate_config
 from krigflow.exceptions import KrigflowError
-from krigflow.kriging import krige_grid
-from krigflow.output import OutputExistsError, check_output, write_outputs
-from krigflow.simulation import subsample_masks
-from krigflow.wells import Well
-from krigflow.workflow import (
+from krigflow.kriging.engines import krige_grid
+from krigflow.io.atomic import OutputExistsError, check_output, write_outputs
+from krigflow.realizations.conditional import subsample_masks
+from krigflow.wells.well import Well
+from krigflow.run.core import (
     build_problem,
     compute_partial,
     finalize,
@@ -219,7 +219,7 @@ def test_atomic_outputs_are_readable_by_others(tmp_path):
     """Published files get the umask's permissions, not mkstemp's private 0600."""
     import stat
 
-    from krigflow.output import atomic_write
+    from krigflow.io.atomic import atomic_write
 
     old = os.umask(0o022)
     try:

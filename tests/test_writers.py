@@ -1,4 +1,4 @@
-"""Tests of krigflow.writers: every file is opened with an independent reader and compared with stats.npz."""
+"""Tests of krigflow.io.writers: every file is opened with an independent reader and compared with stats.npz."""
 
 import base64
 import json
@@ -9,10 +9,10 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.config import OUTPUT_FORMATS, load_config
+from krigflow.run.config import OUTPUT_FORMATS, load_config
 from krigflow.exceptions import KrigflowError
-from krigflow.workflow import run_local
-from krigflow.writers import (
+from krigflow.run.core import run_local
+from krigflow.io.writers import (
     FILENAMES,
     FORMATS,
     GRDECL_NODATA,

@@ -32,10 +32,10 @@ import time
 
 import numpy as np
 
-from krigflow.config import validate_config
+from krigflow.run.config import validate_config
 from krigflow.grid import upscale
-from krigflow.kriging import krige_points
-from krigflow.workflow import _valid_samples, build_problem, load_inputs, run_realizations
+from krigflow.kriging.engines import krige_points
+from krigflow.run.core import _valid_samples, build_problem, load_inputs, run_realizations
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Model box: every well has GR over 1000-4600 m TVDSS.

@@ -1,6 +1,6 @@
 """Result files that other programs open: NetCDF (xarray, Panoply), VTK ImageData (ParaView), Eclipse GRDECL.
 
-Every writer takes the arrays of a run's final statistics (what :func:`krigflow.workflow.finalize` returns and
+Every writer takes the arrays of a run's final statistics (what :func:`krigflow.run.core.finalize` returns and
 ``stats.npz`` holds) and writes **every 3-D statistic present**, whatever its name (``mean``, ``std``,
 ``count``, ``min``, ``max``, and any added later such as ``p10`` or ``prob_gt_80``): a 3-D statistic is any
 array of shape ``(nx, ny, nz) == (easting.size, northing.size, tvdss.size)``. Other arrays (e.g. a pooled
@@ -21,7 +21,7 @@ format       file            layout
                              per statistic; I = easting, J = northing, K = tvdss increasing downward.
 ===========  ==============  ===============================================================================
 
-``stats.npz`` itself is written by :func:`krigflow.output.write_outputs` and is always there.
+``stats.npz`` itself is written by :func:`krigflow.io.atomic.write_outputs` and is always there.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from .exceptions import KrigflowError
-from .output import atomic_path
+from krigflow.exceptions import KrigflowError
+from krigflow.io.atomic import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -625,11 +625,11 @@ def write_formats(output_dir, arrays, formats, *, summary=None) -> list:
 
 
 def well_traces(wells, max_points=400) -> dict:
-    """Decimated trajectories of wells, sorted like :func:`krigflow.workflow.build_problem` sorts them.
+    """Decimated trajectories of wells, sorted like :func:`krigflow.run.core.build_problem` sorts them.
 
     Parameters
     ----------
-    wells : sequence of krigflow.wells.Well
+    wells : sequence of krigflow.wells.well.Well
     max_points : int, default 400
         At most this many points per well (evenly spaced samples, first and last kept).
 
@@ -710,7 +710,7 @@ def read_wells(output_dir):
 def write_run_files(config, arrays, summary, *, problem=None, traces=None) -> list:
     """Write what a run adds to ``stats.npz``/``summary.json``: ``wells.npz`` and the configured formats.
 
-    Called by :func:`krigflow.workflow.complete_run` before ``stats.npz``/``summary.json`` are written,
+    Called by :func:`krigflow.run.core.complete_run` before ``stats.npz``/``summary.json`` are written,
     so that a run whose files cannot all be written fails without results.
 
     Parameters
@@ -721,7 +721,7 @@ def write_run_files(config, arrays, summary, *, problem=None, traces=None) -> li
         Final statistics.
     summary : dict
         Run summary.
-    problem : krigflow.workflow.Problem, optional
+    problem : krigflow.run.core.Problem, optional
         For the conditioning data.
     traces : dict, optional
         :func:`well_traces` of the wells.
@@ -752,7 +752,7 @@ def write_run_figures(config, arrays, summary) -> list:
     if not outputs.get("figures", True):
         return []
     try:
-        from .plotting import plot_results
+        from krigflow.plotting.figures import plot_results
 
         return plot_results(
             config["output"],

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .exceptions import WellLocationError
+from krigflow.exceptions import WellLocationError
 
 logger = logging.getLogger(__name__)
 
@@ -467,7 +467,7 @@ def las_location(log, crs: str | None = None) -> tuple[WellHead | None, tuple[st
     Parameters
     ----------
     log : LogData
-        A log read by :func:`krigflow.las.read_las`.
+        A log read by :func:`krigflow.wells.las.read_las`.
     crs : str, optional
         Projected CRS to convert latitude/longitude to.
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .exceptions import LASReadError
+from krigflow.exceptions import LASReadError
 
 logger = logging.getLogger(__name__)
 

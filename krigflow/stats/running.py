@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exceptions import KrigflowError
+from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 

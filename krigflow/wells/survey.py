@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .exceptions import SurveyError
-from .headers import normalize_well_name
+from krigflow.exceptions import SurveyError
+from krigflow.wells.headers import normalize_well_name
 
 logger = logging.getLogger(__name__)
 
@@ -496,7 +496,7 @@ def survey_names(survey: Survey, path) -> tuple[str, ...]:
     -------
     tuple of str
         The ``# WELL NAME:`` comment (if any) first, then the file stem, both
-        normalised with :func:`krigflow.headers.normalize_well_name`.
+        normalised with :func:`krigflow.wells.headers.normalize_well_name`.
     """
     names = []
     if survey.well_name:

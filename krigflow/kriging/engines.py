@@ -39,7 +39,7 @@ import numpy as np
 import scipy.fft
 import scipy.linalg
 
-from .exceptions import ConfigError
+from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None,
 
     Parameters
     ----------
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model.
     data : krigflow.grid.ConditioningData
         Conditioning data (n).
@@ -270,7 +270,7 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
 
     Parameters
     ----------
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model.
     data : krigflow.grid.ConditioningData
         Conditioning data (n).
@@ -290,7 +290,7 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
 
     Examples
     --------
-    >>> from krigflow.variogram import Variogram
+    >>> from krigflow.variogram.model import Variogram
     >>> from krigflow.grid import ConditioningData
     >>> d = ConditioningData(np.array([0.0, 100.0]), np.zeros(2), np.zeros(2), np.array([1.0, 3.0]),
     ...                      np.zeros(2, int), np.zeros((2, 3), int), ("w",))
@@ -724,7 +724,7 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     ----------
     grid : krigflow.grid.Grid
         Target grid; estimates are at cell centres.
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model.
     data : krigflow.grid.ConditioningData
         Conditioning data (n).
@@ -769,7 +769,7 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     Notes
     -----
     FFT sizes use ``scipy.fft`` with its current worker count (``scipy.fft.set_workers``, set together with
-    the BLAS threads by :func:`krigflow.threads.blas_threads`).
+    the BLAS threads by :func:`krigflow.run.threads.blas_threads`).
     """
     if method not in _METHODS:
         raise ConfigError(f"kriging method must be one of {_METHODS}, got {method!r}")

@@ -21,7 +21,7 @@ import logging
 import math
 import os
 
-from .exceptions import ConfigError
+from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ _TOP_KEYS = (
     "outputs",
 )
 _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
-#: Result formats besides stats.npz (always written); see krigflow.writers.
+#: Result formats besides stats.npz (always written); see krigflow.io.writers.
 OUTPUT_FORMATS = ("netcdf", "vti", "grdecl")
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",

@@ -4,7 +4,7 @@ The SampleKrigers run in other processes (``multi``) or on other machines (``mpi
 through small files: each kriger owns one file ``<output>/.progress/<run_id>.<host>.<pid>.json``, rewritten
 atomically (temporary file + rename) after each chunk of realizations, holding
 ``{"run_id", "done", "total", "started", "updated", "worker"}``. A kriger also logs a line (logger
-``krigflow.progress``, INFO) at most every ``interval`` seconds, which is what a direct ``dispel4py`` run
+``krigflow.run.progress``, INFO) at most every ``interval`` seconds, which is what a direct ``dispel4py`` run
 shows.
 
 ``krigflow run`` polls those files while dispel4py runs (:class:`ProgressMonitor`) and shows a progress bar
@@ -223,7 +223,7 @@ class ProgressMonitor:
         Realizations expected (replaced by the total the krigers announce, if any).
     mode : {"auto", "bar", "log", "off"}
         ``bar``: a one-line bar redrawn on ``stream``; ``log``: an INFO record of logger
-        ``krigflow.progress`` every ``interval`` seconds and when the count changes after it; ``auto``:
+        ``krigflow.run.progress`` every ``interval`` seconds and when the count changes after it; ``auto``:
         ``bar`` if ``stream`` is a terminal, else ``log``.
     stream : file, default sys.stderr
     interval : float, default 30

@@ -25,8 +25,8 @@ import os
 
 import numpy as np
 
-from .exceptions import KrigflowError
-from .writers import grid_geometry, load_results, property_name_unit, read_wells
+from krigflow.exceptions import KrigflowError
+from krigflow.io.writers import grid_geometry, load_results, property_name_unit, read_wells
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def plot_maps(arrays, stat, depths, path, *, wells=None, prop="property", unit="
     path : str
         PNG file to write.
     wells : dict, optional
-        ``wells.npz`` content (:func:`krigflow.writers.read_wells`).
+        ``wells.npz`` content (:func:`krigflow.io.writers.read_wells`).
     prop, unit : str
         Property name and unit for the labels.
     spacing : sequence of 3 float, optional
@@ -530,7 +530,7 @@ def find_variogram_fit(output_dir, summary):
     """Return the fitted-variogram record of a run, or None if no variogram was fitted.
 
     Looked for in ``summary["variogram_fit"]`` (written by a ``variogram: auto`` run, drawn with
-    :func:`krigflow.variography.plot_variograms`), then in ``<output>/variogram.json``:
+    :func:`krigflow.variogram.experimental.plot_variograms`), then in ``<output>/variogram.json``:
     ``{"experimental": [{"direction": str, "lag": [...], "gamma": [...]}, ...], "model": {variogram keys}
     (optional; default: the run's variogram)}``.
     """
@@ -566,7 +566,7 @@ def plot_variogram(model, path, *, experimental=None, prop="property", unit="", 
     str
         ``path``.
     """
-    from .variogram import Variogram
+    from krigflow.variogram.model import Variogram
 
     keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
     vg = Variogram(**{k: model[k] for k in keys if model.get(k) is not None})
@@ -723,8 +723,8 @@ def plot_results(
     fit = find_variogram_fit(output_dir, summary)
     if fit is not None:
         path = os.path.join(folder, "variogram.png")
-        if "chosen" in fit and "candidates" in fit:  # a variogram: auto fit (krigflow.variography's record)
-            from .variography import VariogramFit, plot_variograms
+        if "chosen" in fit and "candidates" in fit:  # a variogram: auto fit (krigflow.variogram.experimental's record)
+            from krigflow.variogram.experimental import VariogramFit, plot_variograms
 
             space = str(fit.get("space", "")).replace("_", " ")
             written.append(

@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 import scipy.fft
 
-from .exceptions import KrigflowError
+from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def gaussian_field(shape, spacing, covariance, rng, *, n_fields=1, padding=None)
         ``covariance(d_easting, d_northing, d_tvdss) -> array``: the model
         covariance at lag vectors, broadcasting its three array arguments (it
         is called with sparse, broadcastable lag grids). For example
-        ``krigflow.variogram.Variogram(...).covariance``. It must be even:
+        ``krigflow.variogram.model.Variogram(...).covariance``. It must be even:
         ``C(h) == C(-h)``.
     rng : numpy.random.Generator or int
         Source of randomness (an int is passed to ``numpy.random.default_rng``).

@@ -3,14 +3,14 @@
 A run goes: validated config → :func:`load_inputs` (wells) → :func:`build_problem`
 (grid, conditioning data, variogram...) → :func:`run_realizations` on chunks of
 realization indices (:func:`realization_chunks`) → :func:`finalize` (merge the
-partial statistics in a fixed order) → :func:`krigflow.output.write_outputs`.
+partial statistics in a fixed order) → :func:`krigflow.io.atomic.write_outputs`.
 
 :func:`run_local` does all of it in one process; the PEs of ``pes/`` call the
 same functions, one step each, so that every dispel4py mapping gives the same
 numbers as :func:`run_local`.
 
 Realization ``r`` uses only ``numpy.random.default_rng([seed, r])`` (through
-:func:`krigflow.simulation.subsample_masks`), so results do not depend on how
+:func:`krigflow.realizations.conditional.subsample_masks`), so results do not depend on how
 realizations are chunked or which worker computes them.
 """
 
@@ -25,14 +25,14 @@ from importlib import metadata
 
 import numpy as np
 
-from .config import check_inputs
-from .exceptions import KrigflowError
-from .grid import ConditioningData, Grid, upscale
-from .kriging import krige_grid
-from .simulation import conditional_realizations, subsample_masks
-from .stats import HistogramSpec, RunningStats, uniform_edges
-from .variogram import Variogram
-from .writers import well_traces
+from krigflow.run.config import check_inputs
+from krigflow.exceptions import KrigflowError
+from krigflow.grid import ConditioningData, Grid, upscale
+from krigflow.kriging.engines import krige_grid
+from krigflow.realizations.conditional import conditional_realizations, subsample_masks
+from krigflow.stats.running import HistogramSpec, RunningStats, uniform_edges
+from krigflow.variogram.model import Variogram
+from krigflow.io.writers import well_traces
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Problem:
         The model grid.
     data : krigflow.grid.ConditioningData
         Upscaled conditioning data (n).
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model.
     kind : {"ordinary", "simple"}
         Kriging kind.
@@ -78,10 +78,10 @@ class Problem:
     batch_size : int
         Realizations per chunk (see :func:`realization_chunks`).
     traces : dict or None
-        Decimated well trajectories (:func:`krigflow.writers.well_traces`), for ``wells.npz`` and figures.
-    transform : krigflow.transform.NormalScore or None
+        Decimated well trajectories (:func:`krigflow.io.writers.well_traces`), for ``wells.npz`` and figures.
+    transform : krigflow.realizations.transform.NormalScore or None
         Normal-score transform of the ``conditional`` method (``variogram`` is then the normal-score model).
-    histogram : krigflow.stats.HistogramSpec or None
+    histogram : krigflow.stats.running.HistogramSpec or None
         Histogram bins and cutoffs, identical for every worker (see :func:`histogram_spec`).
     quantiles : tuple of float
         Per-cell quantiles (percent) written to ``stats.npz``.
@@ -113,7 +113,7 @@ class Partial:
     ----------
     indices : array of int, shape (k,)
         Realization indices covered, sorted.
-    stats : krigflow.stats.RunningStats
+    stats : krigflow.stats.running.RunningStats
         Per-cell statistics over those realizations.
     seconds : float
         Compute time spent on them.
@@ -130,11 +130,11 @@ def load_inputs(config) -> list:
     Parameters
     ----------
     config : dict
-        Validated configuration (:func:`krigflow.config.validate_config`).
+        Validated configuration (:func:`krigflow.run.config.validate_config`).
 
     Returns
     -------
-    list of krigflow.wells.Well
+    list of krigflow.wells.well.Well
         One well per LAS file, in the order of ``config["las"]`` (expanded).
 
     Raises
@@ -144,7 +144,7 @@ def load_inputs(config) -> list:
         placed. All files are tried first; the message names every file that
         failed and why.
     """
-    from .wells import load_well, read_well_sources  # wells pulls in lasio: import only when reading
+    from krigflow.wells.well import load_well, read_well_sources  # wells pulls in lasio: import only when reading
 
     paths = check_inputs(config)
     sources = read_well_sources(
@@ -172,7 +172,7 @@ def build_problem(wells, config) -> Problem:
 
     Parameters
     ----------
-    wells : sequence of krigflow.wells.Well
+    wells : sequence of krigflow.wells.well.Well
         The wells (any order: they are sorted by file path, then name, so the
         problem does not depend on the order they arrived in).
     config : dict
@@ -263,8 +263,8 @@ def _method_model(config, grid, data, samples):
       fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
     * otherwise: the configured model, or the model fitted to the samples (``auto``).
     """
-    from .transform import NormalScore
-    from .variography import variogram_from_samples
+    from krigflow.realizations.transform import NormalScore
+    from krigflow.variogram.experimental import variogram_from_samples
 
     vg_cfg, method = config["variogram"], config["method"]
     transform = None
@@ -305,7 +305,7 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
     the back-transform bounds (``zmin``/``zmax``) for normal scores, ``mean +- 5 sqrt(sill)`` and the data
     range for a Gaussian ``conditional`` run, the data range widened by 5 % for ``subsample`` (kriging
     stays near the data). ``histogram_bins`` uniform bins, plus the under/overflow bins of
-    :class:`krigflow.stats.HistogramSpec`. Per-cell histograms only when quantiles are asked for.
+    :class:`krigflow.stats.running.HistogramSpec`. Per-cell histograms only when quantiles are asked for.
     """
     bins = int(config.get("histogram_bins", 100))
     low, high = float(np.min(data.values)), float(np.max(data.values))
@@ -358,7 +358,7 @@ def run_realizations(problem, indices) -> RunningStats:
     """Compute realizations and return their per-cell statistics.
 
     All realizations of ``indices`` are kriged with one
-    :func:`krigflow.kriging.krige_grid` call (one column of data masks each).
+    :func:`krigflow.kriging.engines.krige_grid` call (one column of data masks each).
 
     Parameters
     ----------
@@ -369,7 +369,7 @@ def run_realizations(problem, indices) -> RunningStats:
 
     Returns
     -------
-    krigflow.stats.RunningStats
+    krigflow.stats.running.RunningStats
         Statistics over the ``R`` realizations.
     """
     indices = np.asarray(indices, dtype=np.int64)
@@ -435,7 +435,7 @@ def finalize(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)) ->
         cell-centre vectors ``easting``, ``northing``, ``tvdss``. With
         histograms also ``p<q>``, ``prob_gt_<cutoff>``, ``hist_edges``,
         ``hist_counts`` and ``hist_outside`` (see
-        :meth:`krigflow.stats.RunningStats.output_arrays`).
+        :meth:`krigflow.stats.running.RunningStats.output_arrays`).
 
     Raises
     ------
@@ -511,7 +511,7 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
         Replace existing outputs in ``config["output"]``.
     write : bool, default True
         Write ``stats.npz`` and ``summary.json``; if False only return them.
-    wells : sequence of krigflow.wells.Well, optional
+    wells : sequence of krigflow.wells.well.Well, optional
         Use these wells instead of reading ``config["las"]``.
 
     Returns
@@ -524,7 +524,7 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
     KrigflowError
         On bad inputs, or if the output exists and ``overwrite`` is False.
     """
-    from .output import check_output
+    from krigflow.io.atomic import check_output
 
     started = time.perf_counter()
     if write:
@@ -576,7 +576,7 @@ def complete_run(
     write : bool, default True
         Write ``stats.npz`` and ``summary.json`` into ``config["output"]``.
     fingerprint : dict, optional
-        The run's fingerprint (:func:`krigflow.checkpoint.make_fingerprint`), recorded in the summary
+        The run's fingerprint (:func:`krigflow.run.checkpoint.make_fingerprint`), recorded in the summary
         so that a later run can tell whether these results are its own.
 
     Returns
@@ -589,15 +589,15 @@ def complete_run(
     KrigflowError
         If realizations are missing, or the output exists and ``overwrite`` is False.
     """
-    from .output import write_outputs
+    from krigflow.io.atomic import write_outputs
 
     arrays = finalize(partials, problem.grid, problem.realizations, quantiles=problem.quantiles)
     summary = make_summary(config, wells_info, problem, partials, mapping=mapping, timings=timings)
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
     if write:
-        from .output import check_output
-        from .writers import write_run_figures, write_run_files
+        from krigflow.io.atomic import check_output
+        from krigflow.io.writers import write_run_figures, write_run_files
 
         check_output(config["output"], overwrite=overwrite)  # before any result file is replaced
         write_run_files(config, arrays, summary, problem=problem)  # wells.npz, stats.nc...: fail first

@@ -1,7 +1,7 @@
 """Checkpoints: partial statistics on disk, fingerprints, resume plans and deterministic merging.
 
-Every SampleKriger keeps one accumulator (:class:`krigflow.stats.RunningStats`, or any class of
-:mod:`krigflow.stats` with ``to_dict``/``from_dict``/``merge``) and writes it, *cumulatively*, to its
+Every SampleKriger keeps one accumulator (:class:`krigflow.stats.running.RunningStats`, or any class of
+:mod:`krigflow.stats.running` with ``to_dict``/``from_dict``/``merge``) and writes it, *cumulatively*, to its
 own partial file ``OUTPUT/partials/part-<uuid>.npz`` every ``checkpoint_every`` realizations and at the
 end. The file keeps its name and is replaced atomically each time (temporary file in the same folder,
 fsync, :func:`os.replace`), so there is never more than one file per kriger and attempt, and a realization
@@ -15,7 +15,7 @@ pickled object is refused without being unpickled):
 - ``indices``: int64, the sorted realization indices it covers,
 - ``fingerprint_config``, ``fingerprint_data``, ``fingerprint_numerics``: 0-d unicode arrays,
 - ``meta``: a 0-d unicode array holding JSON (run id, kriger, pid, host, total realizations of the run,
-  accumulator class, grid, and the run information :func:`krigflow.combine.combine` needs for
+  accumulator class, grid, and the run information :func:`krigflow.run.combine.combine` needs for
   ``summary.json``).
 
 The *fingerprint* has three components, compared separately so that a refusal says what differs:
@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import stats as _stats_module
-from .exceptions import KrigflowError
-from .output import atomic_path, jsonable
+from krigflow.stats import running as _stats_module
+from krigflow.exceptions import KrigflowError
+from krigflow.io.atomic import atomic_path, jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class PartialFile:
 
 
 def _atomic_savez(path, arrays) -> None:
-    """``np.savez`` to ``path`` atomically (see :func:`krigflow.output.atomic_path`)."""
+    """``np.savez`` to ``path`` atomically (see :func:`krigflow.io.atomic.atomic_path`)."""
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
@@ -236,7 +236,7 @@ def write_partial(path, stats, indices, fingerprint, meta) -> None:
     Parameters
     ----------
     path : str
-    stats : krigflow.stats.RunningStats (or a sibling accumulator)
+    stats : krigflow.stats.running.RunningStats (or a sibling accumulator)
         Written from ``stats.to_dict()``; restored with ``from_dict``.
     indices : sequence of int
         Realization indices covered by ``stats``.
@@ -435,7 +435,7 @@ def check_partials(partials, expected=None) -> np.ndarray:
 def merge_sorted(partials):
     """Merge the statistics of partials in a fixed order (by smallest realization index).
 
-    Objects with ``indices`` and ``stats`` (e.g. :class:`krigflow.workflow.Partial` or
+    Objects with ``indices`` and ``stats`` (e.g. :class:`krigflow.run.core.Partial` or
     :class:`PartialFile`, whose statistics are read one file at a time). Returns the merged
     accumulator, or None if there is nothing.
     """
@@ -562,13 +562,13 @@ def save_run_wells(output, problem) -> str:
     """Keep the wells and conditioning data of a run beside its partials (``partials/wells.npz``).
 
     A run that computes only a range of realizations writes no final results, so this is where
-    :func:`krigflow.combine.combine` finds what the figures need.
+    :func:`krigflow.run.combine.combine` finds what the figures need.
 
     Parameters
     ----------
     output : str
         The run's output folder.
-    problem : krigflow.workflow.Problem
+    problem : krigflow.run.core.Problem
         The run's problem.
 
     Returns
@@ -576,7 +576,7 @@ def save_run_wells(output, problem) -> str:
     str
         The file written.
     """
-    from .writers import WELLS_FILE, write_wells
+    from krigflow.io.writers import WELLS_FILE, write_wells
 
     folder = os.path.join(output, PARTIALS_DIR)
     os.makedirs(folder, exist_ok=True)
@@ -590,7 +590,7 @@ def plan_run(config, problem, *, realizations_range=None, overwrite=False) -> Ru
     ----------
     config : dict
         Validated configuration.
-    problem : krigflow.workflow.Problem
+    problem : krigflow.run.core.Problem
     realizations_range : (int, int), optional
         Compute only ``A <= r < B``.
     overwrite : bool, default False
@@ -803,7 +803,7 @@ def checkpoint_info(config, problem, plan, *, wells=None, run_id=None) -> dict:
     -------
     dict
         ``folder``, ``every``, ``fingerprint`` and ``meta`` (run id, total realizations, grid, and the
-        run information that :func:`krigflow.combine.combine` puts into ``summary.json``).
+        run information that :func:`krigflow.run.combine.combine` puts into ``summary.json``).
     """
     grid = problem.grid
     meta = {
@@ -871,10 +871,10 @@ def finish_run(config, problem, wells_info, plan, partials, *, mapping, timings)
     Parameters
     ----------
     config, problem, wells_info
-        As for :func:`krigflow.workflow.complete_run`.
+        As for :func:`krigflow.run.core.complete_run`.
     plan : RunPlan
         From :func:`plan_run` (at the start of the run).
-    partials : sequence of krigflow.workflow.Partial
+    partials : sequence of krigflow.run.core.Partial
         This attempt's partials.
     mapping : str
     timings : dict
@@ -892,7 +892,7 @@ def finish_run(config, problem, wells_info, plan, partials, *, mapping, timings)
     CheckpointError
         If realizations are missing or duplicated.
     """
-    from .workflow import complete_run
+    from krigflow.run.core import complete_run
 
     total = int(config["realizations"])
     if plan.complete:

@@ -19,7 +19,7 @@ are kept, and running the same command again resumes.
 
 Usage (what ``krigflow run`` does)::
 
-    python -m krigflow.supervise /path/to/dispel4py multi GRAPH -n N -f INPUT.json
+    python -m krigflow.distributed.supervise /path/to/dispel4py multi GRAPH -n N -f INPUT.json
 
 This module is the only place outside ``pes/`` and ``graphs/`` that imports dispel4py, and only in
 :func:`main`, i.e. in the launched process.
@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     """Run ``dispel4py`` (``argv[0]`` is the dispel4py script, the rest its arguments) under the watchdog."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) < 2:
-        sys.stderr.write("usage: python -m krigflow.supervise DISPEL4PY_SCRIPT multi GRAPH -n N ...\n")
+        sys.stderr.write("usage: python -m krigflow.distributed.supervise DISPEL4PY_SCRIPT multi GRAPH -n N ...\n")
         return 2
     install()
     from dispel4py.new.processor import main as dispel4py_main

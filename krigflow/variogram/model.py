@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from .exceptions import ConfigError
+from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ number of pairs and the estimate:
   much less sensitive to outlying values (spikes in logs).
 
 :func:`fit_variogram` fits one model per candidate family by weighted least squares: a common nugget and
-partial sill, a horizontal and a vertical practical range (``krigflow.variogram`` conventions). Bin
+partial sill, a horizontal and a vertical practical range (``krigflow.variogram.model`` conventions). Bin
 weights are the number of pairs, normalised so that each direction has total weight 1 (otherwise the dense
 vertical variogram would swamp the horizontal one); bins with fewer than ``min_pairs`` pairs are left out.
 The family with the smallest weighted residual wins. Horizontal anisotropy (``range_h2``) is not fitted:
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from .exceptions import KrigflowError
-from .variogram import MODELS, Variogram
+from krigflow.exceptions import KrigflowError
+from krigflow.variogram.model import MODELS, Variogram
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class VariogramFit:
 
     Parameters
     ----------
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         The best model (smallest weighted residual).
     fits : dict of str to Variogram
         The fitted model of every candidate family.
@@ -285,7 +285,7 @@ def fit_variogram(vertical, horizontal, *, candidates=DEFAULT_CANDIDATES, fit_nu
     vertical, horizontal : ExperimentalVariogram
         From :func:`vertical_variogram` and :func:`horizontal_variogram`.
     candidates : sequence of str, default ("spherical", "exponential", "gaussian")
-        Model families to fit (any of ``krigflow.variogram.MODELS``).
+        Model families to fit (any of ``krigflow.variogram.model.MODELS``).
     fit_nugget : bool, default True
         Fit the nugget (else it is fixed at ``nugget``).
     nugget : float, default 0
@@ -439,7 +439,7 @@ def plot_variograms(fit, path, *, configured=None, title=None) -> str:
         From :func:`variogram_from_samples` / :func:`fit_variogram`.
     path : str
         PNG file to write.
-    configured : krigflow.variogram.Variogram, optional
+    configured : krigflow.variogram.model.Variogram, optional
         A model given in the config, drawn for comparison.
     title : str, optional
         Figure title.
@@ -499,8 +499,8 @@ def variogram_command(config_path, *, output=None, as_json=False, out=None) -> i
     import json
     import sys
 
-    from .config import load_config
-    from .workflow import build_problem, load_inputs
+    from krigflow.run.config import load_config
+    from krigflow.run.core import build_problem, load_inputs
 
     out = out or sys.stdout
     config = load_config(config_path)
@@ -541,7 +541,7 @@ def variogram_command(config_path, *, output=None, as_json=False, out=None) -> i
 
 
 def add_variogram_parser(subparsers) -> None:
-    """Set up ``krigflow variogram`` (called by :func:`krigflow.cli.build_parser`)."""
+    """Set up ``krigflow variogram`` (called by :func:`krigflow.cli.app.build_parser`)."""
     import argparse
 
     p = subparsers.add_parser(

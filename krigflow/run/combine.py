@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from .checkpoint import (
+from krigflow.run.checkpoint import (
     PARTIALS_DIR,
     CheckpointError,
     check_partials,
@@ -25,7 +25,7 @@ from .checkpoint import (
     format_ranges,
     scan_partials,
 )
-from .exceptions import KrigflowError
+from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +61,11 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         If no partial is found, fingerprints differ, realizations overlap, or realizations are missing
         (without ``allow_missing``).
     """
-    from .grid import Grid
-    from .output import write_outputs
-    from .writers import write_formats, write_run_figures
-    from .config import DEFAULTS
-    from .workflow import finalize, versions
+    from krigflow.grid import Grid
+    from krigflow.io.atomic import write_outputs
+    from krigflow.io.writers import write_formats, write_run_figures
+    from krigflow.run.config import DEFAULTS
+    from krigflow.run.core import finalize, versions
 
     started = time.perf_counter()
     folders = [os.path.abspath(os.fspath(f)) for f in folders]
@@ -140,8 +140,8 @@ def _copy_wells(folders, output):
     """Copy the first ``wells.npz`` of the combined runs (final, or beside their partials) into ``output``."""
     import shutil
 
-    from .output import atomic_path
-    from .writers import WELLS_FILE
+    from krigflow.io.atomic import atomic_path
+    from krigflow.io.writers import WELLS_FILE
 
     target = os.path.join(output, WELLS_FILE)
     for folder in folders:

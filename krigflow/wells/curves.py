@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .exceptions import LASReadError
+from krigflow.exceptions import LASReadError
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def select_curve(log, property: str = "GR", aliases=None, prefer: str | None = N
     Parameters
     ----------
     log : LogData
-        A log read by :func:`krigflow.las.read_las`.
+        A log read by :func:`krigflow.wells.las.read_las`.
     property : str
         Property name (``"GR"``, ``"RHOB"``, ``"gamma ray"``...) or a mnemonic.
     aliases : mapping, optional

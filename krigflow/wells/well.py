@@ -1,8 +1,8 @@
 """Wells placed in 3-D: the property log of one LAS file with a position for every sample.
 
-This module ties together LAS reading (:mod:`krigflow.las`), curve selection
-(:mod:`krigflow.curves`), well-head location (:mod:`krigflow.headers`) and
-deviation surveys (:mod:`krigflow.survey`).
+This module ties together LAS reading (:mod:`krigflow.wells.las`), curve selection
+(:mod:`krigflow.wells.curves`), well-head location (:mod:`krigflow.wells.headers`) and
+deviation surveys (:mod:`krigflow.wells.survey`).
 
 Well-head location, in order of priority (0/0 counts as missing):
 
@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .curves import merge_aliases, select_curve
-from .exceptions import ConfigError, KrigflowError, SurveyError, WellLocationError
-from .headers import HeaderTable, WellHead, las_location, match_well_name, read_well_headers, table_location
-from .las import read_las
-from .survey import Survey, read_survey, survey_from_las_comments, vertical_survey
+from krigflow.wells.curves import merge_aliases, select_curve
+from krigflow.exceptions import ConfigError, KrigflowError, SurveyError, WellLocationError
+from krigflow.wells.headers import HeaderTable, WellHead, las_location, match_well_name, read_well_headers, table_location
+from krigflow.wells.las import read_las
+from krigflow.wells.survey import Survey, read_survey, survey_from_las_comments, vertical_survey
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def read_well_sources(*, property="GR", well_headers=None, surveys=None, name_ma
     Parameters
     ----------
     property : str
-        Property to model, e.g. ``"GR"`` (see :data:`krigflow.curves.DEFAULT_ALIASES`).
+        Property to model, e.g. ``"GR"`` (see :data:`krigflow.wells.curves.DEFAULT_ALIASES`).
     well_headers : str or Path, optional
         Well-header table (CSV).
     surveys : str, Path or sequence of them, optional

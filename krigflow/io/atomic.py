@@ -17,7 +17,7 @@ import tempfile
 
 import numpy as np
 
-from .exceptions import KrigflowError
+from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def write_outputs(output_dir, arrays, summary, *, overwrite=False) -> list:
     output_dir : str
         Output folder (created if needed).
     arrays : dict of str to array
-        Arrays for ``stats.npz`` (see :func:`krigflow.workflow.finalize`).
+        Arrays for ``stats.npz`` (see :func:`krigflow.run.core.finalize`).
     summary : dict
         JSON-serialisable run summary.
     overwrite : bool, default False

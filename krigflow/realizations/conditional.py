@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 
-from .exceptions import KrigflowError
+from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
@@ -212,12 +212,12 @@ def simulation_padding(shape, spacing, variogram, ranges=3.0) -> tuple[int, int,
     The periodic embedding of ``n + p`` nodes makes the covariance of two grid nodes ``l`` apart equal
     to ``C(l)`` when ``l <= (n + p) / 2`` and ``C(n + p - l) <= C((p + 1) d)`` otherwise. With
     ``p >= 3`` ranges, the wrong value is below 0.01 % of the sill (exponential ``exp(-9)``), and ``p = n``
-    (the default of :func:`krigflow.synthetic.gaussian_field`) is exact. Horizontal axes use the larger
+    (the default of :func:`krigflow.realizations.fft.gaussian_field`) is exact. Horizontal axes use the larger
     horizontal range (any azimuth), tvdss the vertical range.
 
     Examples
     --------
-    >>> from krigflow.variogram import Variogram
+    >>> from krigflow.variogram.model import Variogram
     >>> simulation_padding((100, 100, 50), (20.0, 20.0, 4.0), Variogram("exponential", 1.0, 800.0, 20.0))
     (100, 100, 15)
     """
@@ -234,7 +234,7 @@ def field_spectrum(shape, spacing, variogram, padding=None) -> FieldSpectrum:
         Grid shape ``(nx, ny, nz)``.
     spacing : tuple of 3 float
         Cell size ``(dx, dy, dz)`` (m).
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model (nugget included: white noise of that variance).
     padding : tuple of 3 int, optional
         Extra embedding nodes per axis (default :func:`simulation_padding`).
@@ -315,7 +315,7 @@ def unconditional_fields(grid, variogram, seed, indices, *, padding=None) -> np.
     ----------
     grid : krigflow.grid.Grid
         The grid.
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model.
     seed : int
         Run seed.
@@ -344,7 +344,7 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     ----------
     grid : krigflow.grid.Grid
         The grid.
-    variogram : krigflow.variogram.Variogram
+    variogram : krigflow.variogram.model.Variogram
         Covariance model of the simulated variable: of the normal scores (sill 1) when ``transform``
         is given, of the property otherwise.
     data : krigflow.grid.ConditioningData
@@ -355,7 +355,7 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
         Realization indices.
     mean : float, default 0
         Simple-kriging mean of the simulated variable (0 for normal scores).
-    transform : krigflow.transform.NormalScore, optional
+    transform : krigflow.realizations.transform.NormalScore, optional
         Simulate the normal scores of the data and back-transform.
     padding : tuple of 3 int, optional
         Embedding padding of the field generator (default :func:`simulation_padding`).
@@ -372,7 +372,7 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     KrigflowError
         If a datum is not at a cell centre of ``grid``.
     """
-    from .kriging import krige_grid
+    from krigflow.kriging.engines import krige_grid
 
     cells = _data_cells(grid, data)
     indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))

@@ -27,18 +27,18 @@ import tempfile
 import time
 import uuid
 
-from .checkpoint import PARTIALS_DIR, check_resumable, parse_range
-from .config import check_inputs, load_config
-from .exceptions import KrigflowError
-from .output import read_status
-from .progress import ProgressMonitor, progress_folder, wait_with_progress
-from .supervise import FAULT_ENV
+from krigflow.run.checkpoint import PARTIALS_DIR, check_resumable, parse_range
+from krigflow.run.config import check_inputs, load_config
+from krigflow.exceptions import KrigflowError
+from krigflow.io.atomic import read_status
+from krigflow.run.progress import ProgressMonitor, progress_folder, wait_with_progress
+from krigflow.distributed.supervise import FAULT_ENV
 
 __all__ = ["add_run_parser", "run_command", "build_command", "GRAPH", "MIN_PROCESSES"]
 
 #: The graph module run by default.
 GRAPH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphs", "stochastic_kriging.py"
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "graphs", "stochastic_kriging.py"
 )
 #: Smallest process count of multi/mpi: LogReader, GridPlacer, StatsAccumulator and one SampleKriger.
 MIN_PROCESSES = 4
@@ -209,7 +209,7 @@ def run_command(args) -> int:
         args.mapping, args.graph, input_path, processes, dispel4py=script, mpiexec=args.mpiexec
     )
     if args.mapping == "multi":  # a watchdog in dispel4py's main process: a dead worker stops the run
-        command = [sys.executable, "-m", "krigflow.supervise", *command]
+        command = [sys.executable, "-m", "krigflow.distributed.supervise", *command]
     fault_path = os.path.join(work, "fault.json")
     started = time.perf_counter()
     monitor = ProgressMonitor(  # bar on a terminal, else a log line every 30 s; none with --quiet

@@ -1,0 +1,4 @@
+"""The ``krigflow`` command line."""
+from krigflow.cli.app import main
+
+__all__ = ["main"]

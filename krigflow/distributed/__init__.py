@@ -1,0 +1,1 @@
+"""krigflow.distributed."""
