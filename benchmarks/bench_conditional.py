@@ -39,7 +39,7 @@ SPACING = [20.0, 20.0, 4.0]
 def reference_problem(shape=SHAPE, bounds=BOUNDS, spacing=SPACING, n_wells=25, seed=0):
     """Grid, conditioning data (one per cell along 25 vertical wells) and the exponential variogram."""
     from krigflow.grid import Grid, upscale
-    from krigflow.variogram.model import Variogram
+    from krigflow.variogram import Variogram
 
     grid = Grid.from_bounds(bounds, spacing)
     rng = np.random.default_rng(seed)
@@ -62,10 +62,10 @@ def _maxrss_mb():
 
 def _krigflow_batch(n_real, queue):
     """Child process: one batch of n_real conditional realizations, streamed into statistics."""
-    from krigflow.realizations.conditional import conditional_realizations
-    from krigflow.stats.running import HistogramSpec, RunningStats, uniform_edges
-    from krigflow.run.threads import blas_threads
-    from krigflow.realizations.transform import NormalScore
+    from krigflow.realizations import conditional_realizations
+    from krigflow.stats import HistogramSpec, RunningStats, uniform_edges
+    from krigflow.run import blas_threads
+    from krigflow.realizations import NormalScore
 
     grid, data, variogram = reference_problem()
     transform = NormalScore.fit(data.values)

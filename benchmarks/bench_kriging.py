@@ -29,9 +29,9 @@ import tracemalloc
 import numpy as np
 
 from krigflow.grid import Grid, upscale
-from krigflow.kriging.engines import krige_grid
-from krigflow.run.threads import available_cores, blas_threads
-from krigflow.variogram.model import Variogram
+from krigflow.kriging import krige_grid
+from krigflow.run import available_cores, blas_threads
+from krigflow.variogram import Variogram
 
 logger = logging.getLogger("bench_kriging")
 

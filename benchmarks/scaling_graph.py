@@ -25,7 +25,7 @@ from dispel4py.workflow_graph import WorkflowGraph
 
 from graphs.stochastic_kriging import build_graph as _build_graph
 from graphs.stochastic_kriging import processes_from_argv
-from krigflow.run.threads import blas_threads
+from krigflow.run import blas_threads
 from pes import GridPlacer, LogReader, SampleKriger, StatsAccumulator
 
 

@@ -36,9 +36,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
 
-from krigflow.wells.survey import survey_from_stations, vertical_survey  # noqa: E402
-from krigflow.realizations.fft import gaussian_field  # noqa: E402
-from krigflow.variogram.model import Variogram  # noqa: E402
+from krigflow.wells import survey_from_stations, vertical_survey  # noqa: E402
+from krigflow.realizations import gaussian_field  # noqa: E402
+from krigflow.variogram import Variogram  # noqa: E402
 
 logger = logging.getLogger("make_demo")
 

@@ -8,9 +8,15 @@ import uuid
 
 from dispel4py.core import GenericPE
 
-from krigflow.run.checkpoint import checkpoint_info, chunk_indices, plan_run, save_run_wells
-from krigflow.run.progress import progress_folder
-from krigflow.run.core import build_problem, describe_wells
+from krigflow.run import (
+    build_problem,
+    checkpoint_info,
+    chunk_indices,
+    describe_wells,
+    plan_run,
+    progress_folder,
+    save_run_wells,
+)
 
 from ._common import error_record
 

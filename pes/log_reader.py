@@ -7,10 +7,8 @@ import time
 
 from dispel4py.base import ProducerPE
 
-from krigflow.run.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.run.checkpoint import check_resumable, parse_range
-from krigflow.run.core import load_inputs
+from krigflow.run import check_resumable, load_config, load_inputs, parse_range
 
 from ._common import error_record, parse_request
 

@@ -8,10 +8,14 @@ import time
 import numpy as np
 from dispel4py.core import GenericPE
 
-from krigflow.run.checkpoint import Checkpointer
-from krigflow.run.progress import KrigerProgress
-from krigflow.run.threads import blas_threads, threads_per_worker
-from krigflow.run.core import Partial, run_realizations
+from krigflow.run import (
+    Checkpointer,
+    KrigerProgress,
+    Partial,
+    blas_threads,
+    run_realizations,
+    threads_per_worker,
+)
 
 from ._common import error_record
 

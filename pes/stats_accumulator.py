@@ -9,10 +9,8 @@ import time
 from dispel4py.core import GenericPE
 
 from krigflow.exceptions import WorkflowError
-from krigflow.io.atomic import STATUS_FILE, write_status
-from krigflow.run.checkpoint import finish_run
-from krigflow.run.progress import clear_progress
-from krigflow.run.core import complete_run
+from krigflow.io import STATUS_FILE, write_status
+from krigflow.run import clear_progress, complete_run, finish_run
 
 from ._common import error_record, stage
 

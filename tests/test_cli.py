@@ -67,12 +67,12 @@ def test_errors_are_one_line_with_nonzero_exit(tmp_path, capsys):
 
 def test_unexpected_error_traceback_only_with_verbose(tmp_path, capsys, monkeypatch):
     """A bug is one line with a hint; --verbose adds the traceback."""
-    import krigflow.io.writers
+    import krigflow.io
 
     def broken(output_dir):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(krigflow.io.writers, "load_results", broken)
+    monkeypatch.setattr(krigflow.io, "load_results", broken)
     assert cli.main(["export", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err == "krigflow export: error: disk on fire (RuntimeError); use --verbose for the traceback\n"

@@ -33,8 +33,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _demo_truth import ROOT, demo_truths  # noqa: E402
 
-from krigflow.run.config import load_config, validate_config  # noqa: E402
-from krigflow.run.core import build_problem, load_inputs, run_local  # noqa: E402
+from krigflow.run import load_config, validate_config  # noqa: E402
+from krigflow.run import build_problem, load_inputs, run_local  # noqa: E402
 
 
 def distance_to_data(problem) -> np.ndarray:

@@ -32,9 +32,9 @@ import time
 
 import numpy as np
 
-from krigflow.run.config import validate_config
+from krigflow.run import validate_config
 from krigflow.grid import upscale
-from krigflow.kriging.engines import krige_points
+from krigflow.kriging import krige_points
 from krigflow.run.core import _valid_samples, build_problem, load_inputs, run_realizations
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

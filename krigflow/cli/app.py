@@ -12,11 +12,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from krigflow.run.combine import add_combine_parser
+from krigflow.distributed import add_run_parser
 from krigflow.exceptions import KrigflowError
-from krigflow.distributed.launch import add_run_parser
-from krigflow.variogram.experimental import add_variogram_parser
-from krigflow.wells.well import inspect_well, read_well_sources
+from krigflow.run import add_combine_parser
+from krigflow.variogram import add_variogram_parser
+from krigflow.wells import inspect_well, read_well_sources
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _unmatched_rows(sources, records) -> list[str]:
     """Header-table wells that no inspected LAS file matched."""
     if sources.header_table is None:
         return []
-    from krigflow.wells.headers import match_well_name
+    from krigflow.wells import match_well_name
 
     matched = set()
     names = sources.header_table.names()
@@ -147,7 +147,7 @@ def _add_export_parser(subparsers) -> None:
 
 def _cmd_export(args) -> int:
     """Run ``krigflow export``."""
-    from krigflow.io.writers import load_results, write_formats
+    from krigflow.io import load_results, write_formats
 
     arrays, summary = load_results(args.output_dir)
     for path in write_formats(args.output_dir, arrays, args.formats or ["netcdf"], summary=summary):
@@ -189,8 +189,8 @@ def _add_plot_parser(subparsers) -> None:
 
 def _cmd_plot(args) -> int:
     """Run ``krigflow plot``."""
-    from krigflow.plotting.figures import plot_results
-    from krigflow.io.writers import load_results
+    from krigflow.io import load_results
+    from krigflow.plotting import plot_results
 
     arrays, summary = load_results(args.output_dir)
     outputs = ((summary or {}).get("config") or {}).get("outputs") or {}

@@ -1,1 +1,5 @@
 """krigflow.distributed."""
+
+from krigflow.distributed.launch import add_run_parser
+
+__all__ = ["add_run_parser"]

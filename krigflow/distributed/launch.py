@@ -27,12 +27,19 @@ import tempfile
 import time
 import uuid
 
-from krigflow.run.checkpoint import PARTIALS_DIR, check_resumable, parse_range
-from krigflow.run.config import check_inputs, load_config
-from krigflow.exceptions import KrigflowError
-from krigflow.io.atomic import read_status
-from krigflow.run.progress import ProgressMonitor, progress_folder, wait_with_progress
 from krigflow.distributed.supervise import FAULT_ENV
+from krigflow.exceptions import KrigflowError
+from krigflow.io import read_status
+from krigflow.run import (
+    PARTIALS_DIR,
+    ProgressMonitor,
+    check_inputs,
+    check_resumable,
+    load_config,
+    parse_range,
+    progress_folder,
+    wait_with_progress,
+)
 
 __all__ = ["add_run_parser", "run_command", "build_command", "GRAPH", "MIN_PROCESSES"]
 

@@ -752,7 +752,7 @@ def write_run_figures(config, arrays, summary) -> list:
     if not outputs.get("figures", True):
         return []
     try:
-        from krigflow.plotting.figures import plot_results
+        from krigflow.plotting import plot_results
 
         return plot_results(
             config["output"],

@@ -290,7 +290,7 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
 
     Examples
     --------
-    >>> from krigflow.variogram.model import Variogram
+    >>> from krigflow.variogram import Variogram
     >>> from krigflow.grid import ConditioningData
     >>> d = ConditioningData(np.array([0.0, 100.0]), np.zeros(2), np.zeros(2), np.array([1.0, 3.0]),
     ...                      np.zeros(2, int), np.zeros((2, 3), int), ("w",))

@@ -26,7 +26,7 @@ import os
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
-from krigflow.io.writers import grid_geometry, load_results, property_name_unit, read_wells
+from krigflow.io import grid_geometry, load_results, property_name_unit, read_wells
 
 logger = logging.getLogger(__name__)
 
@@ -566,7 +566,7 @@ def plot_variogram(model, path, *, experimental=None, prop="property", unit="", 
     str
         ``path``.
     """
-    from krigflow.variogram.model import Variogram
+    from krigflow.variogram import Variogram
 
     keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
     vg = Variogram(**{k: model[k] for k in keys if model.get(k) is not None})
@@ -724,7 +724,7 @@ def plot_results(
     if fit is not None:
         path = os.path.join(folder, "variogram.png")
         if "chosen" in fit and "candidates" in fit:  # a variogram: auto fit (krigflow.variogram.experimental's record)
-            from krigflow.variogram.experimental import VariogramFit, plot_variograms
+            from krigflow.variogram import VariogramFit, plot_variograms
 
             space = str(fit.get("space", "")).replace("_", " ")
             written.append(

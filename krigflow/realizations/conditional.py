@@ -217,7 +217,7 @@ def simulation_padding(shape, spacing, variogram, ranges=3.0) -> tuple[int, int,
 
     Examples
     --------
-    >>> from krigflow.variogram.model import Variogram
+    >>> from krigflow.variogram import Variogram
     >>> simulation_padding((100, 100, 50), (20.0, 20.0, 4.0), Variogram("exponential", 1.0, 800.0, 20.0))
     (100, 100, 15)
     """
@@ -372,7 +372,7 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     KrigflowError
         If a datum is not at a cell centre of ``grid``.
     """
-    from krigflow.kriging.engines import krige_grid
+    from krigflow.kriging import krige_grid
 
     cells = _data_cells(grid, data)
     indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))

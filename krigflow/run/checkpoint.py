@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from krigflow.stats import running as _stats_module
 from krigflow.exceptions import KrigflowError
-from krigflow.io.atomic import atomic_path, jsonable
+from krigflow.io import atomic_path, jsonable
+from krigflow.stats import running as _stats_module
 
 logger = logging.getLogger(__name__)
 
@@ -576,7 +576,7 @@ def save_run_wells(output, problem) -> str:
     str
         The file written.
     """
-    from krigflow.io.writers import WELLS_FILE, write_wells
+    from krigflow.io import WELLS_FILE, write_wells
 
     folder = os.path.join(output, PARTIALS_DIR)
     os.makedirs(folder, exist_ok=True)

@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from krigflow.exceptions import KrigflowError
 from krigflow.run.checkpoint import (
     PARTIALS_DIR,
     CheckpointError,
@@ -25,7 +26,6 @@ from krigflow.run.checkpoint import (
     format_ranges,
     scan_partials,
 )
-from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         (without ``allow_missing``).
     """
     from krigflow.grid import Grid
-    from krigflow.io.atomic import write_outputs
-    from krigflow.io.writers import write_formats, write_run_figures
+    from krigflow.io import write_formats, write_outputs, write_run_figures
     from krigflow.run.config import DEFAULTS
     from krigflow.run.core import finalize, versions
 
@@ -140,8 +139,7 @@ def _copy_wells(folders, output):
     """Copy the first ``wells.npz`` of the combined runs (final, or beside their partials) into ``output``."""
     import shutil
 
-    from krigflow.io.atomic import atomic_path
-    from krigflow.io.writers import WELLS_FILE
+    from krigflow.io import WELLS_FILE, atomic_path
 
     target = os.path.join(output, WELLS_FILE)
     for folder in folders:

@@ -25,14 +25,14 @@ from importlib import metadata
 
 import numpy as np
 
-from krigflow.run.config import check_inputs
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import ConditioningData, Grid, upscale
-from krigflow.kriging.engines import krige_grid
-from krigflow.realizations.conditional import conditional_realizations, subsample_masks
-from krigflow.stats.running import HistogramSpec, RunningStats, uniform_edges
-from krigflow.variogram.model import Variogram
-from krigflow.io.writers import well_traces
+from krigflow.io import well_traces
+from krigflow.kriging import krige_grid
+from krigflow.realizations import conditional_realizations, subsample_masks
+from krigflow.run.config import check_inputs
+from krigflow.stats import HistogramSpec, RunningStats, uniform_edges
+from krigflow.variogram import Variogram
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def load_inputs(config) -> list:
         placed. All files are tried first; the message names every file that
         failed and why.
     """
-    from krigflow.wells.well import load_well, read_well_sources  # wells pulls in lasio: import only when reading
+    from krigflow.wells import load_well, read_well_sources  # wells pulls in lasio: import only when reading
 
     paths = check_inputs(config)
     sources = read_well_sources(
@@ -263,8 +263,8 @@ def _method_model(config, grid, data, samples):
       fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
     * otherwise: the configured model, or the model fitted to the samples (``auto``).
     """
-    from krigflow.realizations.transform import NormalScore
-    from krigflow.variogram.experimental import variogram_from_samples
+    from krigflow.realizations import NormalScore
+    from krigflow.variogram import variogram_from_samples
 
     vg_cfg, method = config["variogram"], config["method"]
     transform = None
@@ -524,7 +524,7 @@ def run_local(config, *, overwrite=False, write=True, wells=None) -> dict:
     KrigflowError
         On bad inputs, or if the output exists and ``overwrite`` is False.
     """
-    from krigflow.io.atomic import check_output
+    from krigflow.io import check_output
 
     started = time.perf_counter()
     if write:
@@ -589,15 +589,14 @@ def complete_run(
     KrigflowError
         If realizations are missing, or the output exists and ``overwrite`` is False.
     """
-    from krigflow.io.atomic import write_outputs
+    from krigflow.io import write_outputs
 
     arrays = finalize(partials, problem.grid, problem.realizations, quantiles=problem.quantiles)
     summary = make_summary(config, wells_info, problem, partials, mapping=mapping, timings=timings)
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
     if write:
-        from krigflow.io.atomic import check_output
-        from krigflow.io.writers import write_run_figures, write_run_files
+        from krigflow.io import check_output, write_run_figures, write_run_files
 
         check_output(config["output"], overwrite=overwrite)  # before any result file is replaced
         write_run_files(config, arrays, summary, problem=problem)  # wells.npz, stats.nc...: fail first

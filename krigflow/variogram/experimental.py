@@ -499,8 +499,7 @@ def variogram_command(config_path, *, output=None, as_json=False, out=None) -> i
     import json
     import sys
 
-    from krigflow.run.config import load_config
-    from krigflow.run.core import build_problem, load_inputs
+    from krigflow.run import build_problem, load_config, load_inputs
 
     out = out or sys.stdout
     config = load_config(config_path)

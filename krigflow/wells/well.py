@@ -28,9 +28,16 @@ from pathlib import Path
 
 import numpy as np
 
-from krigflow.wells.curves import merge_aliases, select_curve
 from krigflow.exceptions import ConfigError, KrigflowError, SurveyError, WellLocationError
-from krigflow.wells.headers import HeaderTable, WellHead, las_location, match_well_name, read_well_headers, table_location
+from krigflow.wells.curves import merge_aliases, select_curve
+from krigflow.wells.headers import (
+    HeaderTable,
+    WellHead,
+    las_location,
+    match_well_name,
+    read_well_headers,
+    table_location,
+)
 from krigflow.wells.las import read_las
 from krigflow.wells.survey import Survey, read_survey, survey_from_las_comments, vertical_survey
 
