@@ -1,0 +1,173 @@
+"""``krigflow realize``: regenerate chosen realizations of a run and write them for simulators and viewers.
+
+Layout (what ensemble tools such as ERT/FMU expect): ``DIR/realization-<r>/<property>.<ext>``, one folder
+per realization, with ``.grdecl`` (Eclipse, OPM Flow, ResInsight, Petrel), ``.nc`` (NetCDF-4, xarray)
+and ``.vti`` (VTK ImageData, ParaView). The run's fingerprint (``summary.json``) is checked first: a
+configuration (or input data) that changed since the run is refused, since it would not reproduce the
+realizations the statistics were made of.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+from krigflow.exceptions import KrigflowError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["add_realize_parser", "realize_command", "write_realization", "REALIZE_FORMATS", "FORMAT_ALIASES"]
+
+#: Formats of ``realize`` and their file extensions.
+REALIZE_FORMATS = {"grdecl": "grdecl", "netcdf": "nc", "vti": "vti"}
+#: Other names accepted for a format.
+FORMAT_ALIASES = {"vtk": "vti", "nc": "netcdf", "eclipse": "grdecl"}
+
+
+def parse_formats(text) -> list:
+    """Comma-separated formats, aliases resolved (argparse type).
+
+    Examples
+    --------
+    >>> parse_formats("grdecl,vtk"), parse_formats("netcdf, grdecl, nc")
+    (['grdecl', 'vti'], ['netcdf', 'grdecl'])
+    """
+    out = []
+    for name in (v.strip().lower() for v in str(text).split(",")):
+        if not name:
+            continue
+        name = FORMAT_ALIASES.get(name, name)
+        if name not in REALIZE_FORMATS:
+            raise argparse.ArgumentTypeError(f"format must be among {', '.join(REALIZE_FORMATS)} (or vtk), "
+                                             f"got {name!r}")
+        out.append(name)
+    if not out:
+        raise argparse.ArgumentTypeError("no format given")
+    return list(dict.fromkeys(out))
+
+
+def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> list:
+    """Write one realization (``xarray.DataArray`` from :func:`krigflow.run.realize.realization`).
+
+    Parameters
+    ----------
+    folder : str
+        Root folder; files go to ``folder/realization-<r>/<property>.<ext>``.
+    da : xarray.DataArray
+        Dims (easting, northing, tvdss), ``attrs["realization"]``, named after the property.
+    formats : sequence of str
+        Keys of :data:`REALIZE_FORMATS`.
+    summary : dict, optional
+        The run's summary (metadata for the files: CRS, units).
+    overwrite : bool, default False
+        Replace existing files.
+
+    Returns
+    -------
+    list of str
+        Paths written.
+
+    Raises
+    ------
+    KrigflowError
+        A file exists and ``overwrite`` is False (naming it), or writing fails.
+    """
+    from krigflow.io import write_grdecl, write_netcdf, write_vti
+
+    writers = {"grdecl": write_grdecl, "netcdf": write_netcdf, "vti": write_vti}
+    name = str(da.name or "property")
+    r = int(da.attrs["realization"])
+    target = os.path.join(folder, f"realization-{r}")
+    paths = [os.path.join(target, f"{name}.{REALIZE_FORMATS[f]}") for f in formats]
+    existing = [p for p in paths if os.path.exists(p)]
+    if existing and not overwrite:
+        raise KrigflowError(f"{existing[0]} exists; use --overwrite to replace it")
+    os.makedirs(target, exist_ok=True)
+    arrays = {axis: da[axis].values for axis in ("easting", "northing", "tvdss")}
+    arrays[name] = da.values
+    meta = dict(summary or {})
+    meta["config"] = dict(meta.get("config") or {}, property=name)
+    if not meta.get("wells"):
+        meta["wells"] = [{"unit": da.attrs.get("units", "")}]
+    written = []
+    for fmt, path in zip(formats, paths):
+        try:
+            written.append(writers[fmt](path, arrays, summary=meta))
+        except KrigflowError:
+            raise
+        except (OSError, ImportError, ValueError, RuntimeError) as exc:
+            raise KrigflowError(f"writing {path} failed: {exc} ({type(exc).__name__})") from exc
+    return written
+
+
+def add_realize_parser(subparsers) -> None:
+    """Set up ``krigflow realize``."""
+    p = subparsers.add_parser("realize", help="regenerate chosen realizations of a run and write them",
+                              description="Recompute realizations of a finished run exactly (realization r "
+                              "depends only on the seed and r) and write each to DIR/realization-<r>/"
+                              "<property>.<ext>. The run's fingerprint is checked: a configuration or input "
+                              "data changed since the run are refused.")
+    p.add_argument("config", metavar="CONFIG", help="the run's configuration file (YAML or JSON)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--realizations", metavar="SEL",
+                       help="indices and ranges: 3,17,42 or A:B (B excluded) or a mix")
+    which.add_argument("--from-rank", metavar="OUTPUT_DIR",
+                       help="take the realizations krigflow rank picks in this run folder (with --by)")
+    p.add_argument("--by", metavar="COLUMN", help="summary column for --from-rank (e.g. volume, mean)")
+    p.add_argument("--pick", metavar="P,...", default="10,50,90", help="percentiles for --from-rank (default "
+                   "10,50,90)")
+    p.add_argument("--format", dest="formats", type=parse_formats, default=["grdecl"], metavar="FMT,...",
+                   help="grdecl, netcdf, vtk (= vti); comma-separated (default grdecl)")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="root folder of the realization-<r> folders (default: <run output>/realizations)")
+    p.add_argument("--run", metavar="OUTPUT_DIR",
+                   help="the finished run to check against (default: --from-rank folder, else the config's "
+                   "output)")
+    p.add_argument("--no-check", action="store_true",
+                   help="do not require a finished run (no fingerprint check)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing realization files")
+    p.set_defaults(func=realize_command)
+
+
+def _selection(args, total):
+    from krigflow.cli.rank import parse_picks, rank_run
+    from krigflow.run.realize import parse_realizations
+
+    if args.realizations is not None:
+        return parse_realizations(args.realizations, total)
+    if not args.by:
+        raise KrigflowError("--from-rank needs --by COLUMN (e.g. --by volume)")
+    try:
+        picks = parse_picks(args.pick)
+    except argparse.ArgumentTypeError as exc:
+        raise KrigflowError(f"--pick: {exc}") from None
+    chosen = rank_run(args.from_rank, args.by, picks)
+    for c in chosen:
+        logger.info("P%g of %s: realization %d (%g)", c["pick"], args.by, c["realization"], c["value"])
+    return list(dict.fromkeys(c["realization"] for c in chosen))
+
+
+def realize_command(args) -> int:
+    """Run ``krigflow realize``."""
+    from krigflow.run.config import load_config
+    from krigflow.run.realize import iter_realizations
+
+    config = load_config(args.config)
+    indices = _selection(args, int(config["realizations"]))
+    run_dir = args.run or args.from_rank or config["output"]
+    if args.no_check:
+        run_dir = None
+    elif not os.path.isfile(os.path.join(run_dir, "summary.json")):
+        raise KrigflowError(f"{run_dir}: no finished run to check the configuration against (summary.json); "
+                            "give --run OUTPUT_DIR, or --no-check")
+    summary = None
+    if run_dir is not None:
+        with open(os.path.join(run_dir, "summary.json"), encoding="utf-8") as fh:
+            summary = json.load(fh)
+    folder = args.output or os.path.join(config["output"], "realizations")
+    for da in iter_realizations(config, indices, run_dir=run_dir):
+        for path in write_realization(folder, da, args.formats, summary=summary, overwrite=args.overwrite):
+            sys.stdout.write(f"{path}\n")
+    return 0
