@@ -128,7 +128,7 @@ BAD_VALUES = [
     ("variogram.lag_v", 0, "variogram.lag_v: expected a number > 0"),
     ("variogram.max_lag_h", "far", "variogram.max_lag_h: expected a finite number"),
     ("variogram.max_lag_v", -5, "variogram.max_lag_v: expected a number > 0"),
-    ("method.transform", "log", "method.transform: expected one of normal_score, none"),
+    ("method.transform", "log", "method.transform: expected one of normal_score, log10, none"),
     ("method.tails", "power", "method.tails: expected one of linear, clip, extrapolate"),
     ("method.zmin", "x", "method.zmin: expected a finite number"),
     ("method.zmax", [1], "method.zmax: expected a finite number"),

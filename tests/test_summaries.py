@@ -154,3 +154,19 @@ def test_arrays_round_trip():
     t = SummaryTable(("mean", "frac_gt_1"), [3, 1], [[1.0, 0.5], [2.0, 0.25]])
     assert SummaryTable.from_arrays(t.to_arrays()) == t
     assert t.row(3) == {"mean": 1.0, "frac_gt_1": 0.5}
+
+
+def test_config_volume_section():
+    """The run config validates volume: (None by default, normalized, bad keys named); log10 is a transform."""
+    from krigflow.run.config import validate_config
+
+    raw = {"las": "a.las", "grid": {"spacing": [50, 50, 5]},
+           "variogram": {"model": "spherical", "sill": 2.0, "range_h": 900, "range_v": 20}}
+    assert validate_config(raw)["volume"] is None
+    cfg = validate_config(dict(raw, volume={"cutoff": 60, "side": "below"}))
+    assert cfg["volume"] == {"cutoff": 60.0, "side": "below", "cell_volume": None, "porosity": None}
+    assert volume_spec(cfg["volume"], cfg["grid"]["spacing"]).cell_volume == 12500.0
+    with pytest.raises(ConfigError, match="volume: unknown key"):
+        validate_config(dict(raw, volume={"cutoff": 60, "sides": "below"}))
+    cond = validate_config(dict(raw, method={"name": "conditional", "transform": "log10"}))
+    assert cond["method"]["transform"] == "log10"

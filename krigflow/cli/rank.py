@@ -14,7 +14,7 @@ import os
 import sys
 
 from krigflow.exceptions import KrigflowError
-from krigflow.stats.summaries import PICKS, SUMMARY_FILE, SummaryTable
+from krigflow.stats import PICKS, SUMMARY_FILE, SummaryTable
 
 logger = logging.getLogger(__name__)
 

@@ -151,7 +151,7 @@ def _selection(args, total):
 
 def realize_command(args) -> int:
     """Run ``krigflow realize``."""
-    from krigflow.run.config import load_config
+    from krigflow.run import load_config
     from krigflow.run.realize import iter_realizations
 
     config = load_config(args.config)

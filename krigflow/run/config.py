@@ -107,6 +107,7 @@ _TOP_KEYS = (
     "histogram_range",
     "output",
     "outputs",
+    "volume",
 )
 _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
 #: Result formats besides stats.npz (always written); see krigflow.io.writers.
@@ -123,7 +124,7 @@ _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax")
 _KRIGING_KEYS = ("kind", "mean")
 VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
 METHODS = ("subsample", "conditional")
-TRANSFORMS = ("normal_score", "none")
+TRANSFORMS = ("normal_score", "log10", "none")
 TAILS = ("linear", "clip", "extrapolate")
 ESTIMATORS = ("matheron", "cressie")
 UNITS = ("wells", "samples")
@@ -253,6 +254,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
     )
     cfg.update(_uncertainty(raw))
+    cfg["volume"] = _volume(raw.get("volume"), cfg["grid"]["spacing"])
     output = raw.get("output", DEFAULTS["output"])
     cfg["output"] = _opt_path(output, "output", base_dir)
     cfg["outputs"] = _outputs(raw.get("outputs"))
@@ -559,6 +561,17 @@ def _uncertainty(raw):
             raise ConfigError(f"histogram_range: minimum must be below maximum, got {hist_range}")
     out["histogram_range"] = hist_range
     return out
+
+
+def _volume(value, spacing):
+    """The ``volume`` section (per-realization volume column of realizations.csv), or None."""
+    from krigflow.stats import volume_spec
+
+    spec = volume_spec(value, spacing)
+    if spec is None:
+        return None
+    return {"cutoff": spec.cutoff, "side": spec.side, "cell_volume": value.get("cell_volume"),
+            "porosity": spec.porosity}
 
 
 def _method(value):

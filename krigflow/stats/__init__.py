@@ -7,5 +7,19 @@ from krigflow.stats.running import (
     quantile_name,
     uniform_edges,
 )
+from krigflow.stats.summaries import (
+    PICKS,
+    SUMMARY_FILE,
+    SummarySpec,
+    SummaryTable,
+    VolumeSpec,
+    summarize,
+    summary_columns,
+    summary_record,
+    summary_spec,
+    volume_spec,
+)
 
-__all__ = ["HistogramSpec", "RunningStats", "cutoff_name", "quantile_name", "uniform_edges"]
+__all__ = ["HistogramSpec", "PICKS", "RunningStats", "SUMMARY_FILE", "SummarySpec", "SummaryTable", "VolumeSpec", "cutoff_name",
+           "quantile_name", "summarize", "summary_columns", "summary_record", "summary_spec", "uniform_edges",
+           "volume_spec"]

@@ -40,6 +40,7 @@ from krigflow.exceptions import ConfigError, KrigflowError
 logger = logging.getLogger(__name__)
 
 __all__ = ["SummarySpec", "VolumeSpec", "SummaryTable", "volume_spec", "summary_columns", "summarize",
+           "summary_spec", "summary_record",
            "frac_name", "PICKS", "SUMMARY_FILE"]
 
 #: Default percentiles picked by ranking.
@@ -261,6 +262,44 @@ def summarize(fields, spec) -> np.ndarray:
     if spec.volume is not None:
         cols.append(spec.volume.of(fields))
     return np.stack(cols, axis=1).astype(np.float64)
+
+
+def summary_spec(config, spacing=None, *, zones=None, zone_names=None) -> SummarySpec:
+    """The :class:`SummarySpec` of a run: its ``cutoffs``, its ``volume`` section and its zones.
+
+    Parameters
+    ----------
+    config : dict
+        Validated configuration (``cutoffs``, optional ``volume``).
+    spacing : sequence of 3 float, optional
+        Grid spacing (default cell volume).
+    zones : int array, shape of the grid, optional
+        Zone code per cell (< 0: none).
+    zone_names : dict of int to str, optional
+
+    Returns
+    -------
+    SummarySpec
+
+    Examples
+    --------
+    >>> summary_columns(summary_spec({"cutoffs": [80.0], "volume": {"cutoff": 60, "side": "below"}}, (10, 10, 1)))
+    ('mean', 'frac_gt_80', 'volume')
+    """
+    return SummarySpec(cutoffs=tuple(config.get("cutoffs") or ()), zones=zones, zone_names=zone_names,
+                       volume=volume_spec(config.get("volume"), spacing))
+
+
+def summary_record(table, q=PICKS) -> dict:
+    """The ``realization_summaries`` entry of ``summary.json``: file, columns, count and percentiles.
+
+    Examples
+    --------
+    >>> summary_record(SummaryTable(("mean",), [0, 1, 2], [[1.0], [2.0], [3.0]]))["percentiles"]
+    {'mean': {'p10': 1.2, 'p50': 2.0, 'p90': 2.8}}
+    """
+    return {"file": SUMMARY_FILE, "columns": list(table.columns), "realizations": len(table),
+            "percentiles": table.percentiles(q)}
 
 
 @dataclass(frozen=True, eq=False)
