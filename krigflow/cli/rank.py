@@ -14,7 +14,7 @@ import os
 import sys
 
 from krigflow.exceptions import KrigflowError
-from krigflow.stats import PICKS, SUMMARY_FILE, SummaryTable
+from krigflow.stats import PICKS, REALIZATIONS_FILE, SummaryTable
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def rank_run(output_dir, by, picks=PICKS) -> list:
     """
     if not os.path.isdir(output_dir):
         raise KrigflowError(f"{output_dir}: no such output directory")
-    table = SummaryTable.read_csv(os.path.join(output_dir, SUMMARY_FILE))
+    table = SummaryTable.read_csv(os.path.join(output_dir, REALIZATIONS_FILE))
     return [dict(p, column=by, n_realizations=len(table)) for p in table.closest(by, picks)]
 
 

@@ -9,7 +9,7 @@ from krigflow.stats.running import (
 )
 from krigflow.stats.summaries import (
     PICKS,
-    SUMMARY_FILE,
+    REALIZATIONS_FILE,
     SummarySpec,
     SummaryTable,
     VolumeSpec,
@@ -20,6 +20,6 @@ from krigflow.stats.summaries import (
     volume_spec,
 )
 
-__all__ = ["HistogramSpec", "PICKS", "RunningStats", "SUMMARY_FILE", "SummarySpec", "SummaryTable", "VolumeSpec", "cutoff_name",
+__all__ = ["HistogramSpec", "PICKS", "RunningStats", "REALIZATIONS_FILE", "SummarySpec", "SummaryTable", "VolumeSpec", "cutoff_name",
            "quantile_name", "summarize", "summary_columns", "summary_record", "summary_spec", "uniform_edges",
            "volume_spec"]

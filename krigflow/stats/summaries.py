@@ -41,13 +41,13 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["SummarySpec", "VolumeSpec", "SummaryTable", "volume_spec", "summary_columns", "summarize",
            "summary_spec", "summary_record",
-           "frac_name", "PICKS", "SUMMARY_FILE"]
+           "frac_name", "PICKS", "REALIZATIONS_FILE"]
 
 #: Default percentiles picked by ranking.
 PICKS = (10.0, 50.0, 90.0)
 
 #: File name of the table in a run's output folder.
-SUMMARY_FILE = "realizations.csv"
+REALIZATIONS_FILE = "realizations.csv"
 
 _SIDES = ("above", "below")
 _VOLUME_KEYS = ("cutoff", "side", "cell_volume", "porosity")
@@ -298,7 +298,7 @@ def summary_record(table, q=PICKS) -> dict:
     >>> summary_record(SummaryTable(("mean",), [0, 1, 2], [[1.0], [2.0], [3.0]]))["percentiles"]
     {'mean': {'p10': 1.2, 'p50': 2.0, 'p90': 2.8}}
     """
-    return {"file": SUMMARY_FILE, "columns": list(table.columns), "realizations": len(table),
+    return {"file": REALIZATIONS_FILE, "columns": list(table.columns), "realizations": len(table),
             "percentiles": table.percentiles(q)}
 
 
