@@ -55,6 +55,19 @@ def test_rank_prints_closest(tmp_path, capsys):
     assert "P50" in out and "(11 realizations)" in out
 
 
+def test_rank_overview(tmp_path, capsys):
+    """Without --by, rank prints the percentiles of every column (table or JSON)."""
+    SummaryTable(("mean", "volume"), range(5), [[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0],
+                                                [5.0, 50.0]]).write_csv(tmp_path / "realizations.csv")
+    assert cli(["rank", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["percentiles"]["volume"] == {"p10": 14.0, "p50": 30.0, "p90": 46.0}
+    cli(["rank", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["column", "P10", "P50", "P90"] and lines[2].split() == ["volume", "14", "30", "46"]
+    with pytest.raises(KrigflowError, match="--indices needs --by"):
+        cli(["rank", str(tmp_path), "--indices"])
+
+
 def test_rank_errors(tmp_path):
     """Unknown column lists the columns; a folder without the table is named."""
     SummaryTable(("mean",), [0], [[1.0]]).write_csv(tmp_path / "realizations.csv")

@@ -75,8 +75,9 @@ def add_rank_parser(subparsers) -> None:
                               "Percentiles are numpy's (P10 = 10 % of realizations below); SPE-PRMS calls "
                               "that one P90.")
     p.add_argument("output_dir", metavar="OUTPUT_DIR", help="output directory of a run (holds realizations.csv)")
-    p.add_argument("--by", required=True, metavar="COLUMN",
-                   help="summary column: mean, mean_<zone>, frac_gt_<cutoff>, volume")
+    p.add_argument("--by", metavar="COLUMN",
+                   help="summary column: mean, mean_<zone>, frac_gt_<cutoff>, volume (without it: the "
+                   "percentiles of every column)")
     p.add_argument("--pick", type=parse_picks, default=list(PICKS), metavar="P,...",
                    help="percentiles to pick (default 10,50,90)")
     out = p.add_mutually_exclusive_group()
@@ -86,8 +87,35 @@ def add_rank_parser(subparsers) -> None:
     p.set_defaults(func=rank_command)
 
 
+def _print_table(rows) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+
+
+def _overview(args) -> int:
+    """``krigflow rank OUTPUT_DIR`` without --by: the picked percentiles of every column."""
+    if not os.path.isdir(args.output_dir):
+        raise KrigflowError(f"{args.output_dir}: no such output directory")
+    table = SummaryTable.read_csv(os.path.join(args.output_dir, REALIZATIONS_FILE))
+    pct = table.percentiles(args.pick)
+    if args.json:
+        sys.stdout.write(json.dumps({"realizations": len(table), "percentiles": pct}) + "\n")
+        return 0
+    keys = [f"p{p:g}" for p in args.pick]
+    _print_table([("column", *(k.upper() for k in keys))]
+                 + [(name, *(f"{pct[name][k]:.6g}" if pct[name][k] is not None else "-" for k in keys))
+                    for name in table.columns])
+    sys.stdout.write(f"({len(table)} realizations; rank them with --by COLUMN)\n")
+    return 0
+
+
 def rank_command(args) -> int:
     """Run ``krigflow rank``."""
+    if args.by is None:
+        if args.indices:
+            raise KrigflowError("--indices needs --by COLUMN")
+        return _overview(args)
     picks = rank_run(args.output_dir, args.by, args.pick)
     if args.json:
         for p in picks:
@@ -95,11 +123,8 @@ def rank_command(args) -> int:
     elif args.indices:
         sys.stdout.write(",".join(str(p["realization"]) for p in picks) + "\n")
     else:
-        rows = [("pick", f"{args.by} percentile", "realization", args.by)]
-        rows += [(f"P{p['pick']:g}", f"{p['target']:.6g}", str(p["realization"]), f"{p['value']:.6g}")
-                 for p in picks]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        for row in rows:
-            sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+        _print_table([("pick", f"{args.by} percentile", "realization", args.by)]
+                     + [(f"P{p['pick']:g}", f"{p['target']:.6g}", str(p["realization"]), f"{p['value']:.6g}")
+                        for p in picks])
         sys.stdout.write(f"({picks[0]['n_realizations']} realizations)\n")
     return 0
