@@ -27,7 +27,7 @@ from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LogTransform"]
+__all__ = ["LogTransform", "fit_transform"]
 
 
 @dataclass(frozen=True)
@@ -170,3 +170,38 @@ class LogTransform:
         return {"kind": f"log{self.base:g}", "base": self.base, "n_values": self.n_values,
                 "data_min": self.data_min, "data_max": self.data_max, "log_mean": self.log_mean,
                 "log_std": self.log_std}
+
+
+def fit_transform(method, values):
+    """The transform of a ``conditional`` run, fitted to its conditioning data (None without one).
+
+    Parameters
+    ----------
+    method : dict
+        Validated ``method`` section (``transform``: ``normal_score``, ``log10`` or ``none``; ``tails``,
+        ``zmin``, ``zmax`` for the normal score).
+    values : array_like, shape (n,)
+        Conditioning data (property units).
+
+    Returns
+    -------
+    NormalScore, LogTransform or None
+
+    Examples
+    --------
+    >>> fit_transform({"name": "conditional", "transform": "log10"}, [1.0, 100.0]).log_mean
+    1.0
+    >>> fit_transform({"name": "subsample"}, [1.0]) is None
+    True
+    """
+    from krigflow.realizations.transform import NormalScore
+
+    if method.get("name") != "conditional":
+        return None
+    kind = method.get("transform", "none")
+    if kind == "normal_score":
+        return NormalScore.fit(values, tails=method.get("tails", "linear"), zmin=method.get("zmin"),
+                               zmax=method.get("zmax"))
+    if kind == "log10":
+        return LogTransform.fit(values, base=10.0)
+    return None
