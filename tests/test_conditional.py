@@ -5,8 +5,9 @@ import pytest
 import scipy.fft
 
 from krigflow.exceptions import KrigflowError
-from krigflow.grid import ConditioningData, Grid, upscale
-from krigflow.kriging.engines import krige_grid, krige_points
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.grid import Grid
+from krigflow.kriging import krige_grid, krige_points
 from krigflow.realizations.conditional import (
     conditional_realizations,
     field_spectrum,

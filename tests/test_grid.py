@@ -3,8 +3,9 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import ConfigError
-from krigflow.grid import ConditioningData, Grid, upscale
+from krigflow.exceptions import GridError
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.grid import Grid
 
 
 def test_from_bounds_shape_centres_bounds():
@@ -35,16 +36,16 @@ def test_from_bounds_tolerates_rounding():
     ids=["non-multiple", "unordered", "zero-spacing", "five-bounds", "nan"],
 )
 def test_from_bounds_errors(bounds, spacing, match):
-    """Invalid bounds or spacing raise ConfigError naming the bad value."""
-    with pytest.raises(ConfigError, match=match):
+    """Invalid bounds or spacing raise GridError naming the bad value."""
+    with pytest.raises(GridError, match=match):
         Grid.from_bounds(bounds, spacing)
 
 
 def test_grid_validates_shape():
     """A non-positive or non-integer shape is rejected."""
-    with pytest.raises(ConfigError, match="shape"):
+    with pytest.raises(GridError, match="shape"):
         Grid(origin=(0, 0, 0), spacing=(1, 1, 1), shape=(2, 0, 3))
-    with pytest.raises(ConfigError, match="shape"):
+    with pytest.raises(GridError, match="shape"):
         Grid(origin=(0, 0, 0), spacing=(1, 1, 1), shape=(2, 1.5, 3))
 
 
@@ -71,9 +72,9 @@ def test_around_points_point_on_edge_is_inside():
 
 def test_around_points_errors():
     """No finite point or negative padding is rejected."""
-    with pytest.raises(ConfigError, match="no point"):
+    with pytest.raises(GridError, match="no point"):
         Grid.around_points([np.nan], [0], [0], (1, 1, 1))
-    with pytest.raises(ConfigError, match="padding"):
+    with pytest.raises(GridError, match="padding"):
         Grid.around_points([0], [0], [0], (1, 1, 1), padding=(-1, 0, 0))
 
 
@@ -112,11 +113,11 @@ def test_upscale_min_samples():
     ids=["length", "min-samples", "well-index"],
 )
 def test_upscale_errors(kwargs, match):
-    """Inconsistent inputs raise ConfigError naming the problem."""
+    """Inconsistent inputs raise GridError naming the problem."""
     grid = Grid.from_bounds((0, 10, 0, 10, 0, 4), (10, 10, 2))
     args = {"easting": [5, 5], "northing": [5, 5], "tvdss": [1, 3], "values": [1.0, 2.0], "well": [0, 0]}
     args.update(kwargs)
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(GridError, match=match):
         upscale(grid, args.pop("easting"), args.pop("northing"), args.pop("tvdss"), args.pop("values"),
                 args.pop("well"), **args)
 
@@ -134,7 +135,7 @@ def test_upscale_merges_wells_sharing_a_cell():
 
 def test_upscale_shared_cell_makes_krigeable_data():
     """Co-located wells no longer make the kriging system singular."""
-    from krigflow.kriging.engines import krige_grid
+    from krigflow.kriging import krige_grid
     from krigflow.variogram.model import Variogram
 
     grid = Grid.from_bounds((0, 100, 0, 100, 0, 20), (10, 10, 2))

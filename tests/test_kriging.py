@@ -3,9 +3,10 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import ConfigError
-from krigflow.grid import ConditioningData, Grid, upscale
-from krigflow.kriging.engines import dual_weights, krige_grid, krige_points
+from krigflow.exceptions import KrigingError
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.grid import Grid
+from krigflow.kriging import dual_weights, krige_grid, krige_points
 from krigflow.variogram.model import Variogram
 
 
@@ -171,7 +172,7 @@ def test_auto_falls_back_to_dense_off_lattice():
     grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (100, 100, 10))
     v = VARIOGRAMS[1]
     npt.assert_allclose(krige_grid(grid, v, data), krige_grid(grid, v, data, method="dense"), rtol=0, atol=0)
-    with pytest.raises(ConfigError, match="cell centre"):
+    with pytest.raises(KrigingError, match="cell centre"):
         krige_grid(grid, v, data, method="fft")
 
 
@@ -196,10 +197,10 @@ def test_dual_weights_ordinary_sum_to_zero():
     ],
 )
 def test_krige_grid_errors(kwargs, match):
-    """Bad options raise ConfigError naming the option."""
+    """Bad options raise KrigingError naming the option."""
     data = _scattered_data(n=20)
     grid = Grid.from_bounds((0, 500, 0, 400, 1000, 1040), (100, 100, 10))
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(KrigingError, match=match):
         krige_grid(grid, VARIOGRAMS[1], data, **kwargs)
 
 
@@ -209,7 +210,7 @@ def test_duplicate_locations_without_nugget_raise():
     dup = ConditioningData(np.r_[data.easting, data.easting[:1]], np.r_[data.northing, data.northing[:1]],
                            np.r_[data.tvdss, data.tvdss[:1]], np.r_[data.values, 9.0], np.zeros(6, int),
                            np.zeros((6, 3), int), ("w",))
-    with pytest.raises(ConfigError, match="positive definite"):
+    with pytest.raises(KrigingError, match="positive definite"):
         dual_weights(VARIOGRAMS[1], dup)
 
 
@@ -230,7 +231,7 @@ def test_neighbourhood_with_all_data_equals_global(kind, octants):
 
 def test_neighbourhood_octants_spread_the_data():
     """With octants, a cell beside one well takes data from several wells, and stays exact at data."""
-    from krigflow.kriging.engines import _scaled_coordinates, _select_neighbours
+    from krigflow.kriging.neighbourhood import _scaled_coordinates, _select_neighbours
     from scipy.spatial import cKDTree
 
     grid, data = _well_problem(seed=11, deviated=False)
@@ -247,17 +248,17 @@ def test_neighbourhood_octants_spread_the_data():
 
 
 def test_neighbourhood_errors():
-    """Bad neighbourhood options raise ConfigError naming the key."""
+    """Bad neighbourhood options raise KrigingError naming the key."""
     grid, data = _well_problem()
-    with pytest.raises(ConfigError, match="max_data"):
+    with pytest.raises(KrigingError, match="max_data"):
         krige_grid(grid, VARIOGRAMS[1], data, neighbourhood={"max_data": 0})
-    with pytest.raises(ConfigError, match="unknown key"):
+    with pytest.raises(KrigingError, match="unknown key"):
         krige_grid(grid, VARIOGRAMS[1], data, neighbourhood={"max_data": 4, "radius": 10})
 
 
 def _brute_neighbourhood_reference(grid, v, data, cells, k, octants, kind="ordinary", mean=None):
     """Per cell: select neighbours by brute force (cKDTree per cell), krige with krige_points on them."""
-    from krigflow.kriging.engines import _scaled_coordinates, _select_neighbours
+    from krigflow.kriging.neighbourhood import _scaled_coordinates, _select_neighbours
     from scipy.spatial import cKDTree
 
     coords = np.stack([data.easting, data.northing, data.tvdss], 1)
@@ -294,7 +295,7 @@ def test_neighbourhood_shared_shapes_on_lattice_data():
     out = krige_grid(grid, v, data, neighbourhood={"max_data": 9})[0]
     npt.assert_allclose(out[tuple(data.cells.T)], data.values, rtol=0, atol=1e-9)
     # cells whose 9th and 10th nearest distances differ (lattice data have ties: any tie-break is valid)
-    from krigflow.kriging.engines import _scaled_coordinates
+    from krigflow.kriging.dual import _scaled_coordinates
     coords = np.stack([data.easting, data.northing, data.tvdss], 1)
     scaled = _scaled_coordinates(v, coords)
     rng = np.random.default_rng(4)

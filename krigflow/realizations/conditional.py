@@ -347,8 +347,8 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     variogram : krigflow.variogram.model.Variogram
         Covariance model of the simulated variable: of the normal scores (sill 1) when ``transform``
         is given, of the property otherwise.
-    data : krigflow.grid.ConditioningData
-        Conditioning data at cell centres (from :func:`krigflow.grid.upscale`), property units.
+    data : krigflow.conditioning.ConditioningData
+        Conditioning data at cell centres (from :func:`krigflow.conditioning.upscale`), property units.
     seed : int
         Run seed; realization ``r`` uses only ``default_rng([seed, r])``.
     indices : sequence of int, shape (R,)
@@ -428,7 +428,7 @@ def _data_cells(grid, data) -> np.ndarray:
         ok = np.allclose(centres, coords, rtol=0.0, atol=1e-6 * min(grid.spacing))
     if not ok:
         raise KrigflowError("conditional simulation needs every datum at a cell centre of the grid "
-                            "(use krigflow.grid.upscale)")
+                            "(use krigflow.conditioning.upscale)")
     return cells
 
 
