@@ -6,7 +6,8 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.stats.running import HistogramSpec, RunningStats, cutoff_name, quantile_name, uniform_edges
+from krigflow.stats.histogram import HistogramSpec, cutoff_name, quantile_name, uniform_edges
+from krigflow.stats.running import RunningStats
 
 SHAPE = (6, 5, 4)
 EDGES = uniform_edges(20.0, 130.0, 55)          # bin width 2; some values fall outside
