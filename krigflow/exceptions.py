@@ -33,6 +33,10 @@ class WorkflowError(RuntimeError):
 # Errors of the numerics (bad arguments to a function of the core). Each is a KrigflowError, so a
 # ValueError: ``except ValueError`` and ``except KrigflowError`` keep catching them.
 
+class WellOptionError(KrigflowError):
+    """Reading wells got an unknown option or a malformed name map (``LAS_NAME=TABLE_NAME``)."""
+
+
 class GridError(KrigflowError):
     """A grid or an upscaling call got a bad value (origin, spacing, shape, bounds, sample arrays)."""
 

@@ -472,6 +472,7 @@ class RunningStats:
         Examples
         --------
         >>> import numpy as np
+        >>> from krigflow.stats.histogram import uniform_edges
         >>> values = np.arange(100.0).reshape(100, 1)
         >>> s = RunningStats.from_batch(values, HistogramSpec(uniform_edges(0, 100, 10)))
         >>> s.quantile([0.0, 0.5, 1.0])[:, 0].tolist()
