@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
+from krigflow._validate import check_choice
 from krigflow.exceptions import VariogramError
 
 logger = logging.getLogger(__name__)
@@ -131,8 +132,7 @@ class Variogram:
     nu: float = 1.5
 
     def __post_init__(self):
-        if self.model not in MODELS:
-            raise VariogramError(f"Variogram model must be one of {MODELS}, got {self.model!r}")
+        check_choice(self.model, "model", MODELS, error=VariogramError, prefix="Variogram ")
         for name in ("sill", "range_h", "range_v", "nugget", "azimuth", "nu"):
             value = getattr(self, name)
             try:
