@@ -26,7 +26,7 @@ _EXTENT_TOLERANCE = 1e-6
 _AXES = ("easting", "northing", "tvdss")
 
 
-def _check_triple(value, name, *, sign=None):
+def _grid_triple(value, name, *, sign=None):
     """``value`` as three finite floats (easting, northing, tvdss), or GridError naming it."""
     return check_triple(value, name, sign=sign, error=GridError, prefix="Grid ")
 
@@ -63,8 +63,8 @@ class Grid:
     shape: tuple[int, int, int]
 
     def __post_init__(self):
-        object.__setattr__(self, "origin", _check_triple(self.origin, "origin"))
-        object.__setattr__(self, "spacing", _check_triple(self.spacing, "spacing", sign="positive"))
+        object.__setattr__(self, "origin", _grid_triple(self.origin, "origin"))
+        object.__setattr__(self, "spacing", _grid_triple(self.spacing, "spacing", sign="positive"))
         shape = check_triple(self.shape, "shape", integer=True, sign="positive", error=GridError, prefix="Grid ")
         object.__setattr__(self, "shape", shape)
 
@@ -100,7 +100,7 @@ class Grid:
                 "Grid bounds must be six finite numbers (easting_min, easting_max, northing_min, "
                 f"northing_max, tvdss_min, tvdss_max), got {bounds!r}"
             )
-        step = _check_triple(spacing, "spacing", sign="positive")
+        step = _grid_triple(spacing, "spacing", sign="positive")
         shape, origin = [], []
         for axis, name in enumerate(_AXES):
             lo, hi = b[2 * axis], b[2 * axis + 1]
@@ -150,8 +150,8 @@ class Grid:
         >>> g.bounds
         (-10.0, 110.0, 0.0, 50.0, 1000.0, 1020.0)
         """
-        step = _check_triple(spacing, "spacing", sign="positive")
-        pad = _check_triple(padding, "padding", sign="non-negative")
+        step = _grid_triple(spacing, "spacing", sign="positive")
+        pad = _grid_triple(padding, "padding", sign="non-negative")
         coords = [np.asarray(c, dtype=float).ravel() for c in (easting, northing, tvdss)]
         if not coords[0].shape == coords[1].shape == coords[2].shape:
             raise GridError("Grid.around_points: easting, northing and tvdss must have the same length")
