@@ -12,7 +12,6 @@ import numpy as np
 
 from krigflow._validate import check_int
 from krigflow.exceptions import GridError
-from krigflow.grid import Grid  # noqa: F401  (the type of ``grid`` arguments; doctests)
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +84,7 @@ def upscale(grid, easting, northing, tvdss, values, well, *, well_names=(), min_
 
     Examples
     --------
+    >>> from krigflow.grid import Grid
     >>> grid = Grid.from_bounds((0, 10, 0, 10, 0, 4), (10, 10, 2))
     >>> d = upscale(grid, [5, 5, 5, 5], [5, 5, 5, 5], [0.5, 1.5, 2.5, 9.0], [1.0, 3.0, 5.0, 7.0], [0, 0, 0, 0])
     >>> d.values.tolist(), d.tvdss.tolist()

@@ -69,7 +69,7 @@ class Grid:
         object.__setattr__(self, "shape", shape)
 
     @classmethod
-    def from_bounds(cls, bounds, spacing) -> "Grid":
+    def from_bounds(cls, bounds, spacing) -> Grid:
         """Build the grid filling outer-edge bounds with cells of a given spacing.
 
         Parameters
@@ -119,7 +119,7 @@ class Grid:
         return cls(origin=tuple(origin), spacing=step, shape=tuple(shape))
 
     @classmethod
-    def around_points(cls, easting, northing, tvdss, spacing, padding=(0.0, 0.0, 0.0)) -> "Grid":
+    def around_points(cls, easting, northing, tvdss, spacing, padding=(0.0, 0.0, 0.0)) -> Grid:
         """Build the smallest spacing-aligned grid holding all points plus padding.
 
         The outer edges are snapped outwards to whole multiples of the spacing (so grids built from

@@ -9,5 +9,14 @@ from krigflow.kriging.dual import DEFAULT_CHUNK_BYTES, KINDS, KrigingResult, dua
 from krigflow.kriging.grid_engines import DEFAULT_MEMORY_BYTES, METHODS, krige_grid
 from krigflow.kriging.neighbourhood import NEIGHBOURHOOD_KEYS
 
-__all__ = ["DEFAULT_CHUNK_BYTES", "DEFAULT_MEMORY_BYTES", "KINDS", "KrigingResult", "METHODS",
-           "NEIGHBOURHOOD_KEYS", "dual_weights", "krige_grid", "krige_points"]
+__all__ = [
+           "DEFAULT_CHUNK_BYTES",
+           "DEFAULT_MEMORY_BYTES",
+           "KINDS",
+           "METHODS",
+           "NEIGHBOURHOOD_KEYS",
+           "KrigingResult",
+           "dual_weights",
+           "krige_grid",
+           "krige_points",
+]

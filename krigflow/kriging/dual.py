@@ -24,7 +24,7 @@ from krigflow.exceptions import KrigingError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["KINDS", "DEFAULT_CHUNK_BYTES", "KrigingResult", "dual_weights", "krige_points"]
+__all__ = ["DEFAULT_CHUNK_BYTES", "KINDS", "KrigingResult", "dual_weights", "krige_points"]
 
 #: Default bound on the covariance block held at once by the chunked engines (bytes).
 DEFAULT_CHUNK_BYTES = 64 * 2**20

@@ -47,7 +47,7 @@ from krigflow.kriging.neighbourhood import _check_neighbourhood, _neighbourhood_
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["METHODS", "DEFAULT_MEMORY_BYTES", "krige_grid"]
+__all__ = ["DEFAULT_MEMORY_BYTES", "METHODS", "krige_grid"]
 
 #: Default bound on the working set of the FFT engine (bytes), above which "auto" uses "columns".
 DEFAULT_MEMORY_BYTES = 384 * 2**20

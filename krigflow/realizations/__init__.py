@@ -26,7 +26,23 @@ from krigflow.realizations.transform import TAILS, TRANSFORMS, NormalScore
 #: Realization methods of a run (``method.name``): kriging of data subsets, or conditional simulation.
 METHODS = ("subsample", "conditional")
 
-__all__ = ["FieldSpectrum", "METHODS", "NormalScore", "TAILS", "TRANSFORMS", "UNITS", "circulant_spectrum",
-           "conditional_realizations", "embedding_shape", "field_spectrum", "gaussian_field",
-           "realization_rng", "residual_engine", "simulation_padding", "subsample_mask", "subsample_masks",
-           "unconditional_field", "unconditional_fields"]
+__all__ = [
+    "METHODS",
+    "TAILS",
+    "TRANSFORMS",
+    "UNITS",
+    "FieldSpectrum",
+    "NormalScore",
+    "circulant_spectrum",
+    "conditional_realizations",
+    "embedding_shape",
+    "field_spectrum",
+    "gaussian_field",
+    "realization_rng",
+    "residual_engine",
+    "simulation_padding",
+    "subsample_mask",
+    "subsample_masks",
+    "unconditional_field",
+    "unconditional_fields",
+]

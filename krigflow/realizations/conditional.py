@@ -31,6 +31,7 @@ import numpy as np
 import scipy.fft
 
 from krigflow.exceptions import SimulationError
+from krigflow.kriging import krige_grid
 from krigflow.realizations.fft import field_spectrum, unconditional_field
 from krigflow.realizations.subsample import realization_rng
 
@@ -103,8 +104,6 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     SimulationError
         If a datum is not at a cell centre of ``grid``.
     """
-    from krigflow.kriging import krige_grid
-
     cells = _data_cells(grid, data)
     indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))
     y = np.asarray(data.values, dtype=np.float64)

@@ -40,7 +40,7 @@ from krigflow.exceptions import TransformError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NormalScore", "TAILS", "TRANSFORMS"]
+__all__ = ["TAILS", "TRANSFORMS", "NormalScore"]
 
 #: Transforms of the conditional method (``method.transform``): normal scores, or none.
 TRANSFORMS = ("normal_score", "none")

@@ -38,7 +38,7 @@ from krigflow.exceptions import StatsError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["HistogramSpec", "HISTOGRAM_FIELDS", "cutoff_name", "quantile_name", "uniform_edges"]
+__all__ = ["HISTOGRAM_FIELDS", "HistogramSpec", "cutoff_name", "quantile_name", "uniform_edges"]
 
 #: Optional keys of :meth:`krigflow.stats.RunningStats.to_dict` (present when histograms are kept).
 HISTOGRAM_FIELDS = ("hist_edges", "hist_counts", "hist_outside", "cutoffs", "exceed", "cell_hist")

@@ -50,7 +50,7 @@ from krigflow.stats.histogram import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RunningStats", "FIELDS"]
+__all__ = ["FIELDS", "RunningStats"]
 
 #: Keys of :meth:`RunningStats.to_dict`, in order.
 FIELDS = ("count", "mean", "m2", "min", "max")

@@ -22,6 +22,19 @@ from krigflow.variogram.fit import (
 )
 from krigflow.variogram.model import MODELS, Variogram, matern_scale
 
-__all__ = ["DEFAULT_CANDIDATES", "ESTIMATORS", "ExperimentalVariogram", "MODELS", "Variogram", "VariogramFit",
-           "add_variogram_parser", "default_lags", "fit_variogram", "horizontal_variogram", "matern_scale",
-           "plot_variograms", "variogram_from_samples", "vertical_variogram"]
+__all__ = [
+    "DEFAULT_CANDIDATES",
+    "ESTIMATORS",
+    "MODELS",
+    "ExperimentalVariogram",
+    "Variogram",
+    "VariogramFit",
+    "add_variogram_parser",
+    "default_lags",
+    "fit_variogram",
+    "horizontal_variogram",
+    "matern_scale",
+    "plot_variograms",
+    "variogram_from_samples",
+    "vertical_variogram",
+]

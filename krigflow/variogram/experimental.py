@@ -32,8 +32,13 @@ from krigflow.variogram.model import Variogram
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ExperimentalVariogram", "ESTIMATORS", "vertical_variogram", "horizontal_variogram",
-           "plot_variograms"]
+__all__ = [
+    "ESTIMATORS",
+    "ExperimentalVariogram",
+    "horizontal_variogram",
+    "plot_variograms",
+    "vertical_variogram",
+]
 
 #: Experimental-variogram estimators.
 ESTIMATORS = ("matheron", "cressie")

@@ -27,7 +27,7 @@ from krigflow.exceptions import VariogramError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Variogram", "MODELS", "matern_scale"]
+__all__ = ["MODELS", "Variogram", "matern_scale"]
 
 MODELS = ("spherical", "exponential", "gaussian", "matern")
 
