@@ -254,8 +254,9 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         most ``ceil(k/8)`` come from each octant of the ``4 k`` nearest. ``method`` is ignored. With
         ``k >= n`` (no octants) it equals the global answer. No global system: working memory is bounded
         by ``chunk_bytes`` (the answer for data sets too large for a global system); see
-        ``krigflow.kriging.neighbourhood._neighbourhood_engine`` for the block search and the reuse of identical neighbourhoods. Ties at
-        the ``k``-th distance (symmetric lattice data) are broken arbitrarily but deterministically.
+        :mod:`krigflow.kriging.neighbourhood` for the block search and the reuse of identical
+        neighbourhoods. Ties at the ``k``-th distance (symmetric lattice data) are broken arbitrarily but
+        deterministically.
 
     Returns
     -------
