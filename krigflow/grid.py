@@ -65,7 +65,8 @@ class Grid:
     def __post_init__(self):
         object.__setattr__(self, "origin", _grid_triple(self.origin, "origin"))
         object.__setattr__(self, "spacing", _grid_triple(self.spacing, "spacing", sign="positive"))
-        shape = check_triple(self.shape, "shape", integer=True, sign="positive", error=GridError, prefix="Grid ")
+        shape = check_triple(self.shape, "shape", integer=True, sign="positive", error=GridError,
+                             prefix="Grid ")
         object.__setattr__(self, "shape", shape)
 
     @classmethod

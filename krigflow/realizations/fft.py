@@ -46,7 +46,8 @@ from krigflow.exceptions import SimulationError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CLIP_WARNING_FRACTION", "FieldSpectrum", "circulant_spectrum", "embedding_shape", "field_spectrum",
+__all__ = ["CLIP_WARNING_FRACTION", "FieldSpectrum", "circulant_spectrum", "embedding_shape",
+           "field_spectrum",
            "gaussian_field", "simulation_padding", "unconditional_field"]
 
 #: Clipped fraction of the total variance above which a warning is logged.
@@ -125,7 +126,8 @@ def gaussian_field(shape, spacing, covariance, rng, *, n_fields=1, padding=None)
     """
     shape = check_triple(shape, "shape", integer=True, sign="positive", error=SimulationError,
                          prefix="gaussian_field: ")
-    spacing = check_triple(spacing, "spacing", sign="positive", error=SimulationError, prefix="gaussian_field: ")
+    spacing = check_triple(spacing, "spacing", sign="positive", error=SimulationError,
+                           prefix="gaussian_field: ")
     check_int(n_fields, "n_fields", minimum=1, error=SimulationError, prefix="gaussian_field: ")
     if padding is None:
         padding = shape
@@ -182,7 +184,8 @@ def embedding_shape(shape, padding=None, *, real=False) -> tuple[int, int, int]:
     if padding is None:
         padding = shape
     return tuple(
-        1 if n + p <= 1 else int(scipy.fft.next_fast_len(int(n + p), real=real)) for n, p in zip(shape, padding)
+        1 if n + p <= 1 else int(scipy.fft.next_fast_len(int(n + p), real=real))
+        for n, p in zip(shape, padding)
     )
 
 
@@ -326,15 +329,16 @@ def field_spectrum(shape, spacing, variogram, padding=None) -> FieldSpectrum:
     Returns
     -------
     FieldSpectrum
-        Half spectrum (``real=True``). The embedding is ``next_fast_len(n + p, real=True)`` per axis. Negative circulant eigenvalues (truncation)
-        are set to 0; their share of the variance is ``clipped`` (logged as a warning above
-        :data:`CLIP_WARNING_FRACTION`).
+        Half spectrum (``real=True``). The embedding is ``next_fast_len(n + p, real=True)`` per axis.
+        Negative circulant eigenvalues (truncation) are set to 0; their share of the variance is
+        ``clipped`` (logged as a warning above :data:`CLIP_WARNING_FRACTION`).
     """
     shape = tuple(int(n) for n in shape)
     spacing = tuple(float(d) for d in spacing)
     if padding is None:
         padding = simulation_padding(shape, spacing, variogram)
-    return circulant_spectrum(shape, spacing, variogram.covariance, padding, real=True, caller="field_spectrum")
+    return circulant_spectrum(shape, spacing, variogram.covariance, padding, real=True,
+                              caller="field_spectrum")
 
 
 def unconditional_field(spectrum, rng, out=None) -> np.ndarray:
@@ -355,8 +359,8 @@ def unconditional_field(spectrum, rng, out=None) -> np.ndarray:
         Cost: ``2 * lx * ly * (lz // 2 + 1)`` standard normals and one ``irfftn`` of the embedding.
     """
     if not spectrum.real:
-        raise SimulationError("unconditional_field: needs a half (real=True) spectrum; draw full spectra with "
-                              "gaussian_field")
+        raise SimulationError("unconditional_field: needs a half (real=True) spectrum; draw full "
+                              "spectra with gaussian_field")
     lx, ly, lz = spectrum.embedding
     noise = rng.standard_normal((lx, ly, lz // 2 + 1, 2)).view(np.complex128)[..., 0]
     noise *= spectrum.scale
