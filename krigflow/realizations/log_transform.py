@@ -95,6 +95,7 @@ class LogTransform:
         KrigflowError
             No data, non-finite data, or data <= 0 (the message gives their number and the smallest).
         """
+        cls(base=base)  # checks the base before any logarithm
         data = np.asarray(data, dtype=np.float64).ravel()
         if data.size == 0 or not np.all(np.isfinite(data)):
             raise KrigflowError(f"log transform: need at least one datum, all finite (got {data.size})")

@@ -16,7 +16,7 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.kriging import krige_grid
-from krigflow.realizations import conditional_realizations, subsample_masks
+from krigflow.realizations import conditional_realizations, residual_engine, subsample_masks
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def run_engine(problem, index, chunks=None):
     """Residual-kriging engine the run used for realization ``index`` (``conditional`` method only).
 
     The conditional method picks its engine from the number of realizations kriged together
-    (:func:`krigflow.realizations.conditional.residual_engine`); engines agree to about 1e-14 relative, and
+    (:func:`krigflow.realizations.residual_engine`); engines agree to about 1e-14 relative, and
     choosing the run's one makes the regenerated realization equal to the run's to the last bits.
 
     Parameters
@@ -46,14 +46,12 @@ def run_engine(problem, index, chunks=None):
     """
     if problem.method["name"] != "conditional":
         return None
-    from krigflow.realizations.conditional import _data_cells, residual_engine
-
     if chunks is None:
         start = (int(index) // problem.batch_size) * problem.batch_size
         size = min(problem.batch_size, max(problem.realizations - start, 1))
     else:
         size = next((len(c) for c in chunks if int(index) in set(int(i) for i in c)), problem.batch_size)
-    return residual_engine(problem.grid.shape, _data_cells(problem.grid, problem.data), size)
+    return residual_engine(problem.grid.shape, np.asarray(problem.data.cells), size)
 
 
 def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
