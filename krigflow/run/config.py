@@ -24,6 +24,7 @@ import os
 from krigflow.exceptions import ConfigError
 from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
+from krigflow.stats import volume_config
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
 
@@ -251,7 +252,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
     )
     cfg.update(_uncertainty(raw))
-    cfg["volume"] = _volume(raw.get("volume"), cfg["grid"]["spacing"])
+    cfg["volume"] = volume_config(raw.get("volume"), cfg["grid"]["spacing"])
     output = raw.get("output", DEFAULTS["output"])
     cfg["output"] = _opt_path(output, "output", base_dir)
     cfg["outputs"] = _outputs(raw.get("outputs"))
@@ -558,17 +559,6 @@ def _uncertainty(raw):
             raise ConfigError(f"histogram_range: minimum must be below maximum, got {hist_range}")
     out["histogram_range"] = hist_range
     return out
-
-
-def _volume(value, spacing):
-    """The ``volume`` section (per-realization volume column of realizations.csv), or None."""
-    from krigflow.stats import volume_spec
-
-    spec = volume_spec(value, spacing)
-    if spec is None:
-        return None
-    return {"cutoff": spec.cutoff, "side": spec.side, "cell_volume": value.get("cell_volume"),
-            "porosity": spec.porosity}
 
 
 def _method(value):

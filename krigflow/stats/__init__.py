@@ -23,9 +23,10 @@ from krigflow.stats.summaries import (
     summary_columns,
     summary_record,
     summary_spec,
+    volume_config,
     volume_spec,
 )
 
 __all__ = ["FIELDS", "HISTOGRAM_FIELDS", "PICKS", "REALIZATIONS_FILE", "HistogramSpec", "RunningStats", "SummarySpec",
            "SummaryTable", "VolumeSpec", "cutoff_name", "quantile_name", "summarize", "summary_columns",
-           "summary_record", "summary_spec", "uniform_edges", "volume_spec"]
+           "summary_record", "summary_spec", "uniform_edges", "volume_config", "volume_spec"]

@@ -40,7 +40,7 @@ from krigflow.exceptions import ConfigError, KrigflowError
 logger = logging.getLogger(__name__)
 
 __all__ = ["SummarySpec", "VolumeSpec", "SummaryTable", "volume_spec", "summary_columns", "summarize",
-           "summary_spec", "summary_record",
+           "summary_spec", "summary_record", "volume_config",
            "frac_name", "PICKS", "REALIZATIONS_FILE"]
 
 #: Default percentiles picked by ranking.
@@ -162,6 +162,23 @@ def volume_spec(raw, spacing=None) -> VolumeSpec | None:
                           f"{raw.get('cell_volume')!r}, {raw.get('cutoff')!r}") from None
     return VolumeSpec(cell_volume=cell_volume, cutoff=cutoff, side=raw.get("side", "above"),
                       porosity=raw.get("porosity"))
+
+
+def volume_config(raw, spacing=None) -> dict | None:
+    """The validated ``volume`` section of a run configuration, as stored in the config (or None).
+
+    Like :func:`volume_spec`, but keeps ``cell_volume`` as given (None: from the grid spacing) so the
+    configuration stays what the user wrote.
+
+    Examples
+    --------
+    >>> volume_config({"cutoff": 60, "side": "below"}, (10, 10, 1))
+    {'cutoff': 60.0, 'side': 'below', 'cell_volume': None, 'porosity': None}
+    """
+    spec = volume_spec(raw, spacing)
+    if spec is None:
+        return None
+    return {"cutoff": spec.cutoff, "side": spec.side, "cell_volume": raw.get("cell_volume"), "porosity": spec.porosity}
 
 
 @dataclass(frozen=True)
