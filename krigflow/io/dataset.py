@@ -112,8 +112,9 @@ def to_dataset(arrays, grid=None, *, summary=None):
         if name not in COORDINATES and np.ndim(value) == 3 and name not in stats
     ]
     if odd:
+        found = ", ".join(f"{name} {np.shape(arrays[name])}" for name in odd)
         raise KrigflowError(
-            f"statistics: {', '.join(odd)} do(es) not have the grid's shape {shape} (easting, northing, tvdss)"
+            f"statistics: {found} do not match the grid's shape {shape} (cells along easting, northing, tvdss)"
         )
     prop, unit = property_name_unit(summary)
     config = (summary or {}).get("config") or {}
