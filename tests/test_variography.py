@@ -9,7 +9,6 @@ from krigflow.variogram.experimental import (
     ExperimentalVariogram,
     fit_variogram,
     horizontal_variogram,
-    plot_variograms,
     variogram_from_samples,
     vertical_variogram,
 )
@@ -135,35 +134,6 @@ def test_errors():
         fit_variogram(vert, vert, candidates=["cubic"])
     with pytest.raises(KrigflowError, match="need 0 < lag <= max_lag"):
         vertical_variogram(t, t, np.zeros(t.size), lag=0.0, max_lag=10.0)
-
-
-def test_plot_writes_a_png(exponential_field, tmp_path):
-    """plot_variograms writes a PNG with both directions."""
-    pytest.importorskip("matplotlib")
-    _, field = exponential_field
-    fit = variogram_from_samples(*_wells_in(field, n_wells=10), spacing=(50.0, 50.0, 4.0),
-                                 candidates=["exponential", "spherical"])
-    path = plot_variograms(fit, str(tmp_path / "v.png"), configured=Variogram("spherical", 4.0, 600.0, 12.0))
-    with open(path, "rb") as fh:
-        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
-
-
-def test_cli_variogram_on_the_demo(tmp_path, capsys):
-    """`krigflow variogram CONFIG` prints the fitted model as a config line and writes the PNG."""
-    pytest.importorskip("matplotlib")
-    import os
-
-    from krigflow.cli import app as cli
-
-    config = os.path.join(os.path.dirname(__file__), "..", "data", "demo", "run.yaml")
-    png = str(tmp_path / "v.png")
-    assert cli.main(["variogram", config, "--output", png, "-q"]) == 0
-    out = capsys.readouterr().out
-    assert "variogram: {model: " in out and "<- chosen" in out and os.path.getsize(png) > 1000
-    # the demo truth is exponential, 600 m / 400 m (omnidirectional fit) and 15 m
-    line = next(li for li in out.splitlines() if li.startswith("variogram: {"))
-    fitted = dict(item.split(": ") for item in line[len("variogram: {"):-1].split(", "))
-    assert 300.0 < float(fitted["range_h"]) < 700.0 and 10.0 < float(fitted["range_v"]) < 25.0
 
 
 def test_fixed_sill_for_normal_scores(exponential_field):
