@@ -4,6 +4,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from krigflow.io import write_wells
 
@@ -101,3 +102,14 @@ def assert_real_png(path, min_size=(250, 150)):
         pixels = np.asarray(image.convert("RGB"), dtype=float)
     assert pixels.std() > 10.0
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+
+
+@pytest.fixture
+def pyplot_figures():
+    """matplotlib.pyplot, with every figure opened by the test closed afterwards."""
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    yield plt
+    for num in set(plt.get_fignums()) - before:
+        plt.close(num)

@@ -7,6 +7,7 @@ import numpy.testing as npt
 import pytest
 import xarray as xr
 
+from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import dataset_arrays, open_results, to_dataset, write_netcdf, write_outputs

@@ -8,6 +8,7 @@ import pytest
 import pyvista
 import xarray as xr
 import xtgeo
+from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from stat_file_parsers import parse_grdecl, parse_vti
 
 from krigflow.exceptions import KrigflowError

@@ -4,7 +4,7 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 import xtgeo
-from conftest import SHAPE
+from io_sample import SHAPE, arrays, summary  # noqa: F401 (pytest fixtures)
 from stat_file_parsers import parse_grdecl
 
 from krigflow.io.grdecl import GRDECL_NODATA, grdecl_keyword, write_grdecl

@@ -6,6 +6,7 @@ import netCDF4
 import numpy.testing as npt
 import xarray as xr
 
+from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from krigflow.io.netcdf import write_netcdf
 from krigflow.io.results import statistic_arrays
 

@@ -7,6 +7,7 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
+from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from krigflow.exceptions import KrigflowError
 from krigflow.io.outputs import write_outputs
 from krigflow.io.results import (
@@ -99,6 +100,6 @@ def test_read_variogram_fit_from_summary_or_file(tmp_path, caplog):
     (tmp_path / "variogram.json").write_text(json.dumps({"experimental": []}))
     assert read_variogram_fit(str(tmp_path)) is None
     (tmp_path / "variogram.json").write_text("{")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="krigflow.io.results"):
         assert read_variogram_fit(str(tmp_path)) is None
     assert "variogram.json: cannot be read" in caplog.text

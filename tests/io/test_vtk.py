@@ -5,7 +5,7 @@ import numpy.testing as npt
 import pytest
 import pyvista
 import vtk
-from conftest import SHAPE
+from io_sample import SHAPE, arrays, summary  # noqa: F401 (pytest fixtures)
 from stat_file_parsers import parse_vti
 
 from krigflow.io.results import statistic_arrays

@@ -3,7 +3,7 @@
 import numpy as np
 import numpy.testing as npt
 import pytest
-from finished_run import assert_real_png, make_run_dir
+from finished_run import assert_real_png, make_run_dir, pyplot_figures  # noqa: F401 (pytest fixture)
 from matplotlib.figure import Figure
 
 from krigflow.exceptions import KrigflowError

@@ -1,4 +1,8 @@
-"""Fixtures of the io tests: statistics on a small grid and the summary of their run."""
+"""Fixtures of the io tests: statistics on a small grid and the summary of their run.
+
+Imported by the test modules (``from io_sample import arrays, summary``), not a conftest.py: a second
+conftest.py would replace the top-level one as the module ``conftest`` that other tests import helpers from.
+"""
 
 import copy
 
