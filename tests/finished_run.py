@@ -4,7 +4,6 @@ import json
 import os
 
 import numpy as np
-import pytest
 
 from krigflow.io import write_wells
 
@@ -104,8 +103,7 @@ def assert_real_png(path, min_size=(250, 150)):
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
 
 
-@pytest.fixture
-def pyplot_figures():
+def close_new_pyplot_figures():
     """matplotlib.pyplot, with every figure opened by the test closed afterwards."""
     import matplotlib.pyplot as plt
 

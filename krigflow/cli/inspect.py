@@ -61,8 +61,8 @@ def _format_row(rec: dict) -> list[str]:
     problems = "ERROR" if rec["status"] != "ok" else (f"{len(rec['warnings'])} warning(s)"
                                                       if rec["warnings"] else "")
     return [Path(rec["path"]).name, rec["well"], f"{rec['curve']} ({rec['unit']})", depth, step,
-            f"{rec['null_percent']:.1f}", loc, f"{rec['kb']:g}", f"{rec['location_source']} | "
-            f"{rec['survey_source']}", problems]
+            f"{rec['null_percent']:.1f}", loc, f"{rec['kb']:g}",
+            f"{rec['location_source']} | {rec['survey_source']}", problems]
 
 
 def _print_table(records, out) -> None:

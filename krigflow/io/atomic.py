@@ -87,9 +87,8 @@ def atomic_write(path, data: bytes) -> None:
     >>> open(path, "rb").read()
     b'xyz'
     """
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
 
 def write_atomically(path, write) -> str:
     """Call ``write(tmp_path)``, then publish the file atomically as ``path`` (its folder is created).

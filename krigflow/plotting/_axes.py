@@ -68,6 +68,20 @@ def as_arrays(data) -> dict:
     return data
 
 
+def property_of(data, prop=None, unit=None) -> tuple:
+    """``(prop, unit)`` for labels: those given, else a Dataset's ``property``/``property_unit`` attributes.
+
+    Examples
+    --------
+    >>> property_of({"mean": 1.0}), property_of({"mean": 1.0}, "GR", "gAPI")
+    (('property', ''), ('GR', 'gAPI'))
+    """
+    attrs = getattr(data, "attrs", None) or {}
+    prop = prop if prop is not None else (attrs.get("property") or "property")
+    unit = unit if unit is not None else (attrs.get("property_unit") or "")
+    return prop, unit
+
+
 def stat_label(stat, prop, unit) -> str:
     """Axis or colour-bar label of a statistic.
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from krigflow.plotting._axes import as_arrays, axes_or_new, new_figure, save_figure
+from krigflow.plotting._axes import as_arrays, axes_or_new, new_figure, property_of, save_figure
 
 __all__ = ["plot_histogram", "write_histogram_figure"]
 
 
-def plot_histogram(arrays, *, ax=None, wells=None, prop="property", unit=""):
+def plot_histogram(arrays, *, ax=None, wells=None, prop=None, unit=None):
     """Draw the histogram of the conditioning data against the realizations.
 
     The realizations are the pooled histogram ``hist_counts``/``hist_edges`` when ``arrays`` has one;
@@ -24,13 +24,15 @@ def plot_histogram(arrays, *, ax=None, wells=None, prop="property", unit=""):
         Axes to draw on (default: a new pyplot figure).
     wells : dict, optional
         ``wells.npz`` content (its ``data_value`` are the conditioning data).
-    prop, unit : str
-        Property name and unit for the labels.
+    prop, unit : str, optional
+        Property name and unit for the labels (default: a Dataset's ``property`` and ``property_unit``
+        attributes, else "property" and no unit).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    prop, unit = property_of(arrays, prop, unit)
     arrays = as_arrays(arrays)
     ax = axes_or_new(ax, (7.0, 4.2))
     if "hist_counts" in arrays and "hist_edges" in arrays:

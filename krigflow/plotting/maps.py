@@ -13,6 +13,7 @@ from krigflow.plotting._axes import (
     colour_map,
     new_figure,
     plain_axes,
+    property_of,
     save_figure,
     stat_label,
 )
@@ -64,8 +65,8 @@ def plot_map(
     *,
     ax=None,
     wells=None,
-    prop="property",
-    unit="",
+    prop=None,
+    unit=None,
     spacing=None,
     vmin=None,
     vmax=None,
@@ -87,8 +88,9 @@ def plot_map(
     wells : dict, optional
         ``wells.npz`` content (:func:`krigflow.io.read_wells`): trajectories (grey), where each well crosses
         the slice (black dot) and the conditioning data of the layer (circles on the same colour scale).
-    prop, unit : str
-        Property name and unit for the labels.
+    prop, unit : str, optional
+        Property name and unit for the labels (default: a Dataset's ``property`` and ``property_unit``
+        attributes, else "property" and no unit).
     spacing : sequence of 3 float, optional
         Cell size (needed only for single-cell axes).
     vmin, vmax : float, optional
@@ -105,6 +107,7 @@ def plot_map(
     KrigflowError
         If ``stat`` is missing or ``depth`` is outside the grid.
     """
+    prop, unit = property_of(arrays, prop, unit)
     arrays = as_arrays(arrays)
     if stat not in arrays:
         raise KrigflowError(f"statistic {stat!r} not in the results (have: {', '.join(arrays)})")

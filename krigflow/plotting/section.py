@@ -12,6 +12,7 @@ from krigflow.plotting._axes import (
     colour_limits,
     colour_map,
     new_figure,
+    property_of,
     save_figure,
     stat_label,
 )
@@ -190,8 +191,8 @@ def plot_section(
     wells,
     section_wells=None,
     ax=None,
-    prop="property",
-    unit="",
+    prop=None,
+    unit=None,
     spacing=None,
     colorbar=True,
     well_names=True,
@@ -211,8 +212,9 @@ def plot_section(
         Wells to pass through, in order (:func:`section_path`).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default: a new pyplot figure).
-    prop, unit : str
-        Property name and unit for the labels.
+    prop, unit : str, optional
+        Property name and unit for the labels (default: a Dataset's ``property`` and ``property_unit``
+        attributes, else "property" and no unit).
     spacing : sequence of 3 float, optional
         Cell size (for single-cell axes).
     colorbar : bool, default True
@@ -226,6 +228,7 @@ def plot_section(
     -------
     matplotlib.axes.Axes
     """
+    prop, unit = property_of(arrays, prop, unit)
     arrays = as_arrays(arrays)
     if stat not in arrays:
         raise KrigflowError(f"statistic {stat!r} not in the results (have: {', '.join(arrays)})")

@@ -1,19 +1,18 @@
 """Fixtures of the io tests: statistics on a small grid and the summary of their run.
 
-Imported by the test modules (``from io_sample import arrays, summary``), not a conftest.py: a second
-conftest.py would replace the top-level one as the module ``conftest`` that other tests import helpers from.
+Test modules make them fixtures (``arrays = pytest.fixture(sample_arrays, name="arrays")``); this is not a
+conftest.py because a second conftest.py would replace the top-level one as the module ``conftest`` that
+other tests import helpers from.
 """
 
 import copy
 
 import numpy as np
-import pytest
 
 SHAPE = (4, 3, 5)
 
 
-@pytest.fixture
-def arrays():
+def sample_arrays():
     """Statistics on a 4 x 3 x 5 grid with distinct values, NaN, empty cells and extra arrays."""
     nx, ny, nz = SHAPE
     i, j, k = np.meshgrid(np.arange(nx), np.arange(ny), np.arange(nz), indexing="ij")
@@ -38,8 +37,7 @@ def arrays():
     }
 
 
-@pytest.fixture
-def summary():
+def sample_summary():
     """A run summary: property GR in gAPI (the most common unit), seed 3, 20 realizations."""
     return copy.deepcopy(SUMMARY)
 

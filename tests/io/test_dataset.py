@@ -2,16 +2,18 @@
 
 import json
 
-import numpy as np
 import numpy.testing as npt
 import pytest
 import xarray as xr
+from io_sample import sample_arrays, sample_summary
 
-from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import dataset_arrays, open_results, to_dataset, write_netcdf, write_outputs
 from krigflow.io.results import statistic_arrays
+
+arrays = pytest.fixture(sample_arrays, name="arrays")
+summary = pytest.fixture(sample_summary, name="summary")
 
 
 def test_to_dataset_labels_every_statistic(arrays, summary):

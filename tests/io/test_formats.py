@@ -8,7 +8,7 @@ import pytest
 import pyvista
 import xarray as xr
 import xtgeo
-from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
+from io_sample import sample_arrays, sample_summary
 from stat_file_parsers import parse_grdecl, parse_vti
 
 from krigflow.exceptions import KrigflowError
@@ -16,6 +16,9 @@ from krigflow.io.formats import FILENAMES, FORMAT_ALIASES, FORMATS, WRITERS, can
 from krigflow.io.results import load_results, read_wells
 from krigflow.run.config import OUTPUT_FORMATS, load_config
 from krigflow.run.core import run_local
+
+arrays = pytest.fixture(sample_arrays, name="arrays")
+summary = pytest.fixture(sample_summary, name="summary")
 
 
 def test_formats_match_config():

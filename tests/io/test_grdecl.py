@@ -4,11 +4,14 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 import xtgeo
-from io_sample import SHAPE, arrays, summary  # noqa: F401 (pytest fixtures)
+from io_sample import SHAPE, sample_arrays, sample_summary
 from stat_file_parsers import parse_grdecl
 
 from krigflow.io.grdecl import GRDECL_NODATA, grdecl_keyword, write_grdecl
 from krigflow.io.results import statistic_arrays
+
+arrays = pytest.fixture(sample_arrays, name="arrays")
+summary = pytest.fixture(sample_summary, name="summary")
 
 
 def test_grdecl_parsed_back_equals_npz(arrays, summary, tmp_path):

@@ -4,11 +4,15 @@ import json
 
 import netCDF4
 import numpy.testing as npt
+import pytest
 import xarray as xr
+from io_sample import sample_arrays, sample_summary
 
-from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from krigflow.io.netcdf import write_netcdf
 from krigflow.io.results import statistic_arrays
+
+arrays = pytest.fixture(sample_arrays, name="arrays")
+summary = pytest.fixture(sample_summary, name="summary")
 
 
 def test_netcdf_opens_with_xarray_and_equals_npz(arrays, summary, tmp_path):

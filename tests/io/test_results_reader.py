@@ -6,8 +6,8 @@ import logging
 import numpy as np
 import numpy.testing as npt
 import pytest
+from io_sample import sample_arrays, sample_summary
 
-from io_sample import arrays, summary  # noqa: F401 (pytest fixtures)
 from krigflow.exceptions import KrigflowError
 from krigflow.io.outputs import write_outputs
 from krigflow.io.results import (
@@ -20,6 +20,9 @@ from krigflow.io.results import (
     statistic_arrays,
 )
 from krigflow.io.wells_file import write_wells
+
+arrays = pytest.fixture(sample_arrays, name="arrays")
+summary = pytest.fixture(sample_summary, name="summary")
 
 
 def test_statistic_arrays_takes_every_3d_array(arrays):

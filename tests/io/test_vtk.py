@@ -5,11 +5,14 @@ import numpy.testing as npt
 import pytest
 import pyvista
 import vtk
-from io_sample import SHAPE, arrays, summary  # noqa: F401 (pytest fixtures)
+from io_sample import SHAPE, sample_arrays, sample_summary
 from stat_file_parsers import parse_vti
 
 from krigflow.io.results import statistic_arrays
 from krigflow.io.vtk import write_vti
+
+arrays = pytest.fixture(sample_arrays, name="arrays")
+summary = pytest.fixture(sample_summary, name="summary")
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "binary"])

@@ -3,12 +3,14 @@
 import numpy as np
 import numpy.testing as npt
 import pytest
-from finished_run import assert_real_png, make_run_dir, pyplot_figures  # noqa: F401 (pytest fixture)
+from finished_run import assert_real_png, close_new_pyplot_figures, make_run_dir
 from matplotlib.figure import Figure
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import load_results, read_wells, to_dataset
 from krigflow.plotting.maps import default_slices, plot_map, slice_index, write_map_figure
+
+pyplot_figures = pytest.fixture(close_new_pyplot_figures, name="pyplot_figures")
 
 
 def test_default_slices():
@@ -32,12 +34,13 @@ def test_plot_map_draws_the_layer_on_the_axes_given(tmp_path):
 
 
 def test_plot_map_takes_a_dataset_and_makes_its_own_axes(tmp_path, pyplot_figures):
-    """Without ax, a new figure is made; an xarray.Dataset draws exactly what its arrays do."""
+    """Without ax, a new figure is made; an xarray.Dataset draws exactly what its arrays do, labelled by its attributes."""
     arrays, summary = load_results(make_run_dir(tmp_path / "run"))
     ax = plot_map(to_dataset(arrays, summary=summary), "std")
     assert ax.figure.number in pyplot_figures.get_fignums()
     k = slice_index(arrays["tvdss"], default_slices(arrays["tvdss"])[1], 5.0)
     npt.assert_array_equal(np.asarray(ax.collections[0].get_array()).ravel(), arrays["std"][:, :, k].T.ravel())
+    assert ax.figure.axes[-1].get_ylabel() == "GR standard deviation (gAPI)"  # property and unit from the Dataset
 
 
 def test_plot_map_errors(tmp_path):
