@@ -1,4 +1,4 @@
-"""Tests of krigflow.run.core on small wells built in code."""
+"""Tests of krigflow.run.core and krigflow.io.atomic on small wells built in code."""
 
 import json
 import os
@@ -9,9 +9,9 @@ import pytest
 
 from krigflow.run.config import validate_config
 from krigflow.exceptions import KrigflowError
-from krigflow.io import OutputExistsError
-from krigflow.kriging.engines import krige_grid
-from krigflow.realizations.conditional import subsample_masks
+from krigflow.kriging import krige_grid
+from krigflow.io import OutputExistsError, check_output, write_outputs
+from krigflow.realizations import subsample_masks
 from krigflow.wells.well import Well
 from krigflow.run.core import (
     build_problem,
@@ -202,3 +202,28 @@ def test_same_seed_same_result_other_seed_differs(tmp_path):
     c = run_local(small_config(tmp_path, seed=8), wells=make_wells(), write=False)["arrays"]
     npt.assert_array_equal(a["mean"], b["mean"])
     assert np.abs(a["mean"] - c["mean"]).max() > 1e-6
+
+
+def test_check_output(tmp_path):
+    """An output path that is a file, or holds results, is refused."""
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(KrigflowError, match="not a directory"):
+        check_output(str(tmp_path / "file"))
+    write_outputs(str(tmp_path / "o"), {"a": np.zeros(2)}, {"status": "ok"})
+    with pytest.raises(OutputExistsError, match="stats.npz, summary.json"):
+        check_output(str(tmp_path / "o"))
+    check_output(str(tmp_path / "o"), overwrite=True)
+
+
+def test_atomic_outputs_are_readable_by_others(tmp_path):
+    """Published files get the umask's permissions, not mkstemp's private 0600."""
+    import stat
+
+    from krigflow.io.atomic import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(str(tmp_path / "x.json"), b"{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "x.json").st_mode) == 0o644

