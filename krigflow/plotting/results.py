@@ -137,7 +137,9 @@ def plot_results(
             model = fit.get("model") or ((summary or {}).get("config") or {}).get("variogram")
             if model and model.get("model") != "auto":
                 written.append(
-                    write_variogram_figure(path, model, experimental=fit["experimental"], unit=unit, dpi=dpi)
+                    write_variogram_figure(
+                        path, model, experimental=fit["experimental"], prop=prop, unit=unit, dpi=dpi
+                    )
                 )
     return written
 

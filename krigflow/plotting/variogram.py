@@ -164,14 +164,31 @@ def plot_variogram(
 
 
 def write_variogram_figure(
-    path, model=None, *, experimental=(), candidates=None, configured=None, variance=None, unit="", title=None,
-    dpi=110,
+    path, model=None, *, experimental=(), candidates=None, configured=None, variance=None, prop="", unit="",
+    title=None, dpi=110,
 ) -> str:
-    """Write a PNG of the horizontal and vertical panels of :func:`plot_variogram`; return ``path``.
+    """Write a PNG of the horizontal and vertical panels of :func:`plot_variogram`.
 
-    ``model`` may also be a :class:`~krigflow.variogram.VariogramFit` or the record of a ``variogram: auto``
-    fit (``summary["variogram_fit"]``): its chosen model, candidates, sample variance and experimental
-    variograms are drawn.
+    Parameters
+    ----------
+    path : str
+        PNG file to write.
+    model : Variogram, dict, VariogramFit or fit record, optional
+        The model (or configuration keys); or a :class:`~krigflow.variogram.VariogramFit` or the record of a
+        ``variogram: auto`` fit (``summary["variogram_fit"]``), whose chosen model, candidates, sample variance
+        and experimental variograms are then drawn.
+    experimental, candidates, configured, variance, unit
+        As for :func:`plot_variogram`.
+    prop : str, optional
+        Property name, for the default title.
+    title : str, optional
+        Figure title (default: the model's sill, nugget and ranges).
+    dpi : int, default 110
+
+    Returns
+    -------
+    str
+        ``path``.
     """
     if isinstance(model, dict) and "chosen" in model and "candidates" in model:
         model = VariogramFit.from_record(model)
@@ -189,7 +206,7 @@ def write_variogram_figure(
     if title is None and model is not None:
         v = variogram_from_keys(model)
         title = (
-            f"variogram: sill {v.sill:g}, nugget {v.nugget:g}, ranges {v.range_h:g}/{v.range_h2 or v.range_h:g} m "
+            f"{prop + ' ' if prop else ''}variogram: sill {v.sill:g}, nugget {v.nugget:g}, ranges {v.range_h:g}/{v.range_h2 or v.range_h:g} m "
             f"(horizontal), {v.range_v:g} m (vertical)"
         )
     if title:
