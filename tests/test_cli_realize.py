@@ -137,3 +137,14 @@ def test_realize_needs_a_finished_run(run, tmp_path):
     with pytest.raises(KrigflowError, match="no finished run"):
         cli(args)
     assert cli(args + ["--no-check"]) == 0
+
+
+def test_registered_in_the_krigflow_command(tmp_path, capsys):
+    """krigflow rank / realize are commands of the tool; errors are one line with exit status 1."""
+    from krigflow.cli import main
+
+    assert main(["rank", str(tmp_path / "nope"), "--by", "volume"]) == 1
+    assert capsys.readouterr().err == f"krigflow rank: error: {tmp_path / 'nope'}: no such output directory\n"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["realize", "run.yaml"])           # a selection is required
+    assert exit_info.value.code == 2

@@ -15,15 +15,14 @@ import os
 import sys
 
 from krigflow.exceptions import KrigflowError
+from krigflow.io import FILENAMES, FORMAT_ALIASES, WRITERS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["add_realize_parser", "realize_command", "write_realization", "REALIZE_FORMATS", "FORMAT_ALIASES"]
+__all__ = ["add_realize_parser", "realize_command", "write_realization", "parse_formats", "REALIZE_FORMATS"]
 
-#: Formats of ``realize`` and their file extensions.
-REALIZE_FORMATS = {"grdecl": "grdecl", "netcdf": "nc", "vti": "vti"}
-#: Other names accepted for a format.
-FORMAT_ALIASES = {"vtk": "vti", "nc": "netcdf", "eclipse": "grdecl"}
+#: Formats of ``realize`` (those of ``krigflow export``) and their file extensions.
+REALIZE_FORMATS = {name: os.path.splitext(FILENAMES[name])[1][1:] for name in WRITERS}
 
 
 def parse_formats(text) -> list:
@@ -31,8 +30,8 @@ def parse_formats(text) -> list:
 
     Examples
     --------
-    >>> parse_formats("grdecl,vtk"), parse_formats("netcdf, grdecl, nc")
-    (['grdecl', 'vti'], ['netcdf', 'grdecl'])
+    >>> parse_formats("grdecl,vtk"), parse_formats("netcdf, grdecl, vti")
+    (['grdecl', 'vti'], ['netcdf', 'grdecl', 'vti'])
     """
     out = []
     for name in (v.strip().lower() for v in str(text).split(",")):
@@ -40,8 +39,8 @@ def parse_formats(text) -> list:
             continue
         name = FORMAT_ALIASES.get(name, name)
         if name not in REALIZE_FORMATS:
-            raise argparse.ArgumentTypeError(f"format must be among {', '.join(REALIZE_FORMATS)} (or vtk), "
-                                             f"got {name!r}")
+            raise argparse.ArgumentTypeError(f"format must be among {', '.join(REALIZE_FORMATS)} (or "
+                                             f"{', '.join(FORMAT_ALIASES)}), got {name!r}")
         out.append(name)
     if not out:
         raise argparse.ArgumentTypeError("no format given")
@@ -74,9 +73,6 @@ def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> 
     KrigflowError
         A file exists and ``overwrite`` is False (naming it), or writing fails.
     """
-    from krigflow.io import write_grdecl, write_netcdf, write_vti
-
-    writers = {"grdecl": write_grdecl, "netcdf": write_netcdf, "vti": write_vti}
     name = str(da.name or "property")
     r = int(da.attrs["realization"])
     target = os.path.join(folder, f"realization-{r}")
@@ -94,7 +90,7 @@ def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> 
     written = []
     for fmt, path in zip(formats, paths):
         try:
-            written.append(writers[fmt](path, arrays, summary=meta))
+            written.append(WRITERS[fmt](path, arrays, summary=meta))
         except KrigflowError:
             raise
         except (OSError, ImportError, ValueError, RuntimeError) as exc:

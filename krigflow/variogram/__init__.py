@@ -17,9 +17,7 @@ from krigflow.variogram.conventions import (
 from krigflow.variogram.experimental import (
     ESTIMATORS,
     ExperimentalVariogram,
-    add_variogram_parser,
     horizontal_variogram,
-    plot_variograms,
     vertical_variogram,
 )
 from krigflow.variogram.fit import (
@@ -38,7 +36,6 @@ __all__ = [
     "ExperimentalVariogram",
     "Variogram",
     "VariogramFit",
-    "add_variogram_parser",
     "default_lags",
     "fit_variogram",
     "from_gslib",
@@ -47,7 +44,6 @@ __all__ = [
     "gstools_model",
     "horizontal_variogram",
     "matern_scale",
-    "plot_variograms",
     "to_gslib",
     "to_gstools",
     "variogram_from_samples",
