@@ -10,7 +10,7 @@ import yaml
 from krigflow.run.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
 from krigflow.exceptions import ConfigError
 
-DOCS = os.path.join(os.path.dirname(__file__), "..", "README.md")
+DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 
 
 def minimal(**changes):
