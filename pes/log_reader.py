@@ -40,8 +40,8 @@ class LogReader(ProducerPE):
         except Exception as exc:  # noqa: BLE001 - sent on, never raised (multi would hang)
             self.write(self.OUTPUT_NAME, state)
             self.write(self.OUTPUT_NAME, error_of(self, exc))
-            return None
+            return
         self.write(self.OUTPUT_NAME, state)
         for well in wells:
             self.write(self.OUTPUT_NAME, well)
-        return None
+        return

@@ -8,7 +8,6 @@ import numpy as np
 from krigflow.io import write_partial
 from krigflow.stats import RunningStats
 
-
 FP = {"config": json.dumps({"seed": 1, "variogram": {"sill": 2.0}}), "data": "ab" * 32, "numerics": "1"}
 
 

@@ -6,7 +6,6 @@ from krigflow.run import Partial, Worker, WorkOrder, validate_config
 from krigflow.stats import RunningStats
 from krigflow.wells import Well
 
-
 #: Well heads (easting, northing) of the small synthetic field.
 HEADS = [(1000.0, 1000.0), (1700.0, 1200.0), (1300.0, 1800.0), (1850.0, 1850.0), (1150.0, 1450.0)]
 

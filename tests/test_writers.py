@@ -11,7 +11,7 @@ import pytest
 
 from krigflow.run.config import OUTPUT_FORMATS, load_config
 from krigflow.exceptions import KrigflowError
-from krigflow.run.core import run_local
+from krigflow.run import run_local
 from krigflow.io.writers import (
     FILENAMES,
     FORMATS,

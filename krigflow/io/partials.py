@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import krigflow.stats as _stats_package
 from krigflow.exceptions import KrigflowError
 from krigflow.io.atomic import atomic_path, jsonable
-import krigflow.stats as _stats_package
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,14 @@ from krigflow.run.config import (
     load_config,
     validate_config,
 )
+from krigflow.run.fingerprint import (
+    NUMERICS_VERSION,
+    UNFINGERPRINTED_KEYS,
+    config_fingerprint,
+    data_fingerprint,
+    fingerprint_differences,
+    make_fingerprint,
+)
 from krigflow.run.finish import (
     end_run,
     final_arrays,
@@ -30,14 +38,6 @@ from krigflow.run.finish import (
     status_record,
     versions,
     write_results,
-)
-from krigflow.run.fingerprint import (
-    NUMERICS_VERSION,
-    UNFINGERPRINTED_KEYS,
-    config_fingerprint,
-    data_fingerprint,
-    fingerprint_differences,
-    make_fingerprint,
 )
 from krigflow.run.local import run_local
 from krigflow.run.messages import (

@@ -23,8 +23,8 @@ from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, atomic_path, scan_partials
 from krigflow.run.config import DEFAULTS
-from krigflow.run.finish import final_arrays, versions, write_results
 from krigflow.run.fingerprint import fingerprint_differences
+from krigflow.run.finish import final_arrays, versions, write_results
 from krigflow.run.plan import check_partials
 from krigflow.run.ranges import format_ranges
 

@@ -16,10 +16,10 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import ConditioningData, Grid, upscale
 from krigflow.io import well_traces
+from krigflow.realizations import NormalScore
 from krigflow.run.config import check_inputs
 from krigflow.run.messages import one_line
 from krigflow.stats import HistogramSpec, uniform_edges
-from krigflow.realizations import NormalScore
 from krigflow.variogram import Variogram, variogram_from_samples
 
 logger = logging.getLogger(__name__)

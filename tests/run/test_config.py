@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from krigflow.run.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
 from krigflow.exceptions import ConfigError
+from krigflow.run.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 

@@ -12,7 +12,15 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io import read_partial
 from krigflow.kriging import krige_grid
 from krigflow.realizations import subsample_masks
-from krigflow.run import Checkpointer, Worker, WorkOrder, build_problem, chunk_indices, final_arrays, run_realizations
+from krigflow.run import (
+    Checkpointer,
+    Worker,
+    WorkOrder,
+    build_problem,
+    chunk_indices,
+    final_arrays,
+    run_realizations,
+)
 from krigflow.stats import RunningStats
 
 
