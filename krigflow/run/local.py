@@ -69,7 +69,8 @@ def run_local(config, *, overwrite=False, write=True, wells=None, callback=None)
     if state.plan is not None and state.plan.prior:
         logger.info("resuming: %d realizations from earlier partial files, %d to compute",
                     state.plan.covered.size, total)
-    worker = Worker(work_order(state), name="run_local").start()
+    order = replace(work_order(state), progress=None)  # no progress files: nobody polls them, callback instead
+    worker = Worker(order, name="run_local").start()
     try:
         for task in tasks:
             worker.run(task.indices)

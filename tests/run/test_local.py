@@ -85,6 +85,7 @@ def test_run_local_resumes_after_an_interruption(tmp_path, monkeypatch):
     with np.load(tmp_path / "out" / "stats.npz") as npz:
         npt.assert_array_equal(npz["mean"], result["arrays"]["mean"])
     assert not (tmp_path / "out" / "partials").exists()  # removed once the results are written
+    assert not (tmp_path / "out" / ".progress").exists()  # run_local reports through the callback only
 
 
 def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monkeypatch):
