@@ -1,7 +1,7 @@
 """Partial files: the statistics of a set of realizations on disk, read back as plain data.
 
 Every worker of a run keeps one accumulator (:class:`krigflow.stats.RunningStats`, or any class of
-:mod:`krigflow.stats.running` with ``to_dict``/``from_dict``/``merge``) and writes it, *cumulatively*, to its
+:mod:`krigflow.stats` with ``to_dict``/``from_dict``/``merge``) and writes it, *cumulatively*, to its
 own partial file ``OUTPUT/partials/part-<uuid>.npz`` every ``checkpoint_every`` realizations and at the
 end. The file keeps its name and is replaced atomically each time (temporary file in the same folder,
 fsync, :func:`os.replace`), so there is never more than one file per worker and attempt, and a realization
@@ -108,7 +108,7 @@ def write_partial(path, stats, indices, fingerprint, meta) -> None:
     Parameters
     ----------
     path : str
-    stats : krigflow.stats.running.RunningStats (or a sibling accumulator)
+    stats : krigflow.stats.RunningStats (or a sibling accumulator)
         Written from ``stats.to_dict()``; restored with ``from_dict``.
     indices : sequence of int
         Realization indices covered by ``stats``.

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
-from krigflow.grid import ConditioningData, Grid, upscale
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.grid import Grid
 from krigflow.io import well_traces
 from krigflow.realizations import NormalScore
 from krigflow.run.config import check_inputs
@@ -35,7 +36,7 @@ class Problem:
     ----------
     grid : krigflow.grid.Grid
         The model grid.
-    data : krigflow.grid.ConditioningData
+    data : krigflow.conditioning.ConditioningData
         Upscaled conditioning data (n).
     variogram : krigflow.variogram.model.Variogram
         Covariance model.
@@ -55,7 +56,7 @@ class Problem:
         Decimated well trajectories (:func:`krigflow.io.writers.well_traces`), for ``wells.npz`` and figures.
     transform : krigflow.realizations.transform.NormalScore or None
         Normal-score transform of the ``conditional`` method (``variogram`` is then the normal-score model).
-    histogram : krigflow.stats.running.HistogramSpec or None
+    histogram : krigflow.stats.HistogramSpec or None
         Histogram bins and cutoffs, identical for every worker (see :func:`histogram_spec`).
     quantiles : tuple of float
         Per-cell quantiles (percent) written to ``stats.npz``.
@@ -257,7 +258,7 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
     the back-transform bounds (``zmin``/``zmax``) for normal scores, ``mean +- 5 sqrt(sill)`` and the data
     range for a Gaussian ``conditional`` run, the data range widened by 5 % for ``subsample`` (kriging
     stays near the data). ``histogram_bins`` uniform bins, plus the under/overflow bins of
-    :class:`krigflow.stats.running.HistogramSpec`. Per-cell histograms only when quantiles are asked for.
+    :class:`krigflow.stats.HistogramSpec`. Per-cell histograms only when quantiles are asked for.
     """
     bins = int(config.get("histogram_bins", 100))
     low, high = float(np.min(data.values)), float(np.max(data.values))

@@ -51,7 +51,7 @@ def run_realizations(problem, indices) -> RunningStats:
 
     Returns
     -------
-    krigflow.stats.running.RunningStats
+    krigflow.stats.RunningStats
         Statistics over the ``R`` realizations.
     """
     indices = np.asarray(indices, dtype=np.int64)
