@@ -12,15 +12,7 @@ combine`` merges the partial files of separate runs with the same end.
 """
 
 from krigflow.run.combine import add_combine_parser, combine, combine_command
-from krigflow.run.config import (
-    DEFAULTS,
-    OUTPUT_FORMATS,
-    REQUIRED,
-    check_inputs,
-    expand_paths,
-    load_config,
-    validate_config,
-)
+from krigflow.run.config import DEFAULTS, OUTPUT_FORMATS, REQUIRED, load_config, validate_config
 from krigflow.run.fingerprint import (
     NUMERICS_VERSION,
     UNFINGERPRINTED_KEYS,
@@ -39,6 +31,7 @@ from krigflow.run.finish import (
     versions,
     write_results,
 )
+from krigflow.run.inputs import check_inputs, expand_paths
 from krigflow.run.local import run_local
 from krigflow.run.messages import (
     CheckpointInfo,

@@ -18,7 +18,7 @@ from krigflow.conditioning import ConditioningData, upscale
 from krigflow.grid import Grid
 from krigflow.io import well_traces
 from krigflow.realizations import NormalScore
-from krigflow.run.config import check_inputs
+from krigflow.run.inputs import check_inputs
 from krigflow.run.messages import one_line
 from krigflow.stats import HistogramSpec, uniform_edges
 from krigflow.variogram import Variogram, variogram_from_samples
