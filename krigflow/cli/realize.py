@@ -129,7 +129,7 @@ def add_realize_parser(subparsers) -> None:
 
 def _selection(args, total):
     from krigflow.cli.rank import parse_picks, rank_run
-    from krigflow.run.realize import parse_realizations
+    from krigflow.run import parse_realizations
 
     if args.realizations is not None:
         return parse_realizations(args.realizations, total)
@@ -147,8 +147,7 @@ def _selection(args, total):
 
 def realize_command(args) -> int:
     """Run ``krigflow realize``."""
-    from krigflow.run import load_config
-    from krigflow.run.realize import iter_realizations
+    from krigflow.run import iter_realizations, load_config
 
     config = load_config(args.config)
     indices = _selection(args, int(config["realizations"]))

@@ -74,6 +74,15 @@ from krigflow.run.progress import (
     wait_with_progress,
 )
 from krigflow.run.ranges import chunk_indices, format_ranges, parse_range
+from krigflow.run.realize import (
+    check_run,
+    iter_realizations,
+    parse_realizations,
+    realization,
+    realization_fields,
+    to_dataarray,
+)
+from krigflow.run.summaries import compute_chunk, merge_summaries, write_summaries
 from krigflow.run.threads import available_cores, blas_threads, threads_per_worker
 from krigflow.run.worker import Checkpointer, Worker, run_realizations
 
@@ -87,6 +96,9 @@ __all__ = [
     "DEFAULTS", "OUTPUT_FORMATS", "REQUIRED", "check_inputs", "expand_paths", "load_config", "validate_config",
     # problem and realizations
     "Problem", "build_problem", "describe_wells", "histogram_spec", "load_inputs", "run_realizations",
+    # individual realizations and their summaries (realizations.csv)
+    "realization", "iter_realizations", "realization_fields", "to_dataarray", "check_run", "parse_realizations",
+    "compute_chunk", "merge_summaries", "write_summaries",
     # plan, fingerprint, ranges
     "RunPlan", "check_partials", "check_resumable", "checkpoint_info", "clear_for_overwrite", "coverage",
     "plan_run", "save_run_wells", "NUMERICS_VERSION", "UNFINGERPRINTED_KEYS", "config_fingerprint",

@@ -33,6 +33,8 @@ from krigflow.run.messages import RunError
 from krigflow.run.plan import coverage
 from krigflow.run.progress import clear_progress
 from krigflow.run.ranges import format_ranges
+from krigflow.run.summaries import merge_summaries, write_summaries
+from krigflow.stats import REALIZATIONS_FILE, summary_record
 
 logger = logging.getLogger(__name__)
 
@@ -183,12 +185,12 @@ def versions() -> dict:
     return found
 
 
-def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> None:
+def write_results(config, arrays, summary, *, problem=None, overwrite=False, summaries=None) -> None:
     """Write the results of a run into ``config["output"]``, in the one order every run uses.
 
-    ``wells.npz`` (from ``problem``; without one, the caller has put it there) and the configured formats
-    first, so that a run whose files cannot all be written fails without results; then ``stats.npz`` and
-    ``summary.json`` (atomically); then the figures, which never fail the run.
+    ``wells.npz`` (from ``problem``; without one, the caller has put it there), the configured formats and
+    ``realizations.csv`` first, so that a run whose files cannot all be written fails without results; then
+    ``stats.npz`` and ``summary.json`` (atomically); then the figures, which never fail the run.
 
     Parameters
     ----------
@@ -202,6 +204,9 @@ def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> 
         For ``wells.npz``.
     overwrite : bool, default False
         Replace existing ``stats.npz``/``summary.json``.
+    summaries : krigflow.stats.SummaryTable, optional
+        Per-realization summaries, written to ``realizations.csv`` (without them, a ``realizations.csv``
+        left by an earlier run is removed).
 
     Raises
     ------
@@ -214,6 +219,10 @@ def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> 
     else:
         write_formats(config["output"], arrays, (config.get("outputs") or {}).get("formats", ["netcdf"]),
                       summary=summary)
+    if summaries is not None:
+        write_summaries(config["output"], summaries, summary)
+    elif os.path.isfile(os.path.join(config["output"], REALIZATIONS_FILE)):
+        os.remove(os.path.join(config["output"], REALIZATIONS_FILE))  # an earlier run's rows
     write_outputs(config["output"], arrays, summary, overwrite=overwrite)
     write_run_figures(config, arrays, summary)
 
@@ -236,7 +245,8 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
     Returns
     -------
     dict
-        ``state``: ``"complete"`` (every realization covered: ``arrays`` and ``summary``, files written),
+        ``state``: ``"complete"`` (every realization covered: ``arrays``, ``summary`` and ``summaries``
+        (the :class:`krigflow.stats.SummaryTable` of realizations.csv, or None), files written),
         ``"already complete"`` (nothing to do) or ``"range"`` (the requested range is covered, other
         realizations are missing: partials only, no final files); ``summary`` with at least
         ``realizations_done``.
@@ -274,9 +284,12 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
                            timings=_timings(state, partials))
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
+    table = merge_summaries(partials)
+    if table is not None:
+        summary["realization_summaries"] = summary_record(table)
     if write:
-        write_results(config, arrays, summary, problem=state.problem, overwrite=overwrite)
-    return {"state": "complete", "arrays": arrays, "summary": summary}
+        write_results(config, arrays, summary, problem=state.problem, overwrite=overwrite, summaries=table)
+    return {"state": "complete", "arrays": arrays, "summary": summary, "summaries": table}
 
 
 def _timings(state, partials):

@@ -17,9 +17,9 @@ from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.conditioning import ConditioningData, upscale
 from krigflow.grid import Grid
 from krigflow.io import well_traces
-from krigflow.realizations import NormalScore
+from krigflow.realizations import NormalScore, fit_transform
 from krigflow.run.inputs import check_inputs
-from krigflow.stats import HistogramSpec, uniform_edges
+from krigflow.stats import HistogramSpec, SummarySpec, summary_spec, uniform_edges
 from krigflow.variogram import Variogram, variogram_from_samples
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ class Problem:
         Per-cell quantiles (percent) written to ``stats.npz``.
     variogram_fit : dict or None
         Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
+    summary : krigflow.stats.SummarySpec or None
+        Per-realization summaries (``realizations.csv``): cutoffs, zones, volume.
     """
 
     grid: Grid
@@ -77,6 +79,7 @@ class Problem:
     histogram: HistogramSpec | None = None
     quantiles: tuple = ()
     variogram_fit: dict | None = None
+    summary: SummarySpec | None = None
 
 
 def load_inputs(config) -> list:
@@ -179,8 +182,10 @@ def build_problem(wells, config) -> Problem:
     if config["method"]["name"] == "conditional":
         # conditioning by kriging: simple kriging of the residuals (mean 0 for normal scores)
         kind = "simple"
-        if transform is not None:
+        if isinstance(transform, NormalScore):
             mean = 0.0
+        elif transform is not None:  # log10: the mean of the log data, or the log of the given mean
+            mean = transform.log_mean if mean is None else float(transform.transform(mean))
         elif mean is None:
             mean = float(np.mean(data.values))
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
@@ -199,6 +204,7 @@ def build_problem(wells, config) -> Problem:
         histogram=histogram_spec(config, data, variogram, transform, mean),
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fit,
+        summary=summary_spec(config, grid.spacing),
     )
 
 
@@ -216,32 +222,36 @@ def _method_model(config, grid, data, samples):
     * ``conditional`` with ``transform: normal_score``: the transform table of the conditioning data; the
       variogram is that of the normal scores: fitted to the normal scores of the samples with the sill
       fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
+    * ``conditional`` with ``transform: log10``: the variogram of log10 of the property, as configured, or
+      fitted to the log10 of the samples (``auto``, sill free).
     * otherwise: the configured model, or the model fitted to the samples (``auto``).
     """
     vg_cfg, method = config["variogram"], config["method"]
-    transform = None
-    if method["name"] == "conditional" and method.get("transform", "none") == "normal_score":
-        transform = NormalScore.fit(data.values, tails=method["tails"], zmin=method["zmin"], zmax=method["zmax"])
+    transform = fit_transform(method, data.values)
+    normal = isinstance(transform, NormalScore)
     if vg_cfg["model"] != "auto":
         keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
         variogram = Variogram(**{k: vg_cfg[k] for k in keys if k in vg_cfg})
-        if transform is not None:
+        if normal:
             variogram = Variogram(variogram.model, 1.0, variogram.range_h, variogram.range_v,
                                   nugget=variogram.nugget / variogram.sill, range_h2=variogram.range_h2,
                                   azimuth=variogram.azimuth, nu=variogram.nu)
         return variogram, transform, None
     easting, northing, tvdss, values, well = samples
-    if transform is not None:
+    if normal:
         values = NormalScore.fit(values, tails="extrapolate").transform(values)
+    elif transform is not None:
+        values = transform.transform(values)
     result = variogram_from_samples(
         easting, northing, tvdss, values, well, spacing=grid.spacing, candidates=vg_cfg["candidates"],
         estimator=vg_cfg["estimator"], fit_nugget=vg_cfg["fit_nugget"], nugget=vg_cfg["nugget"],
         nu=vg_cfg["nu"], lag_h=vg_cfg["lag_h"], lag_v=vg_cfg["lag_v"], max_lag_h=vg_cfg["max_lag_h"],
-        max_lag_v=vg_cfg["max_lag_v"], sill=1.0 if transform is not None else None)
+        max_lag_v=vg_cfg["max_lag_v"], sill=1.0 if normal else None)
     v = result.variogram
     model = {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_v": v.range_v,
              "nu": v.nu}
-    fit = {"space": "normal_score" if transform is not None else "property", "model": model,
+    space = "normal_score" if normal else ("log10" if transform is not None else "property")
+    fit = {"space": space, "model": model,
            "experimental": [{"direction": ev.direction, "lag": ev.lags.tolist(), "gamma": ev.gamma.tolist(),
                              "pairs": ev.pairs.tolist(), "estimator": ev.estimator}
                             for ev in result.experimental],
@@ -265,8 +275,11 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
         low, high = config["histogram_range"]
     else:
         if config["method"]["name"] == "conditional":
-            if transform is not None:
+            if isinstance(transform, NormalScore):
                 t_low, t_high = transform.value_range(5.0)
+                low, high = min(low, t_low), max(high, t_high)
+            elif transform is not None:  # log10: 5 standard deviations of the simulated log values
+                t_low, t_high = transform.value_range(5.0, std=float(np.sqrt(variogram.sill)))
                 low, high = min(low, t_low), max(high, t_high)
             else:
                 half = 5.0 * np.sqrt(variogram.sill)

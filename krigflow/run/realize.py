@@ -33,7 +33,7 @@ def run_engine(problem, index, chunks=None):
 
     Parameters
     ----------
-    problem : krigflow.run.core.Problem
+    problem : krigflow.run.Problem
     index : int
     chunks : sequence of sequence of int, optional
         Chunks the run computed; default consecutive chunks of ``problem.batch_size`` over
@@ -59,7 +59,7 @@ def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
 
     Parameters
     ----------
-    problem : krigflow.run.core.Problem
+    problem : krigflow.run.Problem
         The run's problem.
     indices : sequence of int, shape (R,)
         Realization indices.
@@ -112,7 +112,7 @@ def to_dataarray(field, grid, *, realization, name="property", unit="", attrs=No
 
 
 def _problem(config, wells):
-    from krigflow.run.core import build_problem, load_inputs
+    from krigflow.run.problem import build_problem, load_inputs
 
     wells = load_inputs(config) if wells is None else list(wells)
     return build_problem(wells, config), wells
@@ -211,7 +211,7 @@ def check_run(run_dir, config, problem) -> dict:
         Output folder of the finished run (holds ``summary.json``).
     config : dict
         Validated configuration used now.
-    problem : krigflow.run.core.Problem
+    problem : krigflow.run.Problem
         Problem built from it now.
 
     Returns
@@ -225,7 +225,7 @@ def check_run(run_dir, config, problem) -> dict:
         No ``summary.json``, or its fingerprint differs from this configuration's (the differences are
         listed: config keys, data hash, numerics version).
     """
-    from krigflow.run.checkpoint import config_fingerprint, fingerprint_differences, make_fingerprint
+    from krigflow.run.fingerprint import config_fingerprint, fingerprint_differences, make_fingerprint
 
     path = os.path.join(run_dir, "summary.json")
     try:

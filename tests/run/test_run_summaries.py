@@ -1,6 +1,5 @@
 """Summaries computed with each chunk (same batch as the statistics), merged across partials."""
 import os
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -8,12 +7,11 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.run.core import build_problem, run_realizations
+from krigflow.run import build_problem, run_realizations
 from krigflow.run.summaries import compute_chunk, merge_summaries, write_summaries
 from krigflow.stats import REALIZATIONS_FILE, SummarySpec, SummaryTable, VolumeSpec, summarize
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_workflow import make_wells, small_config  # noqa: E402
+from synthetic_field import make_wells, small_config
 
 SPEC = SummarySpec(cutoffs=(60.0,), volume=VolumeSpec(cell_volume=32400.0, cutoff=60.0, side="below"))
 
@@ -21,7 +19,7 @@ SPEC = SummarySpec(cutoffs=(60.0,), volume=VolumeSpec(cell_volume=32400.0, cutof
 @pytest.fixture(scope="module")
 def problem():
     p = build_problem(make_wells(), small_config())
-    return SimpleNamespace(**vars(p), summary=SPEC)
+    return SimpleNamespace(**dict(vars(p), summary=SPEC))
 
 
 def test_chunk_stats_are_the_runs_and_rows_its_realizations(problem):

@@ -6,7 +6,7 @@ of single realizations, so comparing them with the regenerated ensemble checks e
 """
 import json
 import os
-import sys
+import subprocess
 
 import numpy as np
 import numpy.testing as npt
@@ -15,10 +15,7 @@ import pytest
 from krigflow.run.config import load_config
 from krigflow.run.realize import iter_realizations
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_graph import ENV, ROOT, TIMEOUT, needs_mpi, write_field  # noqa: E402
-
-import subprocess  # noqa: E402
+from test_graph import ENV, ROOT, TIMEOUT, needs_mpi, write_field
 
 METHODS = {
     "subsample": {"name": "subsample", "fraction": 0.6, "unit": "wells"},

@@ -2,7 +2,6 @@
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import numpy.testing as npt
@@ -12,12 +11,11 @@ from krigflow.cli.rank import add_rank_parser, parse_picks, rank_run
 from krigflow.cli.realize import add_realize_parser, parse_formats
 from krigflow.exceptions import KrigflowError
 from krigflow.run.config import load_config
-from krigflow.run.core import run_local
+from krigflow.run import run_local
 from krigflow.run.realize import realization
 from krigflow.stats.summaries import SummaryTable
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_graph import write_field  # noqa: E402
+from test_graph import write_field
 
 
 def cli(argv):

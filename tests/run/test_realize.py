@@ -1,13 +1,12 @@
 """Regenerated realizations equal the ones the run folded into its statistics (both methods)."""
 import os
-import sys
 
 import numpy as np
 import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import KrigflowError
-from krigflow.run.core import build_problem, run_local
+from krigflow.run import build_problem, run_local
 from krigflow.run.realize import (
     check_run,
     iter_realizations,
@@ -17,8 +16,7 @@ from krigflow.run.realize import (
     run_engine,
 )
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_workflow import make_wells, small_config  # noqa: E402
+from synthetic_field import make_wells, small_config
 
 METHODS = {
     "subsample": {"name": "subsample", "fraction": 0.6, "unit": "wells"},
