@@ -68,7 +68,8 @@ def test_run_writes_configured_formats_and_wells(tmp_path):
     config = load_config(config_path)
     run_local(config)
     out = config["output"]
-    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz", *FILENAMES.values()])
+    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz", "realizations.csv",
+                                             *FILENAMES.values()])
     arrays, summary = load_results(out)
     vti = parse_vti(os.path.join(out, "stats.vti"))
     npt.assert_array_equal(vti["arrays"]["std"], arrays["std"])
