@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from krigflow.exceptions import KrigflowError
+from krigflow.exceptions import TransformError
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class LogTransform:
     def __post_init__(self):
         base = float(self.base)
         if not (np.isfinite(base) and base > 1.0):
-            raise KrigflowError(f"LogTransform: base must be a finite number > 1, got {self.base!r}")
+            raise TransformError(f"LogTransform: base must be a finite number > 1, got {self.base!r}")
         object.__setattr__(self, "base", base)
         for name in ("log_mean", "log_std", "data_min", "data_max"):
             object.__setattr__(self, name, float(getattr(self, name)))
@@ -92,16 +92,16 @@ class LogTransform:
 
         Raises
         ------
-        KrigflowError
+        TransformError
             No data, non-finite data, or data <= 0 (the message gives their number and the smallest).
         """
         cls(base=base)  # checks the base before any logarithm
         data = np.asarray(data, dtype=np.float64).ravel()
         if data.size == 0 or not np.all(np.isfinite(data)):
-            raise KrigflowError(f"log transform: need at least one datum, all finite (got {data.size})")
+            raise TransformError(f"log transform: need at least one datum, all finite (got {data.size})")
         bad = data <= 0
         if np.any(bad):
-            raise KrigflowError(f"log transform: {int(bad.sum())} of {data.size} data are <= 0 (smallest "
+            raise TransformError(f"log transform: {int(bad.sum())} of {data.size} data are <= 0 (smallest "
                                 f"{data.min():g}); a logarithm needs positive values")
         logs = np.log(data) / np.log(float(base))
         return cls(base=base, log_mean=float(np.mean(logs)), log_std=float(np.std(logs)),

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from krigflow.exceptions import ConfigError, KrigflowError
+from krigflow.exceptions import ConfigError, StatsError
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ def summarize(fields, spec) -> np.ndarray:
     """
     fields = np.asarray(fields, dtype=np.float64)
     if fields.ndim < 2:
-        raise KrigflowError(f"summarize: need a batch of realizations (R, ...), got shape {fields.shape}")
+        raise StatsError(f"summarize: need a batch of realizations (R, ...), got shape {fields.shape}")
     flat = fields.reshape(fields.shape[0], -1)
     finite = np.isfinite(flat)
     n_finite = finite.sum(axis=1)
@@ -269,7 +269,7 @@ def summarize(fields, spec) -> np.ndarray:
         if spec.zones is not None:
             zones = spec.zones.reshape(-1)
             if zones.size != flat.shape[1]:
-                raise KrigflowError(f"summarize: zone array has {zones.size} cells, realizations have "
+                raise StatsError(f"summarize: zone array has {zones.size} cells, realizations have "
                                     f"{flat.shape[1]}")
             for code in spec.zone_codes():
                 inside = zones == code
@@ -352,9 +352,9 @@ class SummaryTable:
         index, values = index[order], values[order]
         if index.size > 1 and np.any(np.diff(index) == 0):
             dup = np.unique(index[1:][np.diff(index) == 0])
-            raise KrigflowError(f"realization summaries: realization(s) {dup[:10].tolist()} appear more than once")
+            raise StatsError(f"realization summaries: realization(s) {dup[:10].tolist()} appear more than once")
         if len(set(columns)) != len(columns):
-            raise KrigflowError(f"realization summaries: duplicate column names in {columns}")
+            raise StatsError(f"realization summaries: duplicate column names in {columns}")
         object.__setattr__(self, "columns", columns)
         object.__setattr__(self, "index", index)
         object.__setattr__(self, "values", values)
@@ -382,13 +382,13 @@ class SummaryTable:
 
         Raises
         ------
-        KrigflowError
+        krigflow.exceptions.StatsError
             Different columns (naming both), or a realization in two tables.
         """
         tables = [self, *others]
         for t in tables[1:]:
             if t.columns != self.columns and len(t) and len(self):
-                raise KrigflowError(f"realization summaries with different columns cannot be merged: "
+                raise StatsError(f"realization summaries with different columns cannot be merged: "
                                     f"{list(self.columns)} and {list(t.columns)}")
         tables = [t for t in tables if len(t)] or [self]
         return SummaryTable(tables[0].columns, np.concatenate([t.index for t in tables]),
@@ -399,18 +399,18 @@ class SummaryTable:
 
         Raises
         ------
-        KrigflowError
+        krigflow.exceptions.StatsError
             Unknown column, listing the available ones.
         """
         if name not in self.columns:
-            raise KrigflowError(f"no summary column {name!r}; the columns are {list(self.columns)}")
+            raise StatsError(f"no summary column {name!r}; the columns are {list(self.columns)}")
         return self.values[:, self.columns.index(name)].copy()
 
     def row(self, realization) -> dict:
         """Summaries of one realization as ``{column: value}``."""
         hit = np.flatnonzero(self.index == int(realization))
         if hit.size == 0:
-            raise KrigflowError(f"realization {realization} is not in the summaries "
+            raise StatsError(f"realization {realization} is not in the summaries "
                                 f"({len(self)} realizations)")
         return dict(zip(self.columns, self.values[hit[0]].tolist()))
 
@@ -454,7 +454,7 @@ class SummaryTable:
 
         Raises
         ------
-        KrigflowError
+        krigflow.exceptions.StatsError
             Unknown column, a pick outside [0, 100], or no finite value.
 
         Examples
@@ -466,12 +466,12 @@ class SummaryTable:
         values = self.column(column)
         ok = np.isfinite(values)
         if not np.any(ok):
-            raise KrigflowError(f"summary column {column!r} has no finite value to rank")
+            raise StatsError(f"summary column {column!r} has no finite value to rank")
         out = []
         for p in picks:
             p = float(p)
             if not 0.0 <= p <= 100.0:
-                raise KrigflowError(f"percentile picks must be within 0-100, got {p:g}")
+                raise StatsError(f"percentile picks must be within 0-100, got {p:g}")
             target = float(np.percentile(values[ok], p))
             dist = np.where(ok, np.abs(values - target), np.inf)
             i = int(np.argmin(dist))
@@ -495,24 +495,24 @@ class SummaryTable:
 
         Raises
         ------
-        KrigflowError
+        krigflow.exceptions.StatsError
             Missing ``realization`` header, or a row of the wrong length or not numbers (naming the line).
         """
         rows = list(csv.reader(io.StringIO(text)))
         if not rows or not rows[0] or rows[0][0] != "realization":
-            raise KrigflowError(f"{source}: the first line must be the header 'realization,<columns>'")
+            raise StatsError(f"{source}: the first line must be the header 'realization,<columns>'")
         columns = tuple(rows[0][1:])
         index, values = [], []
         for line, row in enumerate(rows[1:], start=2):
             if not row:
                 continue
             if len(row) != len(columns) + 1:
-                raise KrigflowError(f"{source}, line {line}: {len(row)} fields, expected {len(columns) + 1}")
+                raise StatsError(f"{source}, line {line}: {len(row)} fields, expected {len(columns) + 1}")
             try:
                 index.append(int(row[0]))
                 values.append([float(v) for v in row[1:]])
             except ValueError:
-                raise KrigflowError(f"{source}, line {line}: expected an integer and numbers, got {row}") from None
+                raise StatsError(f"{source}, line {line}: expected an integer and numbers, got {row}") from None
         return cls(columns, np.asarray(index, dtype=np.int64), np.asarray(values, dtype=np.float64).reshape(
             len(index), len(columns)))
 
@@ -538,7 +538,7 @@ class SummaryTable:
 
         Raises
         ------
-        KrigflowError
+        krigflow.exceptions.StatsError
             The file is missing (naming it) or malformed.
         """
         path = os.fspath(path)
@@ -546,7 +546,7 @@ class SummaryTable:
             with open(path, encoding="utf-8", newline="") as fh:
                 text = fh.read()
         except FileNotFoundError:
-            raise KrigflowError(f"{path}: no realization summaries (the run wrote none, or is older than "
+            raise StatsError(f"{path}: no realization summaries (the run wrote none, or is older than "
                                 f"realizations.csv)") from None
         return cls.from_csv_text(text, source=path)
 
