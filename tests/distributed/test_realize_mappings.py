@@ -1,8 +1,9 @@
 """A regenerated realization equals the one the run folded into its statistics, in every mapping, both methods.
 
 ``krigflow run`` (simple, multi, mpi) computes 6 realizations in chunks of 2 on the small field of test_graph;
-``krigflow.run.realize`` regenerates each one in this process. The per-cell min and max of the run are values
-of single realizations, so comparing them with the regenerated ensemble checks every realization at every cell.
+``krigflow.run.iter_realizations`` regenerates each one in this process. The per-cell min and max of the run are
+values of single realizations, so comparing them with the regenerated ensemble checks every realization at every
+cell; the rows of the run's realizations.csv are compared with the summaries of the regenerated realizations.
 """
 import json
 import os
@@ -12,8 +13,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.run.config import load_config
-from krigflow.run.realize import iter_realizations
+from krigflow.run import iter_realizations, load_config
+from krigflow.stats import REALIZATIONS_FILE, SummarySpec, SummaryTable, summarize
 
 from test_graph import ENV, ROOT, TIMEOUT, needs_mpi, write_field
 
@@ -59,3 +60,10 @@ def test_regenerated_equals_run_in_every_mapping(field, tmp_path, method, mappin
     npt.assert_allclose(fields.min(axis=0), stats["min"], rtol=1e-12, atol=0)
     npt.assert_allclose(fields.max(axis=0), stats["max"], rtol=1e-12, atol=0)
     npt.assert_allclose(fields.mean(axis=0), stats["mean"], rtol=1e-12, atol=0)
+    # the run's realizations.csv rows are the summaries of the same realizations
+    table = SummaryTable.read_csv(os.path.join(output, REALIZATIONS_FILE))
+    assert table.index.tolist() == list(range(6)) and table.columns == ("mean", "frac_gt_60")
+    expected = summarize(fields, SummarySpec(cutoffs=(60.0,)))
+    npt.assert_allclose(table.values, expected, rtol=1e-12, atol=0)
+    if method == "subsample":
+        npt.assert_array_equal(table.values, expected)
