@@ -53,3 +53,35 @@ def test_merge_and_write(problem, tmp_path):
     assert write_summaries(str(tmp_path / "none"), None, summary) is None
     with pytest.raises(KrigflowError, match="more than once"):
         merge_summaries(parts + parts[:1])
+
+
+def test_partial_file_carries_the_summaries(tmp_path, problem):
+    """write_partial/read_partial keep the table; a table of other realizations is refused; none is None."""
+    from krigflow.io import CheckpointError, read_partial, write_partial
+
+    fp = {"config": "{}", "data": "d", "numerics": "1"}
+    stats, table = compute_chunk(problem, [1, 3])
+    write_partial(str(tmp_path / "a.npz"), stats, [1, 3], fp, {"realizations": 4}, summaries=table)
+    assert read_partial(str(tmp_path / "a.npz")).summaries == table
+    write_partial(str(tmp_path / "b.npz"), stats, [1, 3], fp, {"realizations": 4})
+    assert read_partial(str(tmp_path / "b.npz")).summaries is None
+    other = SummaryTable(table.columns, [1, 2], table.values)
+    write_partial(str(tmp_path / "c.npz"), stats, [1, 3], fp, {"realizations": 4}, summaries=other)
+    with pytest.raises(CheckpointError, match="summaries do not cover its realizations"):
+        read_partial(str(tmp_path / "c.npz"))
+
+
+def test_worker_checkpoint_holds_the_summaries(tmp_path, problem):
+    """A Worker's partial file (what resumes and combine read) holds the summaries of what it computed."""
+    from krigflow.io import scan_partials
+    from krigflow.run import CheckpointInfo, Worker, WorkOrder
+
+    info = CheckpointInfo(folder=str(tmp_path / "partials"), every=2,
+                          fingerprint={"config": "{}", "data": "d", "numerics": "1"}, meta={"realizations": 6})
+    worker = Worker(WorkOrder(problem, checkpoint=info)).start()
+    for chunk in ([0, 1], [4, 5]):
+        worker.run(chunk)
+    partial = worker.close()
+    (saved,) = scan_partials(str(tmp_path))
+    assert saved.summaries == partial.summaries
+    assert partial.summaries == compute_chunk(problem, [0, 1])[1].merge(compute_chunk(problem, [4, 5])[1])
