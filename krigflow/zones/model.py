@@ -68,8 +68,8 @@ def fit_trend(t, values, kind="linear") -> tuple:
 
     Examples
     --------
-    >>> fit_trend([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
-    (1.0, 2.0)
+    >>> [round(c, 9) for c in fit_trend([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])]
+    [1.0, 2.0]
     >>> fit_trend([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], "constant"), fit_trend([0.0], [4.0], "none")
     ((3.0, 0.0), (0.0, 0.0))
     """
