@@ -119,3 +119,14 @@ def test_surface_without_top_or_file():
     with pytest.raises(TopsError, match=r"surface\(s\) 'B', 'C' have no top"):
         check_surfaces_defined(["A", "B", "C"], tops)
     check_surfaces_defined(["A", "B"], tops, files={"B": "b.gri"})
+
+
+def test_describe_tops_flags_order_and_surface_misfit():
+    """inspect's tops report: tops per well in surface order, flags for order and for distance to a surface."""
+    from krigflow.zones import describe_tops
+    tops = Tops(("W", "W", "V"), ("B", "A", "A"), np.full(3, np.nan), np.array([1040.0, 1000.0, 990.0]),
+                np.array([0.0, 0.0, 100.0]), np.zeros(3))
+    report = describe_tops(tops, ["A", "B"], depth_at=lambda s, e, n: 1000.0 if s == "A" else 1040.0)
+    assert [r["well"] for r in report] == ["W", "V"]
+    assert [t["surface"] for t in report[0]["tops"]] == ["A", "B"] and report[0]["flags"] == []
+    assert report[1]["flags"] == ["'A': top at TVDSS 990 m is +10.0 m from the modelled surface"]

@@ -22,12 +22,13 @@ from krigflow.zones.tops import (
     TopsError,
     check_surfaces_defined,
     check_tops_order,
+    describe_tops,
     place_tops,
     read_tops,
     write_tops,
 )
 
 __all__ = ["CORNERPOINT_FORMATS", "LAYERINGS", "Lattice", "StratigraphicGrid", "Tops", "TopsError", "ZoneSpec",
-           "build_stratigraphic_grid", "check_surfaces_defined", "check_tops_order", "interpolate_surface",
+           "build_stratigraphic_grid", "check_surfaces_defined", "check_tops_order", "describe_tops", "interpolate_surface",
            "layer_interfaces", "place_tops", "read_surface", "read_tops", "surface_from_tops", "tie_surface",
            "to_xtgeo_grid", "truncate_crossings", "write_cornerpoint", "write_surface", "write_tops"]

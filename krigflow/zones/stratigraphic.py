@@ -304,6 +304,40 @@ class StratigraphicGrid:
         out[..., ~self.actnum(min_thickness)] = fill
         return out
 
+    def to_arrays(self) -> dict:
+        """The geometry as plain arrays (for ``stats.npz``), keys starting with ``cp_``; see :meth:`from_arrays`."""
+        return {"cp_origin": np.array(self.lattice.origin), "cp_spacing": np.array(self.lattice.spacing),
+                "cp_interfaces": self.interfaces, "cp_surfaces": self.surfaces,
+                "cp_surface_names": np.array(self.surface_names), "cp_zone_names": np.array(self.zone_names),
+                "cp_layer_start": np.array(self.layer_start), "cp_cell_thickness": np.array(self.cell_thickness),
+                "cp_layering": np.array([z.layering for z in self.zones])}
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "StratigraphicGrid":
+        """Rebuild the grid from :meth:`to_arrays` output (e.g. a loaded ``stats.npz``).
+
+        Examples
+        --------
+        >>> from krigflow.zones.surfaces import Lattice
+        >>> g = build_stratigraphic_grid(Lattice((0.0, 0.0), (10.0, 10.0), (2, 1)),
+        ...                              [np.zeros((3, 2)), np.full((3, 2), 4.0)], [ZoneSpec("A", 2)])
+        >>> h = StratigraphicGrid.from_arrays(g.to_arrays())
+        >>> h.shape, h.zone_names, bool(np.array_equal(h.interfaces, g.interfaces))
+        ((2, 1, 2), ('A',), True)
+        """
+        from krigflow.zones.surfaces import Lattice
+        interfaces = np.asarray(arrays["cp_interfaces"], dtype=float)
+        lattice = Lattice(tuple(np.asarray(arrays["cp_origin"], float)), tuple(np.asarray(arrays["cp_spacing"], float)),
+                          (interfaces.shape[0] - 1, interfaces.shape[1] - 1))
+        start = tuple(int(v) for v in np.asarray(arrays["cp_layer_start"]))
+        names = [str(v) for v in np.asarray(arrays["cp_zone_names"])]
+        layering = [str(v) for v in np.asarray(arrays["cp_layering"])]
+        dzs = tuple(float(v) for v in np.asarray(arrays["cp_cell_thickness"]))
+        zones = tuple(ZoneSpec(name, b - a, kind, dz if kind != "proportional" else None)
+                      for name, a, b, kind, dz in zip(names, start[:-1], start[1:], layering, dzs))
+        return cls(lattice, tuple(str(v) for v in np.asarray(arrays["cp_surface_names"])),
+                   np.asarray(arrays["cp_surfaces"], dtype=float), zones, interfaces, start, dzs)
+
     def to_zone_values(self, values) -> list:
         """Split a corner-point property ``(..., ncol, nrow, nk)`` into the zones' simbox arrays."""
         values = np.asarray(values)

@@ -36,7 +36,7 @@ from krigflow.wells import match_well_name, normalize_well_name
 logger = logging.getLogger(__name__)
 
 __all__ = ["Tops", "TopsError", "read_tops", "place_tops", "check_tops_order", "check_surfaces_defined",
-           "write_tops"]
+           "write_tops", "describe_tops"]
 
 _WELL_COLUMNS = ("well", "wellname", "uwi", "wellid", "borehole")
 _SURFACE_COLUMNS = ("surface", "horizon", "top", "formation", "formationname", "marker", "pick", "surfacename",
@@ -482,3 +482,56 @@ def check_surfaces_defined(surfaces, tops=None, files=None) -> None:
     if missing:
         raise TopsError(f"surface(s) {', '.join(repr(s) for s in missing)} have no top in the tops table and no "
                         f"surface file (tops define: {', '.join(sorted(have)) or 'nothing'})")
+
+
+def describe_tops(tops, surfaces=None, *, depth_at=None, tolerance=3.0) -> list:
+    """Tops found per well, with flags for tops out of order or off the modelled surfaces (for ``inspect``).
+
+    Parameters
+    ----------
+    tops : Tops
+        Placed tops (or read with TVDSS).
+    surfaces : sequence of str, optional
+        Surface order, top to bottom (default: order of first appearance in the table).
+    depth_at : callable, optional
+        ``depth_at(surface, easting, northing) -> tvdss`` of the modelled surface (e.g. from the zoned grid);
+        tops further than ``tolerance`` from it are flagged.
+    tolerance : float, default 3
+        Metres.
+
+    Returns
+    -------
+    list of dict
+        One per well: ``{"well", "tops": [{"surface", "md", "tvdss"}...], "flags": [str...]}``, tops sorted by
+        the surface order.
+
+    Examples
+    --------
+    >>> t = Tops(("W", "W"), ("A", "B"), np.full(2, np.nan), np.array([1050.0, 1010.0]))
+    >>> describe_tops(t, ["A", "B"])[0]["flags"]
+    ["'B' (TVDSS 1010 m) is above 'A' (TVDSS 1050 m) but listed below it"]
+    """
+    order = list(surfaces) if surfaces is not None else list(tops.surfaces)
+    rank = {s: k for k, s in enumerate(order)}
+    out = []
+    for well in tops.wells:
+        rows = [i for i in range(len(tops)) if tops.well[i] == well]
+        rows.sort(key=lambda i: (rank.get(tops.surface[i], len(rank)), tops.tvdss[i]))
+        entries, flags = [], []
+        for i in rows:
+            md = None if not np.isfinite(tops.md[i]) else round(float(tops.md[i]), 2)
+            z = None if not np.isfinite(tops.tvdss[i]) else round(float(tops.tvdss[i]), 2)
+            entries.append({"surface": tops.surface[i], "md": md, "tvdss": z})
+            if depth_at is not None and z is not None and tops.surface[i] in rank \
+                    and np.isfinite(tops.easting[i]):
+                model = float(depth_at(tops.surface[i], tops.easting[i], tops.northing[i]))
+                if abs(model - z) > tolerance:
+                    flags.append(f"{tops.surface[i]!r}: top at TVDSS {z:g} m is {model - z:+.1f} m from the "
+                                 "modelled surface")
+        listed = [(tops.surface[i], tops.tvdss[i]) for i in rows if tops.surface[i] in rank
+                  and np.isfinite(tops.tvdss[i])]
+        for (s1, z1), (s2, z2) in zip(listed, listed[1:]):
+            if z2 < z1 - ORDER_TOLERANCE:
+                flags.append(f"{s2!r} (TVDSS {z2:g} m) is above {s1!r} (TVDSS {z1:g} m) but listed below it")
+        out.append({"well": well, "tops": entries, "flags": flags})
+    return out
