@@ -40,7 +40,7 @@ def test_validate_zones_per_zone_layering():
                         "cell_thickness": 1.0, "trend": ["linear", "none"]}, "/d")
     assert z["layering"] == [{"type": "proportional", "cell_thickness": 1.0},
                              {"type": "base_conform", "cell_thickness": 2.5}]
-    assert z["trend"] == ["linear", "none"] and z["variogram"] == ["auto", "auto"]
+    assert z["trend"] == ["linear", "none"] and z["variogram"] == [None, None]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@
       cell_thickness: null                # conform layer thickness (m): one number or one per zone
       files: {Top_A: top_a.gri}           # surface files (IRAP binary/ascii, ZMAP+), tied to the tops
       trend: linear                       # linear | constant | none, or one per zone
-      variogram: auto                     # auto, a variogram mapping, or one per zone
+      variogram: null                     # null: the run's variogram section in every zone (auto: fitted per
+                                          # zone); auto, a variogram mapping, or one per zone
       name_map: {}                        # tops well name -> LAS well name
     grid:
       spacing: [dx, dy]                   # horizontal cell size (m)
@@ -172,7 +173,7 @@ def validate_zones(raw, base_dir=None) -> dict | None:
 
     def variogram(value, key):
         if value == "auto" or value is None:
-            return "auto"
+            return value
         if not isinstance(value, dict):
             raise ConfigError(f"{key} must be 'auto' or a variogram mapping (model, sill, range_h, range_v...), "
                               f"got {value!r}")
@@ -189,7 +190,7 @@ def validate_zones(raw, base_dir=None) -> dict | None:
         "cell_thickness": default_dz,
         "files": {name: _resolve(p, base_dir) for name, p in files.items()},
         "trend": _per_zone(raw.get("trend", "linear"), n, "zones.trend", trend),
-        "variogram": _per_zone(raw.get("variogram", "auto"), n, "zones.variogram", variogram),
+        "variogram": _per_zone(raw.get("variogram"), n, "zones.variogram", variogram),
         "name_map": {str(k): str(v) for k, v in name_map.items()},
     }
 
