@@ -4,7 +4,7 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.zones import Lattice
-from krigflow.zones.export import write_cornerpoint_netcdf, write_vts
+from krigflow.zones.export import write_cornerpoint_formats, write_cornerpoint_netcdf, write_vts
 from krigflow.zones.synthetic import make_layered_truth
 
 
@@ -48,3 +48,14 @@ def test_vts_readable_by_pyvista(tmp_path, truth):
     assert sorted(set(mesh.cell_data["ZONE"].tolist())) == [1, 2, 3]
     centres = mesh.cell_centers().points.reshape(nk, nrow, ncol, 3).transpose(2, 1, 0, 3)
     npt.assert_allclose(-centres[..., 2], sgrid.cell_centres()[2], atol=1e-6)
+
+
+def test_write_cornerpoint_formats(tmp_path, truth):
+    """Every requested format is written once (vti and vts give one .vts), with property files beside."""
+    files = write_cornerpoint_formats(tmp_path, truth.sgrid, {"mean": truth.values, "std": truth.values},
+                                      ["netcdf", "vti", "vts", "grdecl", "egrid", "roff"])
+    names = sorted(p.rsplit("/", 1)[1] for p in files)
+    assert names == sorted(["stats.nc", "stats.vts", "stats.grdecl", "stats.EGRID", "stats_props.grdecl",
+                            "stats.roff", "stats_ZONE.roff", "stats_MEAN.roff", "stats_STD.roff"])
+    with pytest.raises(Exception, match="unknown for a zoned run"):
+        write_cornerpoint_formats(tmp_path, truth.sgrid, {}, ["png"])

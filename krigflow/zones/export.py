@@ -18,7 +18,13 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cornerpoint_dataset", "write_cornerpoint_netcdf", "write_vts", "vts_order"]
+__all__ = ["cornerpoint_dataset", "write_cornerpoint_netcdf", "write_vts", "vts_order", "write_cornerpoint_formats",
+           "CORNERPOINT_FILES"]
+
+#: File written for each output format of a zoned run (``outputs.formats``); ``vti`` is written as a
+#: StructuredGrid (``.vts``) because an ImageData cannot hold corner-point cells.
+CORNERPOINT_FILES = {"netcdf": "stats.nc", "vti": "stats.vts", "vts": "stats.vts", "grdecl": "stats.grdecl",
+                     "egrid": "stats.EGRID", "roff": "stats.roff"}
 
 
 def _cf_order(value):
@@ -161,3 +167,41 @@ def write_vts(path, sgrid, stats) -> str:
         fh.write("\n".join(lines))
     logger.info("wrote %s (%d statistics, structured grid %d x %d x %d)", path, len(stats), ncol, nrow, nk)
     return path
+
+
+def write_cornerpoint_formats(folder, sgrid, stats, formats, *, attrs=None, units="") -> list:
+    """Write the statistics of a zoned run in the requested formats (see :data:`CORNERPOINT_FILES`).
+
+    Parameters
+    ----------
+    folder : str
+        Output folder.
+    sgrid : krigflow.zones.StratigraphicGrid
+    stats : mapping of str to array, shape (ncol, nrow, nk)
+    formats : sequence of str
+        Among ``netcdf``, ``vti``/``vts``, ``grdecl``, ``egrid``, ``roff``.
+    attrs : dict, optional
+        Global NetCDF attributes.
+    units : str, optional
+
+    Returns
+    -------
+    list of str
+        Every file written (EGRID and ROFF write property files beside the grid).
+    """
+    from krigflow.exceptions import ConfigError
+    from krigflow.zones.cornerpoint import write_cornerpoint
+
+    unknown = [f for f in formats if f not in CORNERPOINT_FILES]
+    if unknown:
+        raise ConfigError(f"output format(s) {unknown} unknown for a zoned run; use {sorted(CORNERPOINT_FILES)}")
+    written = []
+    for fmt in dict.fromkeys("vts" if f == "vti" else f for f in formats):
+        path = os.path.join(os.fspath(folder), CORNERPOINT_FILES[fmt])
+        if fmt == "netcdf":
+            written.append(write_cornerpoint_netcdf(path, sgrid, stats, attrs=attrs, units=units))
+        elif fmt == "vts":
+            written.append(write_vts(path, sgrid, stats))
+        else:
+            written += write_cornerpoint(path, sgrid, stats, fformat=fmt)
+    return written
