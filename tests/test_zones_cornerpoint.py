@@ -81,3 +81,17 @@ def test_pinched_cells_inactive(tmp_path):
     grid = xtgeo.grid_from_file(files[0])
     act = grid.get_actnum().values.filled(0)
     assert act[0, 0, :2].tolist() == [0, 0] and act[2, 0, :2].tolist() == [1, 1] and grid.nactive == 10
+
+
+def test_box_grid_as_cornerpoint(tmp_path):
+    """A box Grid exported as EGRID through the corner-point writer: xtgeo's cell centres are the Grid's."""
+    from krigflow.grid import Grid
+    from krigflow.zones.stratigraphic import box_stratigraphic_grid
+    box = Grid.from_bounds((500.0, 700.0, 100.0, 250.0, 1000.0, 1020.0), (50.0, 50.0, 5.0))
+    files = write_cornerpoint(tmp_path / "box.EGRID", box_stratigraphic_grid(box), fformat="egrid")
+    grid = xtgeo.grid_from_file(files[0])
+    x, y, z = (p.values for p in grid.get_xyz(asmasked=False))
+    e, n, t = np.meshgrid(box.easting, box.northing, box.tvdss, indexing="ij")
+    npt.assert_allclose(x, e)
+    npt.assert_allclose(y, n)
+    npt.assert_allclose(z, t, atol=1e-3)

@@ -31,7 +31,7 @@ from krigflow.grid import Grid, upscale
 logger = logging.getLogger(__name__)
 
 __all__ = ["LAYERINGS", "ZoneSpec", "StratigraphicGrid", "build_stratigraphic_grid", "layer_interfaces",
-           "zone_samples", "zone_conditioning"]
+           "zone_samples", "zone_conditioning", "box_stratigraphic_grid"]
 
 LAYERINGS = ("proportional", "top_conform", "base_conform")
 #: Cells thinner than this (m) are inactive.
@@ -449,3 +449,22 @@ def zone_conditioning(sgrid, easting, northing, tvdss, values, well, *, well_nam
     parts = zone_samples(sgrid, easting, northing, tvdss, values, well)
     return [upscale(sgrid.simbox(q), p["easting"], p["northing"], p["t"], p["values"], p["well"].astype(np.int64),
                     well_names=well_names, min_samples=min_samples) for q, p in enumerate(parts)]
+
+
+def box_stratigraphic_grid(grid, *, zone_name="box") -> StratigraphicGrid:
+    """A regular box ``krigflow.grid.Grid`` as a corner-point grid (flat layers, one proportional zone).
+
+    Lets box-grid runs be exported as EGRID/ROFF/corner-point GRDECL with the same writers.
+
+    Examples
+    --------
+    >>> g = box_stratigraphic_grid(Grid.from_bounds((0, 100, 0, 50, 1000, 1010), (10, 10, 2)))
+    >>> g.shape, g.interfaces[0, 0].tolist()
+    ((10, 5, 5), [1000.0, 1002.0, 1004.0, 1006.0, 1008.0, 1010.0])
+    """
+    from krigflow.zones.surfaces import Lattice
+    e0, _, n0, _, z0, z1 = grid.bounds
+    lattice = Lattice((e0, n0), grid.spacing[:2], grid.shape[:2])
+    surfaces = np.stack([np.full(lattice.node_shape, z0), np.full(lattice.node_shape, z1)])
+    return build_stratigraphic_grid(lattice, surfaces, [ZoneSpec(zone_name, grid.shape[2])],
+                                    surface_names=("top", "base"))
