@@ -31,8 +31,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
 
-from krigflow.zones import Lattice, write_surface, write_tops  # noqa: E402
-from krigflow.zones.synthetic import (  # noqa: E402
+from krigflow.zones import Lattice, write_surface, write_tops
+from krigflow.zones.synthetic import (
     default_well_positions,
     make_layered_truth,
     sample_wells,

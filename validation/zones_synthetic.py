@@ -31,8 +31,15 @@ import time
 
 import numpy as np
 
-from krigflow.grid import Grid, upscale
-from krigflow.zones import ZoneSpec, build_stratigraphic_grid, place_tops, surface_from_tops, truncate_crossings
+from krigflow.conditioning import upscale
+from krigflow.grid import Grid
+from krigflow.zones import (
+    ZoneSpec,
+    build_stratigraphic_grid,
+    place_tops,
+    surface_from_tops,
+    truncate_crossings,
+)
 from krigflow.zones.model import build_zone_problems, zoned_realizations
 from krigflow.zones.synthetic import default_well_positions, make_layered_truth, sample_wells, truth_tops
 
@@ -91,6 +98,7 @@ def main(argv=None):
                              "tops, or the true horizons (isolates the property model)")
     parser.add_argument("--variogram", choices=("auto", "true"), default="auto",
                         help="residual variogram per zone: fitted to the wells, or the truth's (normal scores)")
+    parser.add_argument("--transform", choices=("normal_score", "none"), default="normal_score")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -115,7 +123,7 @@ def main(argv=None):
     z = np.concatenate([w.tvdss for w in wells])
     v = np.concatenate([w.values for w in wells])
     well = np.concatenate([np.full(w.md.size, i) for i, w in enumerate(wells)])
-    method = {"name": "conditional", "transform": "normal_score", "tails": "linear"}
+    method = {"name": "conditional", "transform": args.transform, "tails": "linear"}
     variograms = None
     if args.variogram == "true":
         variograms = [{"model": vg.model, "sill": vg.sill, "range_h": vg.range_h, "range_v": vg.range_v}
@@ -142,7 +150,8 @@ def main(argv=None):
         return float(np.sqrt(np.mean((est[sel] - target_truth[sel]) ** 2)))
     everywhere = np.ones(ce.size, bool)
     res = {"cells": int(ce.size), "far_cells": int(far.sum()), "realizations": args.realizations,
-           "surfaces": args.surfaces}
+           "surfaces": args.surfaces, "variogram": args.variogram, "transform": args.transform,
+           "wells": args.wells}
     for label, sel in (("all", everywhere), ("far", far)):
         res[f"rmse_zoned_{label}"] = rmse(mean[act], sel)
         res[f"rmse_idw_{label}"] = rmse(est_idw, sel)

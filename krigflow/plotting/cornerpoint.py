@@ -10,7 +10,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["plot_layer_map", "plot_zone_map", "plot_cornerpoint_section", "write_cornerpoint_figures"]
+__all__ = ["plot_cornerpoint_section", "plot_layer_map", "plot_zone_map", "write_cornerpoint_figures"]
 
 
 def _axes(ax, figsize=(7, 6)):

@@ -42,7 +42,7 @@ from krigflow.zones.tops import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ZONE_KEYS", "validate_zones", "zone_specs", "lattice_for", "read_all_tops", "build_zoned_grid"]
+__all__ = ["ZONE_KEYS", "build_zoned_grid", "lattice_for", "read_all_tops", "validate_zones", "zone_specs"]
 
 ZONE_KEYS = ("tops", "surfaces", "layers", "layering", "cell_thickness", "files", "trend", "variogram", "name_map")
 _TRENDS = ("linear", "constant", "none")

@@ -26,7 +26,7 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["to_xtgeo_grid", "write_cornerpoint", "CORNERPOINT_FORMATS", "property_keyword"]
+__all__ = ["CORNERPOINT_FORMATS", "property_keyword", "to_xtgeo_grid", "write_cornerpoint"]
 
 CORNERPOINT_FORMATS = ("grdecl", "egrid", "roff")
 _EXTENSIONS = {"grdecl": ".grdecl", "egrid": ".EGRID", "roff": ".roff"}

@@ -18,8 +18,14 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cornerpoint_dataset", "write_cornerpoint_netcdf", "write_vts", "vts_order", "write_cornerpoint_formats",
-           "CORNERPOINT_FILES"]
+__all__ = [
+    "CORNERPOINT_FILES",
+    "cornerpoint_dataset",
+    "vts_order",
+    "write_cornerpoint_formats",
+    "write_cornerpoint_netcdf",
+    "write_vts",
+]
 
 #: File written for each output format of a zoned run (``outputs.formats``); ``vti`` is written as a
 #: StructuredGrid (``.vts``) because an ImageData cannot hold corner-point cells.

@@ -33,8 +33,15 @@ from krigflow.zones.stratigraphic import zone_conditioning, zone_samples
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ZoneProblem", "TRENDS", "zone_seed", "fit_trend", "build_zone_problems", "zone_realizations",
-           "zoned_realizations"]
+__all__ = [
+    "TRENDS",
+    "ZoneProblem",
+    "build_zone_problems",
+    "fit_trend",
+    "zone_realizations",
+    "zone_seed",
+    "zoned_realizations",
+]
 
 TRENDS = ("linear", "constant", "none")
 

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from krigflow.conditioning import ConditioningData
 from krigflow.exceptions import KrigflowError
-from krigflow.grid import ConditioningData, Grid
+from krigflow.grid import Grid
 from krigflow.zones.config import build_zoned_grid
 from krigflow.zones.model import build_zone_problems, zoned_realizations
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ZonedProblem", "build_zoned_problem", "nominal_grid", "combined_data"]
+__all__ = ["ZonedProblem", "build_zoned_problem", "combined_data", "nominal_grid"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,13 +25,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from krigflow.conditioning import upscale
 from krigflow.exceptions import ConfigError
-from krigflow.grid import Grid, upscale
+from krigflow.grid import Grid
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LAYERINGS", "ZoneSpec", "StratigraphicGrid", "build_stratigraphic_grid", "layer_interfaces",
-           "zone_samples", "zone_conditioning", "box_stratigraphic_grid"]
+__all__ = [
+    "LAYERINGS",
+    "StratigraphicGrid",
+    "ZoneSpec",
+    "box_stratigraphic_grid",
+    "build_stratigraphic_grid",
+    "layer_interfaces",
+    "zone_conditioning",
+    "zone_samples",
+]
 
 LAYERINGS = ("proportional", "top_conform", "base_conform")
 #: Cells thinner than this (m) are inactive.
@@ -313,7 +322,7 @@ class StratigraphicGrid:
                 "cp_layering": np.array([z.layering for z in self.zones])}
 
     @classmethod
-    def from_arrays(cls, arrays) -> "StratigraphicGrid":
+    def from_arrays(cls, arrays) -> StratigraphicGrid:
         """Rebuild the grid from :meth:`to_arrays` output (e.g. a loaded ``stats.npz``).
 
         Examples

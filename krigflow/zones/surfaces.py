@@ -23,15 +23,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from krigflow.conditioning import ConditioningData
 from krigflow.exceptions import ConfigError
-from krigflow.grid import ConditioningData
 from krigflow.kriging import krige_points
 from krigflow.variogram import Variogram
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Lattice", "surface_from_tops", "interpolate_surface", "tie_surface", "read_surface", "write_surface",
-           "truncate_crossings", "default_surface_variogram", "SURFACE_FORMATS"]
+__all__ = [
+    "SURFACE_FORMATS",
+    "Lattice",
+    "default_surface_variogram",
+    "interpolate_surface",
+    "read_surface",
+    "surface_from_tops",
+    "tie_surface",
+    "truncate_crossings",
+    "write_surface",
+]
 
 #: File formats read by :func:`read_surface` (xtgeo names), by extension.
 SURFACE_FORMATS = {".gri": "irap_binary", ".irapbin": "irap_binary", ".irap": "irap_ascii",
@@ -83,7 +92,7 @@ class Lattice:
         object.__setattr__(self, "shape", shape)
 
     @classmethod
-    def from_bounds(cls, bounds, spacing) -> "Lattice":
+    def from_bounds(cls, bounds, spacing) -> Lattice:
         """Lattice covering ``bounds = (e_min, e_max, n_min, n_max)`` with cells ``spacing = (dx, dy)``.
 
         The extent must be a whole number of cells (to 1e-6 of a cell).
@@ -108,7 +117,7 @@ class Lattice:
             if abs(count - round(count)) > 1e-6 * max(1.0, count):
                 raise ConfigError(f"grid.bounds: the {axis} extent {extent:g} m is not a whole number of cells of "
                                   f"{step:g} m")
-            shape.append(int(round(count)))
+            shape.append(round(count))
         return cls((e0, n0), (dx, dy), tuple(shape))
 
     @property

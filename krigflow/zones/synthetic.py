@@ -29,8 +29,14 @@ from krigflow.zones.tops import Tops
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LayeredTruth", "make_layered_truth", "sample_wells", "truth_tops", "default_well_positions",
-           "SURFACE_NAMES"]
+__all__ = [
+    "SURFACE_NAMES",
+    "LayeredTruth",
+    "default_well_positions",
+    "make_layered_truth",
+    "sample_wells",
+    "truth_tops",
+]
 
 SURFACE_NAMES = ("Top_A", "Top_B", "Top_C", "Base_C")
 

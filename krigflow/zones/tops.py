@@ -23,6 +23,7 @@ logged interval the end segment of the trajectory is extrapolated (with a warnin
 from __future__ import annotations
 
 import csv
+import itertools
 import logging
 import os
 import re
@@ -35,8 +36,16 @@ from krigflow.wells import match_well_name, normalize_well_name
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Tops", "TopsError", "read_tops", "place_tops", "check_tops_order", "check_surfaces_defined",
-           "write_tops", "describe_tops"]
+__all__ = [
+    "Tops",
+    "TopsError",
+    "check_surfaces_defined",
+    "check_tops_order",
+    "describe_tops",
+    "place_tops",
+    "read_tops",
+    "write_tops",
+]
 
 _WELL_COLUMNS = ("well", "wellname", "uwi", "wellid", "borehole")
 _SURFACE_COLUMNS = ("surface", "horizon", "top", "formation", "formationname", "marker", "pick", "surfacename",
@@ -118,7 +127,7 @@ class Tops:
         ok = np.isfinite(self.tvdss)
         return bool(np.all(np.isfinite(self.easting[ok]) & np.isfinite(self.northing[ok])))
 
-    def select(self, surface=None, well=None) -> "Tops":
+    def select(self, surface=None, well=None) -> Tops:
         """Tops of one surface and/or one well (rows with a TVDSS or an MD only).
 
         Examples
@@ -444,7 +453,7 @@ def check_tops_order(tops, surfaces) -> None:
     for well in tops.wells:
         picks = sorted((order[s], s, z) for w, s, z in zip(tops.well, tops.surface, tops.tvdss)
                        if w == well and s in order and np.isfinite(z))
-        for (_, s1, z1), (_, s2, z2) in zip(picks, picks[1:]):
+        for (_, s1, z1), (_, s2, z2) in itertools.pairwise(picks):
             if z2 < z1 - ORDER_TOLERANCE:
                 raise TopsError(f"{source}: well {well!r}: top of {s2!r} (TVDSS {z2:g} m) is above the top of "
                                 f"{s1!r} (TVDSS {z1:g} m), but {s2!r} is listed below {s1!r} in surfaces")
@@ -530,7 +539,7 @@ def describe_tops(tops, surfaces=None, *, depth_at=None, tolerance=3.0) -> list:
                                  "modelled surface")
         listed = [(tops.surface[i], tops.tvdss[i]) for i in rows if tops.surface[i] in rank
                   and np.isfinite(tops.tvdss[i])]
-        for (s1, z1), (s2, z2) in zip(listed, listed[1:]):
+        for (s1, z1), (s2, z2) in itertools.pairwise(listed):
             if z2 < z1 - ORDER_TOLERANCE:
                 flags.append(f"{s2!r} (TVDSS {z2:g} m) is above {s1!r} (TVDSS {z1:g} m) but listed below it")
         out.append({"well": well, "tops": entries, "flags": flags})

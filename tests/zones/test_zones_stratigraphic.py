@@ -24,7 +24,7 @@ def sgrid():
 def test_layers_fill_the_zone(layering):
     """Interfaces run from top to base, never decrease, and conform layers have the cell thickness."""
     top, base = np.array([0.0, 10.0, 5.0]), np.array([30.0, 22.0, 5.0])
-    ifc, dz = layer_interfaces(top, base, ZoneSpec("Z", 5, layering, None if layering == "proportional" else 6.0))
+    ifc, _dz = layer_interfaces(top, base, ZoneSpec("Z", 5, layering, None if layering == "proportional" else 6.0))
     npt.assert_allclose(ifc[:, 0], top)
     npt.assert_allclose(ifc[:, -1], base)
     assert np.all(np.diff(ifc, axis=1) >= 0)

@@ -24,7 +24,7 @@ def zoned(tmp_path_factory):
 
 def test_zoned_problem_realizations_and_data(zoned):
     """Realizations have the corner-point shape and honour the combined data at their cells."""
-    truth, wells, zp = zoned
+    _truth, _wells, zp = zoned
     assert [p.variogram.model for p in zp.problems] == ["exponential"] * 3     # run's fit options inherited
     reals = zp.realizations({"name": "conditional"}, 4, [0, 1])
     assert reals.shape == (2, 20, 20, 15)

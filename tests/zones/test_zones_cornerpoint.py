@@ -5,9 +5,9 @@ import pytest
 
 xtgeo = pytest.importorskip("xtgeo")
 
-from krigflow.exceptions import ConfigError  # noqa: E402
-from krigflow.zones import Lattice, ZoneSpec, build_stratigraphic_grid, write_cornerpoint  # noqa: E402
-from krigflow.zones.synthetic import make_layered_truth  # noqa: E402
+from krigflow.exceptions import ConfigError
+from krigflow.zones import Lattice, ZoneSpec, build_stratigraphic_grid, write_cornerpoint
+from krigflow.zones.synthetic import make_layered_truth
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def _read_prop(files, fformat, name, grid):
         return xtgeo.gridproperty_from_file(files[0], fformat="grdecl", name=name, grid=grid)
     if fformat == "egrid":
         return xtgeo.gridproperty_from_file(files[1], fformat="grdecl", name=name, grid=grid)
-    path = [f for f in files if f.endswith(f"_{name}.roff")][0]
+    path = next(f for f in files if f.endswith(f"_{name}.roff"))
     return xtgeo.gridproperty_from_file(path, fformat="roff", name=name, grid=grid)
 
 

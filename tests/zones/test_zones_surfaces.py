@@ -4,7 +4,14 @@ import numpy.testing as npt
 import pytest
 
 from krigflow.exceptions import ConfigError
-from krigflow.zones import Lattice, read_surface, surface_from_tops, tie_surface, truncate_crossings, write_surface
+from krigflow.zones import (
+    Lattice,
+    read_surface,
+    surface_from_tops,
+    tie_surface,
+    truncate_crossings,
+    write_surface,
+)
 from krigflow.zones.surfaces import interpolate_surface
 
 
@@ -74,7 +81,7 @@ def test_isochore_never_negative(lattice, wells_xy):
 
 def test_truncate_crossings_reports(lattice):
     """Crossing surfaces are truncated to zero thickness and the crossing is reported."""
-    ne, nn = lattice.nodes()
+    ne, _nn = lattice.nodes()
     a = np.full(lattice.node_shape, 2000.0)
     b = 1990.0 + 0.01 * (ne - 1000.0)                           # above a in the west
     out, report = truncate_crossings(np.stack([a, b]), ["A", "B"])

@@ -1,5 +1,4 @@
 """NetCDF (xarray, 3-D coordinates) and VTK StructuredGrid (pyvista) views of the corner-point grid."""
-import numpy as np
 import numpy.testing as npt
 import pytest
 
@@ -21,7 +20,7 @@ def test_netcdf_3d_coordinates(tmp_path, truth):
     with xr.open_dataset(path) as ds:
         assert {"easting", "northing", "tvdss"} <= set(ds["mean"].coords)
         assert ds["tvdss"].dims == ("k", "j", "i") and ds["tvdss"].attrs["positive"] == "down"
-        e, n, z = sgrid.cell_centres()
+        e, _n, z = sgrid.cell_centres()
         npt.assert_allclose(ds["tvdss"].transpose("i", "j", "k").values, z)
         npt.assert_allclose(ds["easting"].transpose("i", "j", "k").values, e)
         npt.assert_allclose(ds["mean"].transpose("i", "j", "k").values, truth.values)

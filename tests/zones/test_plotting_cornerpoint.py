@@ -5,13 +5,13 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
-from krigflow.plotting.cornerpoint import (  # noqa: E402
+from krigflow.plotting.cornerpoint import (
     plot_cornerpoint_section,
     plot_layer_map,
     write_cornerpoint_figures,
 )
-from krigflow.zones import Lattice  # noqa: E402
-from krigflow.zones.synthetic import make_layered_truth  # noqa: E402
+from krigflow.zones import Lattice
+from krigflow.zones.synthetic import make_layered_truth
 
 
 @pytest.fixture(scope="module")
