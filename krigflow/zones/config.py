@@ -242,6 +242,45 @@ def read_all_tops(paths) -> Tops:
                 path=", ".join(paths))
 
 
+def check_zone_inputs(zones) -> Tops:
+    """Check the zones' input files before any work: files exist, tops readable, every surface defined, tops in
+    order (by TVDSS where given, else by MD, which increases downwards along a well).
+
+    Parameters
+    ----------
+    zones : dict
+        Validated ``zones`` section.
+
+    Returns
+    -------
+    Tops
+        The tops as read (not yet placed).
+
+    Raises
+    ------
+    ConfigError
+        A tops or surface file that does not exist (naming the key).
+    krigflow.zones.TopsError
+        Unreadable tops, a surface with no top and no file, tops out of order in a well.
+    """
+    for path in zones["tops"]:
+        if not os.path.isfile(path):
+            raise ConfigError(f"zones.tops: file not found: {path}")
+    for name, path in zones["files"].items():
+        if not os.path.isfile(path):
+            raise ConfigError(f"zones.files.{name}: file not found: {path}")
+    tops = read_all_tops(zones["tops"])
+    check_surfaces_defined(zones["surfaces"], tops if len(tops) else None, zones["files"])
+    if len(tops):
+        if np.all(np.isfinite(tops.tvdss) | ~np.isfinite(tops.md)):
+            check_tops_order(tops, zones["surfaces"])
+        else:   # MD increases downwards along a well: the order of MD tops is the order of their depths
+            by_md = np.where(np.isfinite(tops.md), tops.md, np.nan)
+            check_tops_order(Tops(tops.well, tops.surface, tops.md, by_md, path=tops.path), zones["surfaces"],
+                             depth="MD")
+    return tops
+
+
 def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
     """Read and check the tops, build the horizons and layer the zones.
 

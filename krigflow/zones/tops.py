@@ -425,7 +425,7 @@ def place_tops(tops, wells, *, name_map=None) -> tuple:
                 path=tops.path), report
 
 
-def check_tops_order(tops, surfaces) -> None:
+def check_tops_order(tops, surfaces, *, depth="TVDSS") -> None:
     """Raise if, in some well, the tops of ``surfaces`` (listed top to bottom) are not in depth order.
 
     Parameters
@@ -434,6 +434,8 @@ def check_tops_order(tops, surfaces) -> None:
         Tops with TVDSS (after :func:`place_tops`, or read with a TVDSS column).
     surfaces : sequence of str
         Surface names from top to bottom. Tops of other surfaces are ignored; missing tops are allowed.
+    depth : str, default "TVDSS"
+        Name of the depth in the messages (``tops.tvdss`` may hold MD when checking before placement).
 
     Raises
     ------
@@ -455,8 +457,8 @@ def check_tops_order(tops, surfaces) -> None:
                        if w == well and s in order and np.isfinite(z))
         for (_, s1, z1), (_, s2, z2) in itertools.pairwise(picks):
             if z2 < z1 - ORDER_TOLERANCE:
-                raise TopsError(f"{source}: well {well!r}: top of {s2!r} (TVDSS {z2:g} m) is above the top of "
-                                f"{s1!r} (TVDSS {z1:g} m), but {s2!r} is listed below {s1!r} in surfaces")
+                raise TopsError(f"{source}: well {well!r}: top of {s2!r} ({depth} {z2:g} m) is above the top of "
+                                f"{s1!r} ({depth} {z1:g} m), but {s2!r} is listed below {s1!r} in surfaces")
 
 
 def check_surfaces_defined(surfaces, tops=None, files=None) -> None:

@@ -96,3 +96,19 @@ def test_build_zoned_grid_errors(tmp_path, synthetic):
     zones = validate_zones({"tops": str(other), "surfaces": ["Top_A", "Top_B"], "layers": [3]})
     with pytest.raises(TopsError, match="tops wells: Kronos 1; LAS wells: SYN-1"):
         build_zoned_grid(wells, zones, GRID)
+
+
+def test_check_zone_inputs_before_any_work(tmp_path):
+    """Missing files, undefined surfaces and tops out of order (in MD) are found without reading any LAS file."""
+    from krigflow.zones.config import check_zone_inputs
+    with pytest.raises(ConfigError, match="zones.tops: file not found"):
+        check_zone_inputs(validate_zones({"tops": str(tmp_path / "no.csv"), "surfaces": ["A", "B"], "layers": [1]}))
+    tops = tmp_path / "t.csv"
+    tops.write_text("well,surface,md\nW1,A,1000\nW1,B,1050\nW2,A,1100\nW2,B,1080\n")
+    with pytest.raises(TopsError, match="well 'W2': top of 'B' \\(MD 1080 m\\) is above the top of 'A'"):
+        check_zone_inputs(validate_zones({"tops": str(tops), "surfaces": ["A", "B"], "layers": [1]}))
+    with pytest.raises(TopsError, match="'C' have no top"):
+        check_zone_inputs(validate_zones({"tops": str(tops), "surfaces": ["A", "C"], "layers": [1]}))
+    with pytest.raises(ConfigError, match="zones.files.B: file not found"):
+        check_zone_inputs(validate_zones({"tops": str(tops), "surfaces": ["A", "B"], "layers": [1],
+                                          "files": {"B": str(tmp_path / "b.gri")}}))
