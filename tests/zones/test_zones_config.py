@@ -112,3 +112,26 @@ def test_check_zone_inputs_before_any_work(tmp_path):
     with pytest.raises(ConfigError, match="zones.files.B: file not found"):
         check_zone_inputs(validate_zones({"tops": str(tops), "surfaces": ["A", "B"], "layers": [1],
                                           "files": {"B": str(tmp_path / "b.gri")}}))
+
+
+def test_run_config_with_zones(tmp_path):
+    """A run config with zones: horizontal grid (2 spacings, 4 bounds), variogram defaults to auto."""
+    from krigflow.run import validate_config
+    raw = {"las": "*.las", "grid": {"spacing": [50, 50], "bounds": [0, 1000, 0, 500]},
+           "zones": {"tops": "tops.csv", "surfaces": ["A", "B", "C"], "layers": [4, 6]}}
+    cfg = validate_config(raw, base_dir=str(tmp_path))
+    assert cfg["grid"]["spacing"] == [50.0, 50.0] and cfg["grid"]["bounds"] == [0.0, 1000.0, 0.0, 500.0]
+    assert cfg["variogram"]["model"] == "auto" and cfg["zones"]["tops"] == [str(tmp_path / "tops.csv")]
+    raw["grid"]["spacing"] = [50, 50, 5]
+    with pytest.raises(ConfigError, match=r"grid.spacing: with zones, give the horizontal cell size \[dx, dy\]"):
+        validate_config(raw)
+    raw["grid"] = {"spacing": [50, 50], "bounds": [0, 1000, 0, 500, 0, 10]}
+    with pytest.raises(ConfigError, match="grid.bounds: expected a list of 4 numbers"):
+        validate_config(raw)
+    raw["grid"] = {"spacing": [50, 50]}
+    raw["zones"]["layers"] = [4]
+    with pytest.raises(ConfigError, match="zones.layers has 1 entries"):
+        validate_config(raw)
+    plain = validate_config({"las": "*.las", "grid": {"spacing": [50, 50, 5]},
+                             "variogram": {"model": "exponential", "sill": 1, "range_h": 9, "range_v": 2}})
+    assert plain["zones"] is None
