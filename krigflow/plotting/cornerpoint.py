@@ -59,11 +59,14 @@ def plot_zone_map(sgrid, values, zone, *, ax=None, title=None, label="", wells=N
 
 
 def _finish_map(ax, wells):
+    from matplotlib.ticker import MaxNLocator
     for name, e, n in wells or ():
         ax.plot(e, n, "k^", ms=5)
         ax.annotate(name, (e, n), textcoords="offset points", xytext=(3, 3), fontsize=7)
     ax.set_xlabel("easting (m)")
     ax.set_ylabel("northing (m)")
+    ax.ticklabel_format(useOffset=False, style="plain")
+    ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.set_aspect("equal")
 
 
