@@ -1,6 +1,7 @@
 """Figures of a corner-point (zoned) model: a map along a layer or a zone, a section with the true cell geometry.
 
-Each function takes ``ax=None`` (a new figure) and returns the axes; matplotlib is imported inside the call.
+Each plot function takes ``ax=None`` (a new pyplot figure) and returns the axes; files are written through
+:func:`~krigflow.plotting._axes.new_figure` (no pyplot state, backend never switched).
 """
 from __future__ import annotations
 
@@ -8,16 +9,11 @@ import logging
 
 import numpy as np
 
+from krigflow.plotting._axes import axes_or_new, new_figure, save_figure
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["plot_cornerpoint_section", "plot_layer_map", "plot_zone_map", "write_cornerpoint_figures"]
-
-
-def _axes(ax, figsize=(7, 6)):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-    return plt.subplots(figsize=figsize)[1]
 
 
 def plot_layer_map(sgrid, values, k, *, ax=None, title=None, label="", wells=None, **kwargs):
@@ -34,7 +30,7 @@ def plot_layer_map(sgrid, values, k, *, ax=None, title=None, label="", wells=Non
     wells : sequence of (name, easting, northing), optional
         Well positions to mark.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (7, 6))
     mesh = ax.pcolormesh(sgrid.lattice.node_easting, sgrid.lattice.node_northing, np.asarray(values)[:, :, k].T,
                          shading="flat", **kwargs)
     ax.figure.colorbar(mesh, ax=ax, label=label)
@@ -48,7 +44,7 @@ def plot_zone_map(sgrid, values, zone, *, ax=None, title=None, label="", wells=N
     """Map of the mean of a property over the layers of one zone (index or name)."""
     q = sgrid.zone_names.index(zone) if isinstance(zone, str) else int(zone)
     part = np.asarray(values, dtype=float)[:, :, sgrid.layer_start[q]:sgrid.layer_start[q + 1]]
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (7, 6))
     with np.errstate(invalid="ignore"):
         mean = np.nanmean(np.where(np.isfinite(part), part, np.nan), axis=2) if part.size else part
     mesh = ax.pcolormesh(sgrid.lattice.node_easting, sgrid.lattice.node_northing, mean.T, shading="flat", **kwargs)
@@ -103,7 +99,7 @@ def plot_cornerpoint_section(sgrid, values, *, row=None, column=None, ax=None, t
         for k in range(nk):
             polys.append([(axis[i], ifc[i, k]), (axis[i + 1], ifc[i + 1, k]), (axis[i + 1], ifc[i + 1, k + 1]),
                           (axis[i], ifc[i, k + 1])])
-    ax = _axes(ax, figsize=(10, 5))
+    ax = axes_or_new(ax, (10, 5))
     coll = PolyCollection(polys, array=np.ma.masked_invalid(vals.ravel()), edgecolors="none", **kwargs)
     ax.add_collection(coll)
     ax.figure.colorbar(coll, ax=ax, label=label)
@@ -128,7 +124,7 @@ def plot_cornerpoint_section(sgrid, values, *, row=None, column=None, ax=None, t
     return ax
 
 
-def write_cornerpoint_figures(folder, sgrid, stats, *, label="", tops=None, wells=None) -> list:
+def write_cornerpoint_figures(folder, sgrid, stats, *, label="", tops=None, wells=None, dpi=110) -> list:
     """PNG figures of a zoned run: one map per zone (mean), the top layer map, and a section (mean, std).
 
     Parameters
@@ -138,6 +134,8 @@ def write_cornerpoint_figures(folder, sgrid, stats, *, label="", tops=None, well
     sgrid : krigflow.zones.StratigraphicGrid
     stats : mapping of str to array (ncol, nrow, nk)
         Must hold ``mean``; ``std`` is drawn too when present.
+    wells : sequence of (name, easting, northing), optional
+        Well heads marked on the maps.
 
     Returns
     -------
@@ -146,23 +144,15 @@ def write_cornerpoint_figures(folder, sgrid, stats, *, label="", tops=None, well
     """
     import os
 
-    import matplotlib.pyplot as plt
     written = []
-    for q, name in enumerate(sgrid.zone_names):
-        fig, ax = plt.subplots(figsize=(7, 6))
-        plot_zone_map(sgrid, stats["mean"], q, ax=ax, label=label, wells=wells)
-        path = os.path.join(folder, f"zone_{q + 1}_mean.png")
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        written.append(path)
+    for q in range(sgrid.n_zones):
+        fig = new_figure(7.0, 6.0)
+        plot_zone_map(sgrid, stats["mean"], q, ax=fig.subplots(), label=label, wells=wells)
+        written.append(save_figure(fig, os.path.join(folder, f"zone_{q + 1}_mean.png"), dpi))
     for key in ("mean", "std"):
-        if key not in stats:
-            continue
-        fig, ax = plt.subplots(figsize=(10, 5))
-        plot_cornerpoint_section(sgrid, stats[key], ax=ax, label=f"{key} {label}".strip(), tops=tops)
-        path = os.path.join(folder, f"section_{key}.png")
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        written.append(path)
+        if key in stats:
+            fig = new_figure(10.0, 5.0)
+            plot_cornerpoint_section(sgrid, stats[key], ax=fig.subplots(), label=f"{key} {label}".strip(), tops=tops)
+            written.append(save_figure(fig, os.path.join(folder, f"section_{key}.png"), dpi))
     logger.info("wrote %d corner-point figures in %s", len(written), folder)
     return written

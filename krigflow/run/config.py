@@ -116,7 +116,9 @@ _TOP_KEYS = (
 )
 _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
 #: Result formats besides stats.npz (always written); see krigflow.io.writers.
-OUTPUT_FORMATS = ("netcdf", "vti", "grdecl")
+OUTPUT_FORMATS = ("netcdf", "vti", "grdecl", "egrid", "roff")
+#: Corner-point formats written through xtgeo (``pip install xtgeo``); not part of ``all``.
+CORNERPOINT_FORMATS = ("egrid", "roff")
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",
                    "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
@@ -621,7 +623,9 @@ def _outputs(value):
             raise ConfigError(
                 f"outputs.formats[{i}]: expected one of {', '.join(OUTPUT_FORMATS)}, all, got {fmt!r}{extra}"
             )
-    formats = list(OUTPUT_FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    if "all" in formats:
+        formats = [f for f in OUTPUT_FORMATS if f not in CORNERPOINT_FORMATS] + [f for f in formats if f != "all"]
+    formats = list(dict.fromkeys(formats))
     figures = out.get("figures", DEFAULTS["outputs.figures"])
     if not isinstance(figures, bool):
         raise ConfigError(f"outputs.figures: expected true or false, got {figures!r}")
