@@ -30,8 +30,14 @@ from krigflow.zones import StratigraphicGrid, box_stratigraphic_grid, write_corn
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CORNERPOINT_ONLY", "is_zoned", "cornerpoint_grid", "write_cornerpoint_outputs", "write_egrid",
-           "write_roff"]
+__all__ = [
+    "CORNERPOINT_ONLY",
+    "cornerpoint_grid",
+    "is_zoned",
+    "write_cornerpoint_outputs",
+    "write_egrid",
+    "write_roff",
+]
 
 #: Formats written only as corner-point grids through xtgeo (not part of ``all``: xtgeo is optional).
 CORNERPOINT_ONLY = ("egrid", "roff")

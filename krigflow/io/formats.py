@@ -27,7 +27,13 @@ from __future__ import annotations
 import os
 
 from krigflow.exceptions import KrigflowError
-from krigflow.io.cornerpoint import CORNERPOINT_ONLY, is_zoned, write_cornerpoint_outputs, write_egrid, write_roff
+from krigflow.io.cornerpoint import (
+    CORNERPOINT_ONLY,
+    is_zoned,
+    write_cornerpoint_outputs,
+    write_egrid,
+    write_roff,
+)
 from krigflow.io.grdecl import write_grdecl
 from krigflow.io.netcdf import write_netcdf
 from krigflow.io.vtk import write_vti
