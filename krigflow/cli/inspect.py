@@ -9,8 +9,7 @@ from pathlib import Path
 
 from krigflow.exceptions import KrigflowError
 from krigflow.wells import inspect_well, load_well, match_well_name, read_well_sources
-from krigflow.zones import describe_tops, place_tops
-from krigflow.zones.config import read_all_tops
+from krigflow.zones import describe_tops, place_tops, read_all_tops
 
 __all__ = ["add_inspect_parser", "run_inspect"]
 
