@@ -1,5 +1,6 @@
 """The committed zoned demo (data/zoned_demo) is what data/make_zoned_demo.py makes, and it is layered as described."""
 import importlib.util
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,6 @@ def test_demo_tops_and_truth():
     assert tops.select(well="ZD-04").surface == ("Top_A", "Top_B")
     truth = np.load(DEMO / "truth.npz")
     start = np.cumsum([0, *truth["layers"]])
-    means = [float(np.mean(truth["values"][:, :, a:b])) for a, b in zip(start[:-1], start[1:])]
+    means = [float(np.mean(truth["values"][:, :, a:b])) for a, b in itertools.pairwise(start)]
     np.testing.assert_allclose(means, truth["means"], atol=6.0)
     assert means[1] > means[2] > means[0]
