@@ -1,4 +1,7 @@
 """Zoned runs end to end: a config with zones -> run -> corner-point outputs read back by xtgeo, xarray, pyvista."""
+import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +77,44 @@ def test_zoned_run_bad_layers_refused_before_work(tmp_path):
     raw["zones"]["layers"] = [10, 12]
     with pytest.raises(ConfigError, match="zones.layers has 2 entries"):
         validate_config(raw, base_dir=str(DEMO))
+
+
+def _zoned_config_file(tmp_path, out, realizations=6):
+    """A JSON copy of the zoned demo config (absolute paths) writing to ``out``."""
+    raw = yaml.safe_load((DEMO / "run.yaml").read_text())
+    raw.update({"realizations": realizations, "batch_size": 3, "output": str(out),
+                "outputs": {"formats": ["netcdf", "grdecl"], "figures": False}})
+    raw["las"] = str(DEMO / raw["las"])
+    raw["well_headers"] = str(DEMO / raw["well_headers"])
+    raw["zones"]["tops"] = str(DEMO / raw["zones"]["tops"])
+    raw["zones"]["files"] = {k: str(DEMO / v) for k, v in raw["zones"]["files"].items()}
+    path = tmp_path / f"{out.name}.json"
+    path.write_text(json.dumps(raw))
+    return str(path)
+
+
+def test_zoned_graph_in_process_equals_run_local(tmp_path, zoned_run):
+    """The dispel4py graph (unchanged) runs a zoned config and gives run_local's statistics."""
+    from dispel4py.new.simple_process import process_and_return
+
+    from graphs.stochastic_kriging import build_graph
+    _, first = zoned_run
+    process_and_return(build_graph(), {"LogReader": [{"config": _zoned_config_file(tmp_path, tmp_path / "g")}]})
+    with np.load(tmp_path / "g" / "stats.npz") as npz:
+        npt.assert_allclose(npz["mean"], first["arrays"]["mean"], rtol=0, atol=1e-10, equal_nan=True)
+        assert "cp_interfaces" in npz.files
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mapping, n", [("multi", 4), pytest.param("mpi", 4, marks=pytest.mark.skipif(
+    shutil.which("mpiexec") is None, reason="mpiexec not found"))])
+def test_zoned_krigflow_run_mappings(tmp_path, zoned_run, mapping, n):
+    """`krigflow run` of a zoned config in the multi and mpi mappings: same numbers as run_local."""
+    _, first = zoned_run
+    out = tmp_path / mapping
+    proc = subprocess.run(["krigflow", "run", _zoned_config_file(tmp_path, out), "--mapping", mapping, "-n", str(n)],
+                          capture_output=True, text=True, timeout=600, cwd=str(DEMO.parents[1]))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    with np.load(out / "stats.npz") as npz:
+        npt.assert_allclose(npz["mean"], first["arrays"]["mean"], rtol=0, atol=1e-10, equal_nan=True)
+        npt.assert_allclose(npz["std"], first["arrays"]["std"], rtol=0, atol=1e-10, equal_nan=True)
