@@ -132,3 +132,17 @@ def test_zoned_realization_ranges_combined(tmp_path, zoned_run):
     npt.assert_allclose(result["arrays"]["mean"], first["arrays"]["mean"], rtol=0, atol=1e-10, equal_nan=True)
     npt.assert_array_equal(result["arrays"]["cp_interfaces"], first["arrays"]["cp_interfaces"])
     assert (tmp_path / "all" / "stats.grdecl").exists()
+
+
+def test_zoned_results_as_dataset(zoned_run):
+    """to_dataset / open_results of a zoned run: statistics on (k, j, i) with 3-D cell-centre coordinates."""
+    from krigflow.io import open_results, to_dataset
+    from krigflow.zones import StratigraphicGrid
+    out, result = zoned_run
+    ds = to_dataset(result["arrays"], summary=result["summary"])
+    sgrid = StratigraphicGrid.from_arrays(result["arrays"])
+    npt.assert_allclose(ds["tvdss"].transpose("i", "j", "k").values, sgrid.cell_centres()[2])
+    npt.assert_array_equal(ds["mean"].transpose("i", "j", "k").values, result["arrays"]["mean"])
+    assert ds.attrs["property"] == "GR"
+    with open_results(str(out)) as opened:
+        assert opened["mean"].dims == ("k", "j", "i")
