@@ -154,14 +154,19 @@ def _variogram_from_config(cfg, transform):
     return v
 
 
-def _auto_variogram(grid, part, residual_samples, transform, vg_cfg):
+def _auto_variogram(grid, part, residual_samples, transform, vg_cfg, name="zone"):
     values = residual_samples
     if transform is not None:
         values = NormalScore.fit(values, tails="extrapolate").transform(values)
     opts = {k: vg_cfg[k] for k in ("candidates", "estimator", "fit_nugget", "nugget", "nu", "lag_h", "lag_v",
                                    "max_lag_h", "max_lag_v") if vg_cfg.get(k) is not None}
-    result = variogram_from_samples(part["easting"], part["northing"], part["t"], values, part["well"],
-                                    spacing=grid.spacing, sill=1.0 if transform is not None else None, **opts)
+    try:
+        result = variogram_from_samples(part["easting"], part["northing"], part["t"], values, part["well"],
+                                        spacing=grid.spacing, sill=1.0 if transform is not None else None, **opts)
+    except (ValueError, RuntimeError, ArithmeticError) as exc:   # too few or degenerate samples in the zone
+        raise KrigflowError(f"zone {name!r}: the variogram cannot be fitted to its {np.size(values)} samples "
+                            f"from {np.unique(part['well']).size} well(s) ({type(exc).__name__}: {exc}); give "
+                            "this zone a variogram in zones.variogram") from exc
     v = result.variogram
     fit = {"space": "normal_score" if transform is not None else "property",
            "model": {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h,
@@ -241,7 +246,7 @@ def build_zone_problems(sgrid, easting, northing, tvdss, values, well, *, well_n
         cfg = vg_cfgs[q]
         cfg = {"model": "auto"} if cfg in (None, "auto") else dict(cfg)
         if cfg.get("model") == "auto":
-            variogram, fit = _auto_variogram(grid, part, sample_res, transform, cfg)
+            variogram, fit = _auto_variogram(grid, part, sample_res, transform, cfg, spec.name)
         else:
             variogram, fit = _variogram_from_config(cfg, transform), None
         if method["name"] == "conditional":

@@ -77,3 +77,13 @@ def test_fit_trend_linear():
     """The linear trend is the least-squares line."""
     a, b = fit_trend([0.0, 1.0, 2.0, 3.0], [1.0, 2.0, 3.5, 4.0])
     npt.assert_allclose([a, b], np.polyfit([0, 1, 2, 3], [1.0, 2.0, 3.5, 4.0], 1)[::-1])
+
+
+def test_zone_without_data(setup):
+    """A zone that no sample reaches is refused, naming the zone."""
+    truth, wells, arrays, well = setup
+    e, n, z, v = arrays
+    shallow = z < truth.sgrid.lattice.bilinear(truth.sgrid.surfaces[1], e, n)     # zone A (and above) only
+    with pytest.raises(KrigflowError, match="zone 'B': no conditioning datum"):
+        build_zone_problems(truth.sgrid, e[shallow], n[shallow], z[shallow], v[shallow], well[shallow],
+                            well_names=[w.name for w in wells], method=CONDITIONAL)

@@ -146,3 +146,36 @@ def test_zoned_results_as_dataset(zoned_run):
     assert ds.attrs["property"] == "GR"
     with open_results(str(out)) as opened:
         assert opened["mean"].dims == ("k", "j", "i")
+
+
+def test_zoned_run_conform_layering(tmp_path):
+    """Per-zone layering (top_conform / base_conform with a cell thickness) runs; pinched cells are inactive (NaN)."""
+    raw = yaml.safe_load((DEMO / "run.yaml").read_text())
+    raw["zones"]["layers"] = [10, 25, 12]
+    raw["zones"]["layering"] = ["proportional", {"type": "top_conform", "cell_thickness": 4.0},
+                                {"type": "base_conform", "cell_thickness": 4.0}]
+    raw.update({"realizations": 2, "output": str(tmp_path / "c"), "outputs": {"formats": [], "figures": False}})
+    result = run_local(validate_config(raw, base_dir=str(DEMO)), write=False)
+    mean = result["arrays"]["mean"]
+    assert mean.shape == (40, 40, 47)
+    inactive = np.isnan(mean)
+    assert inactive[:, :, 10:35].any() and not inactive[:, :, :10].any()
+    interfaces = result["arrays"]["cp_interfaces"]
+    npt.assert_allclose(np.diff(interfaces[:, :, 10:36], axis=2)[..., :3], 4.0)   # top-conform: 4 m under the top
+
+
+def test_zone_with_too_few_samples_is_an_error(tmp_path):
+    """A zone that the wells barely reach (20 m of log) cannot have its variogram fitted: refused, naming the
+    zone and the remedy."""
+    from krigflow.exceptions import KrigflowError
+    raw = yaml.safe_load((DEMO / "run.yaml").read_text())
+    raw["zones"]["surfaces"] = ["Top_A", "Top_B", "Top_C", "Base_C", "Deep"]
+    raw["zones"]["layers"] = [10, 12, 8, 4]
+    tops = tmp_path / "tops.csv"
+    text = (DEMO / "tops.csv").read_text()
+    tops.write_text(text + "ZD-01,Deep,2500.0,\n")
+    raw["zones"]["tops"] = str(tops)
+    raw.update({"realizations": 2, "output": str(tmp_path / "d")})
+    with pytest.raises(KrigflowError, match="zone 'Base_C': the variogram cannot be fitted .* give this zone a "
+                                            "variogram in zones.variogram"):
+        run_local(validate_config(raw, base_dir=str(DEMO)), write=False)
