@@ -1,6 +1,12 @@
 """krigflow.zones: formation tops, horizons, zones in stratigraphic coordinates and corner-point grids."""
 
-from krigflow.zones.config import ZONE_KEYS, build_zoned_grid, check_zone_inputs, read_all_tops, validate_zones
+from krigflow.zones.config import (
+    ZONE_KEYS,
+    build_zoned_grid,
+    check_zone_inputs,
+    read_all_tops,
+    validate_zones,
+)
 from krigflow.zones.cornerpoint import CORNERPOINT_FORMATS, to_xtgeo_grid, write_cornerpoint
 from krigflow.zones.export import (
     CORNERPOINT_FILES,
