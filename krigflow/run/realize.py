@@ -44,7 +44,7 @@ def run_engine(problem, index, chunks=None):
     str or None
         ``"columns"`` or ``"fft"``; None for the subsample method.
     """
-    if problem.method["name"] != "conditional":
+    if problem.method["name"] != "conditional" or getattr(problem, "zones", None) is not None:
         return None
     if chunks is None:
         start = (int(index) // problem.batch_size) * problem.batch_size
@@ -73,6 +73,8 @@ def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
     """
     indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))
     spec = problem.method
+    if getattr(problem, "zones", None) is not None:   # every zone on its simbox, copied back to the cells
+        return problem.zones.realizations(spec, problem.seed, indices)
     if spec["name"] == "conditional":
         return conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
                                         mean=problem.mean, transform=problem.transform, method=method)
