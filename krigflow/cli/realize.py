@@ -15,6 +15,8 @@ import os
 import sys
 
 from krigflow.exceptions import KrigflowError
+import numpy as np
+
 from krigflow.io import FILENAMES, FORMAT_ALIASES, WRITERS
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ __all__ = ["add_realize_parser", "realize_command", "write_realization", "parse_
 
 #: Formats of ``realize`` (those of ``krigflow export``) and their file extensions.
 REALIZE_FORMATS = {name: os.path.splitext(FILENAMES[name])[1][1:] for name in WRITERS}
+_AXES = ("easting", "northing", "tvdss")
 
 
 def parse_formats(text) -> list:
@@ -47,7 +50,19 @@ def parse_formats(text) -> list:
     return list(dict.fromkeys(out))
 
 
-def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> list:
+def _write_cornerpoint(path, fmt, sgrid, name, values):
+    """One realization on a corner-point grid through xtgeo / the zones writers (zoned runs, EGRID, ROFF)."""
+    from krigflow.zones import write_cornerpoint, write_cornerpoint_netcdf, write_vts
+
+    stats = {name: values}
+    if fmt == "netcdf":
+        return [write_cornerpoint_netcdf(path, sgrid, stats)]
+    if fmt == "vti":
+        return [write_vts(os.path.splitext(path)[0] + ".vts", sgrid, stats)]
+    return write_cornerpoint(path, sgrid, stats, fformat=fmt)
+
+
+def write_realization(folder, da, formats, *, summary=None, overwrite=False, sgrid=None) -> list:
     """Write one realization (``xarray.DataArray`` from :func:`krigflow.run.realize.realization`).
 
     Parameters
@@ -62,6 +77,10 @@ def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> 
         The run's summary (metadata for the files: CRS, units).
     overwrite : bool, default False
         Replace existing files.
+    sgrid : krigflow.zones.StratigraphicGrid, optional
+        The corner-point grid of a zoned run: every format is then written on it (VTK as ``.vts``).
+        EGRID and ROFF are always written on a corner-point grid (the box's flat layers without one),
+        through xtgeo, with their property files beside the grid file.
 
     Returns
     -------
@@ -77,7 +96,7 @@ def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> 
     r = int(da.attrs["realization"])
     target = os.path.join(folder, f"realization-{r}")
     paths = [os.path.join(target, f"{name}.{REALIZE_FORMATS[f]}") for f in formats]
-    existing = [p for p in paths if os.path.exists(p)]
+    existing = [p for p in paths if os.path.exists(p) or os.path.exists(os.path.splitext(p)[0] + ".vts")]
     if existing and not overwrite:
         raise KrigflowError(f"{existing[0]} exists; use --overwrite to replace it")
     os.makedirs(target, exist_ok=True)
@@ -90,6 +109,19 @@ def write_realization(folder, da, formats, *, summary=None, overwrite=False) -> 
     written = []
     for fmt, path in zip(formats, paths):
         try:
+            if sgrid is not None or fmt in ("egrid", "roff"):
+                if sgrid is None:
+                    from krigflow.grid import Grid
+                    from krigflow.zones import box_stratigraphic_grid
+
+                    step = [float(np.diff(da[a].values[:2])[0]) if da[a].size > 1 else 1.0 for a in _AXES]
+                    bounds = [v for a, d in zip(_AXES, step)
+                              for v in (float(da[a].values[0]) - d / 2, float(da[a].values[-1]) + d / 2)]
+                    box = box_stratigraphic_grid(Grid.from_bounds(bounds, step))
+                    written += _write_cornerpoint(path, fmt, box, name, da.values)
+                else:
+                    written += _write_cornerpoint(path, fmt, sgrid, name, da.values)
+                continue
             written.append(WRITERS[fmt](path, arrays, summary=meta))
         except KrigflowError:
             raise
@@ -115,7 +147,7 @@ def add_realize_parser(subparsers) -> None:
     p.add_argument("--pick", metavar="P,...", default="10,50,90", help="percentiles for --from-rank (default "
                    "10,50,90)")
     p.add_argument("--format", dest="formats", type=parse_formats, default=["grdecl"], metavar="FMT,...",
-                   help="grdecl, netcdf, vtk (= vti); comma-separated (default grdecl)")
+                   help="grdecl, egrid, roff, netcdf, vtk (= vti); comma-separated (default grdecl)")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="root folder of the realization-<r> folders (default: <run output>/realizations)")
     p.add_argument("--run", metavar="OUTPUT_DIR",
@@ -147,7 +179,7 @@ def _selection(args, total):
 
 def realize_command(args) -> int:
     """Run ``krigflow realize``."""
-    from krigflow.run import iter_realizations, load_config
+    from krigflow.run import load_config, open_realizations, realization_of
 
     config = load_config(args.config)
     indices = _selection(args, int(config["realizations"]))
@@ -162,7 +194,15 @@ def realize_command(args) -> int:
         with open(os.path.join(run_dir, "summary.json"), encoding="utf-8") as fh:
             summary = json.load(fh)
     folder = args.output or os.path.join(config["output"], "realizations")
-    for da in iter_realizations(config, indices, run_dir=run_dir):
-        for path in write_realization(folder, da, args.formats, summary=summary, overwrite=args.overwrite):
+    bad = [r for r in indices if r >= int(config["realizations"])]
+    if bad:
+        raise KrigflowError(f"realization(s) {bad[:10]} not in the run (it has realizations 0.."
+                            f"{int(config['realizations']) - 1})")
+    config, problem, unit = open_realizations(config, run_dir=run_dir)
+    sgrid = problem.zones.sgrid if getattr(problem, "zones", None) is not None else None
+    for r in indices:
+        da = realization_of(problem, r, name=config["property"], unit=unit)
+        for path in write_realization(folder, da, args.formats, summary=summary, overwrite=args.overwrite,
+                                      sgrid=sgrid):
             sys.stdout.write(f"{path}\n")
     return 0

@@ -77,9 +77,11 @@ from krigflow.run.ranges import chunk_indices, format_ranges, parse_range
 from krigflow.run.realize import (
     check_run,
     iter_realizations,
+    open_realizations,
     parse_realizations,
     realization,
     realization_fields,
+    realization_of,
     to_dataarray,
 )
 from krigflow.run.summaries import compute_chunk, merge_summaries, write_summaries
@@ -97,7 +99,7 @@ __all__ = [
     # problem and realizations
     "Problem", "build_problem", "describe_wells", "histogram_spec", "load_inputs", "run_realizations",
     # individual realizations and their summaries (realizations.csv)
-    "realization", "iter_realizations", "realization_fields", "to_dataarray", "check_run", "parse_realizations",
+    "realization", "iter_realizations", "open_realizations", "realization_of", "realization_fields", "to_dataarray", "check_run", "parse_realizations",
     "compute_chunk", "merge_summaries", "write_summaries",
     # plan, fingerprint, ranges
     "RunPlan", "check_partials", "check_resumable", "checkpoint_info", "clear_for_overwrite", "coverage",

@@ -20,7 +20,8 @@ from krigflow.realizations import conditional_realizations, residual_engine, sub
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["realization_fields", "realization", "iter_realizations", "to_dataarray", "check_run",
+__all__ = ["realization_fields", "realization", "iter_realizations", "open_realizations", "realization_of",
+           "to_dataarray", "check_run",
            "parse_realizations", "run_engine"]
 
 
@@ -136,6 +137,40 @@ def _check_indices(indices, total):
     return indices
 
 
+def open_realizations(config, *, wells=None, run_dir=None) -> tuple:
+    """Build the problem of a run once, to regenerate its realizations (:func:`realization_of`).
+
+    Parameters
+    ----------
+    config : str, os.PathLike or dict
+        Run configuration file, or a validated configuration.
+    wells : sequence of krigflow.wells.well.Well, optional
+    run_dir : str, optional
+        A finished run's output folder to check the configuration against (:func:`check_run`).
+
+    Returns
+    -------
+    config : dict
+        The validated configuration.
+    problem : krigflow.run.Problem
+    unit : str
+        The property's unit (most common among the wells).
+    """
+    config = _config(config)
+    problem, wells = _problem(config, wells)
+    if run_dir is not None:
+        check_run(run_dir, config, problem)
+    units = [w.unit for w in wells if getattr(w, "unit", None)]
+    return config, problem, (max(set(units), key=units.count) if units else "")
+
+
+def realization_of(problem, r, *, name="property", unit=""):
+    """Realization ``r`` of a problem as an ``xarray.DataArray`` (see :func:`realization`)."""
+    field = realization_fields(problem, [r], method=run_engine(problem, r) or "auto")[0]
+    attrs = {"seed": int(problem.seed), "method": problem.method["name"]}
+    return to_dataarray(field, problem.grid, realization=r, name=name, unit=unit, attrs=attrs)
+
+
 def iter_realizations(config, indices, *, wells=None, run_dir=None):
     """Regenerate several realizations of a run, one at a time (the problem is built once).
 
@@ -162,15 +197,9 @@ def iter_realizations(config, indices, *, wells=None, run_dir=None):
     """
     config = _config(config)
     indices = _check_indices(indices, int(config["realizations"]))
-    problem, wells = _problem(config, wells)
-    if run_dir is not None:
-        check_run(run_dir, config, problem)
-    units = [w.unit for w in wells if getattr(w, "unit", None)]
-    unit = max(set(units), key=units.count) if units else ""
-    attrs = {"seed": int(problem.seed), "method": problem.method["name"]}
+    config, problem, unit = open_realizations(config, wells=wells, run_dir=run_dir)
     for r in indices:
-        field = realization_fields(problem, [r], method=run_engine(problem, r) or "auto")[0]
-        yield to_dataarray(field, problem.grid, realization=r, name=config["property"], unit=unit, attrs=attrs)
+        yield realization_of(problem, r, name=config["property"], unit=unit)
 
 
 def realization(config, r, *, wells=None, run_dir=None):

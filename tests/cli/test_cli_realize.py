@@ -146,3 +146,22 @@ def test_registered_in_the_krigflow_command(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["realize", "run.yaml"])           # a selection is required
     assert exit_info.value.code == 2
+
+
+def test_realize_egrid_and_roff_read_back_by_xtgeo(run, tmp_path, capsys):
+    """EGRID and ROFF of a realization (box grid as flat corner-point layers) read back by xtgeo, same values."""
+    xtgeo = pytest.importorskip("xtgeo")
+    out = str(tmp_path / "ens")
+    assert cli(["realize", run["config_path"], "--realizations", "5", "--format", "egrid,roff", "-o", out]) == 0
+    files = capsys.readouterr().out.split()
+    folder = os.path.join(out, "realization-5")
+    assert os.path.join(folder, "GR.EGRID") in files and os.path.join(folder, "GR.roff") in files
+    truth = realization(run["config"], 5).values
+    grid = xtgeo.grid_from_file(os.path.join(folder, "GR.EGRID"), fformat="egrid")
+    assert grid.dimensions == truth.shape
+    props = xtgeo.gridproperty_from_file(os.path.join(folder, "GR_props.grdecl"), fformat="grdecl", name="GR",
+                                         grid=grid)
+    npt.assert_allclose(np.ma.filled(props.values, np.nan), truth, rtol=1e-6)
+    roff_grid = xtgeo.grid_from_file(os.path.join(folder, "GR.roff"), fformat="roff")
+    roff_prop = xtgeo.gridproperty_from_file(os.path.join(folder, "GR_GR.roff"), fformat="roff", grid=roff_grid)
+    npt.assert_allclose(np.ma.filled(roff_prop.values, np.nan), truth, rtol=1e-6)
