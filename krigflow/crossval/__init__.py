@@ -1,0 +1,19 @@
+"""krigflow.crossval: leave-one-well-out cross-validation scores and baselines."""
+
+from krigflow.crossval.baselines import VERTICAL_STRETCH, idw, training_mean, trend_idw
+from krigflow.crossval.metrics import (
+    DEFAULT_PS,
+    accuracy_points,
+    bias,
+    gaussian_pit,
+    goodness,
+    interval_coverage,
+    offset_share,
+    pit_histogram,
+    pit_values,
+    rmse,
+)
+
+__all__ = ["DEFAULT_PS", "VERTICAL_STRETCH", "accuracy_points", "bias", "gaussian_pit", "goodness", "idw",
+           "interval_coverage", "offset_share", "pit_histogram", "pit_values", "rmse", "training_mean",
+           "trend_idw"]
