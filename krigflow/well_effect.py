@@ -25,13 +25,14 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import scipy.linalg
 
 from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["well_effect_matrix", "add_well_effect", "estimate_well_effect", "mean_variance_within",
-           "draw_offsets"]
+           "draw_offsets", "krige_points_well_effect"]
 
 
 def _check_variance(variance):
@@ -215,3 +216,70 @@ def draw_offsets(rng, n_wells, variance) -> np.ndarray:
     """
     variance = _check_variance(variance)
     return np.sqrt(variance) * rng.standard_normal(int(n_wells) + 1)
+
+
+def _covariance(variogram, a, b):
+    return variogram.covariance(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1],
+                                a[:, None, 2] - b[None, :, 2])
+
+
+def krige_points_well_effect(variogram, coords, well, values, targets, variance, *, kind="simple",
+                             mean=0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kriging at points with a well effect (dense; for validation and small problems).
+
+    The data covariance is ``C + sigma_w**2 [same well]`` (:func:`add_well_effect`), the data-target
+    covariance ``C`` and the target variance ``sill + sigma_w**2`` (a target is read by a new well).
+
+    Parameters
+    ----------
+    variogram : krigflow.variogram.Variogram
+    coords : array, shape (n, 3)
+        Data positions (easting, northing, tvdss; m).
+    well : int array, shape (n,)
+        Well label of each datum.
+    values : array, shape (n,)
+    targets : array, shape (m, 3)
+    variance : float
+        ``sigma_w**2``.
+    kind : {"simple", "ordinary"}, default "simple"
+    mean : float, default 0
+        Simple-kriging mean.
+
+    Returns
+    -------
+    estimate, kriging_variance : arrays, shape (m,)
+    weights : array, shape (n, m)
+
+    Examples
+    --------
+    Far from the data the simple-kriging variance is the sill plus the well-effect variance:
+
+    >>> from krigflow.variogram import Variogram
+    >>> v = Variogram("spherical", 2.0, 100.0, 10.0)
+    >>> c = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 5.0]])
+    >>> est, var, _ = krige_points_well_effect(v, c, [0, 0], [1.0, 2.0], np.array([[1e4, 0.0, 0.0]]), 0.5)
+    >>> est.tolist(), var.tolist()
+    ([0.0], [2.5])
+    """
+    if kind not in ("simple", "ordinary"):
+        raise ConfigError(f"kriging kind must be 'simple' or 'ordinary', got {kind!r}")
+    variance = _check_variance(variance)
+    a = np.atleast_2d(np.asarray(coords, dtype=float))
+    b = np.atleast_2d(np.asarray(targets, dtype=float))
+    z = np.asarray(values, dtype=float)
+    cov = add_well_effect(_covariance(variogram, a, a), well, variance)
+    c0 = _covariance(variogram, a, b)
+    n = z.size
+    if kind == "simple":
+        lam = scipy.linalg.cho_solve(scipy.linalg.cho_factor(cov, lower=True), c0)
+        mu = np.zeros(b.shape[0])
+        estimate = mean + lam.T @ (z - mean)
+    else:
+        system = np.zeros((n + 1, n + 1))
+        system[:n, :n] = cov
+        system[:n, n] = system[n, :n] = 1.0
+        sol = scipy.linalg.solve(system, np.vstack([c0, np.ones((1, b.shape[0]))]), assume_a="sym")
+        lam, mu = sol[:n], sol[n]
+        estimate = lam.T @ z
+    kv = variogram.sill + variance - np.einsum("ij,ij->j", lam, c0) - mu
+    return estimate, np.maximum(kv, 0.0), lam
