@@ -168,6 +168,12 @@ def predict_fold(opts, samples, held, grid, realizations, seed=1):
                       degree=arg if kind == "polynomial" else 2)
     res_data = trend.remove(d.tvdss, d.values)
     res_samples = trend.remove(t, v)
+    scale_t = np.ones(truth.n)
+    if opts.get("std"):   # trend in variance: residuals divided by a moving standard deviation
+        sq = fit_trend(d.tvdss, res_data ** 2, d.well, kind="moving_average", window=opts.get("std_window", 400))
+        res_data = res_data / np.sqrt(sq.evaluate(d.tvdss))
+        res_samples = res_samples / np.sqrt(sq.evaluate(t))
+        scale_t = np.sqrt(sq.evaluate(truth.tvdss))
     data = {"easting": d.easting, "northing": d.northing, "tvdss": d.tvdss, "values": res_data, "well": d.well}
     spacing_info = well_spacing(d.easting, d.northing, d.well)
     coords = np.stack([d.easting, d.northing, d.tvdss], 1)
@@ -188,7 +194,8 @@ def predict_fold(opts, samples, held, grid, realizations, seed=1):
             out["estimate"] = np.exp(trend_t + est + 0.5 * var)
             out["pit"] = gaussian_pit(np.log(np.maximum(truth.values, 1.0)), trend_t + est, sd)
         else:
-            out["estimate"] = trend_t + est
+            out["estimate"] = trend_t + scale_t * est
+            sd = sd * scale_t
             out["pit"] = gaussian_pit(truth.values, out["estimate"], sd)
         out["sd"] = sd
         return out, info
@@ -210,7 +217,7 @@ def predict_fold(opts, samples, held, grid, realizations, seed=1):
             off = np.sqrt(s2) * rng.standard_normal(n_wells + 1)
             u_data = f[d.cells[:, 0], d.cells[:, 1], d.cells[:, 2]] + off[d.well]
             u_t = f[truth.cells[:, 0], truth.cells[:, 1], truth.cells[:, 2]] + off[-1]
-            sims[r] = back(ns.back_transform(u_t + lam.T @ (y - u_data)) + trend_t)
+            sims[r] = back(scale_t * ns.back_transform(u_t + lam.T @ (y - u_data)) + trend_t)
     out["realizations"] = sims
     out["estimate"] = sims.mean(axis=0)
     out["pit"] = pit_values(truth.values, sims)
