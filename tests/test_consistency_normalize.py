@@ -13,7 +13,7 @@ def test_curve_warnings_name_wells_mnemonics_and_units():
              {"name": "Pharos 1", "curve": "GR", "unit": "gAPI"}]
     warnings = curve_warnings(wells, "GR")
     assert len(warnings) == 2
-    assert "ECGR (Boreas 1)" in warnings[0] and "GR (Pharos 1, Torosa 1)" in warnings[0]
+    assert "ECGR (Boreas 1)" in warnings[0] and "GR (Torosa 1, Pharos 1)" in warnings[0]
     assert "API (Torosa 1)" in warnings[1]
     assert curve_warnings(wells[2:], "GR") == []
 
