@@ -1,6 +1,9 @@
 """krigflow.crossval: leave-one-well-out cross-validation scores and baselines."""
 
 from krigflow.crossval.baselines import VERTICAL_STRETCH, idw, training_mean, trend_idw
+from krigflow.crossval.figures import (plot_accuracy, plot_pit, plot_trend, write_trend_figure,
+                                      write_validation_figures)
+from krigflow.crossval.lowo import contract_record, cross_validate, fold_config, run_fold, score_folds
 from krigflow.crossval.metrics import (
     DEFAULT_PS,
     accuracy_points,
@@ -14,6 +17,7 @@ from krigflow.crossval.metrics import (
     rmse,
 )
 
-__all__ = ["DEFAULT_PS", "VERTICAL_STRETCH", "accuracy_points", "bias", "gaussian_pit", "goodness", "idw",
-           "interval_coverage", "offset_share", "pit_histogram", "pit_values", "rmse", "training_mean",
-           "trend_idw"]
+__all__ = ["DEFAULT_PS", "VERTICAL_STRETCH", "accuracy_points", "bias", "contract_record", "cross_validate",
+           "fold_config", "gaussian_pit", "goodness", "idw", "interval_coverage", "offset_share", "pit_histogram",
+           "pit_values", "plot_accuracy", "plot_pit", "plot_trend", "rmse", "run_fold", "score_folds",
+           "training_mean", "trend_idw", "write_trend_figure", "write_validation_figures"]
