@@ -37,7 +37,7 @@ from krigflow.grid import Grid, upscale
 from krigflow.realizations import NormalScore, realization_rng, unconditional_fields
 from krigflow.trend import fit_trend
 from krigflow.variogram import Variogram, horizontal_variogram, variogram_from_samples, vertical_variogram
-from krigflow.variogram.constrained import fit_constrained, well_spacing
+from krigflow.variogram.constrained import fit_constrained, vertical_plateau, well_spacing
 from krigflow.variogram.experimental import default_lags
 from krigflow.well_effect import add_well_effect, estimate_well_effect
 
@@ -58,6 +58,10 @@ VARIANTS = {
     "poly3_cap_we": dict(trend=("polynomial", 3), vg="constrained", kind="simple", well_effect="auto"),
     "ma300_cap_we_ok": dict(trend=("moving_average", 300), vg="constrained", kind="ordinary", well_effect="auto"),
     "ma300_cap_we_sim": dict(trend=("moving_average", 300), vg="constrained", kind="simple", well_effect="auto",
+                             sim=True),
+    "ma400_cap_we_sim": dict(trend=("moving_average", 400), vg="constrained", kind="simple", well_effect="auto",
+                             sim=True),
+    "ma200_cap_we_sim": dict(trend=("moving_average", 200), vg="constrained", kind="simple", well_effect="auto",
                              sim=True),
     "ma300_cap_sim": dict(trend=("moving_average", 300), vg="constrained", kind="simple", well_effect=0,
                           sim=True),
@@ -136,7 +140,13 @@ def fit_variogram_variant(opts, e, n, t, r, w, data, spacing_info):
         fit = fit_constrained(vert, horiz, variance=variance, spacing=spacing, well_pairs=pairs, range_h_max=cap)
     sigma_w2 = 0.0
     if opts["well_effect"] == "auto":
-        est = estimate_well_effect(data["values"], data["well"], fit.variogram, data["easting"], data["northing"],
+        first = fit.variogram
+        if opts.get("plateau", True):   # first pass with the sill at the within-well plateau
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                first = fit_constrained(vert, horiz, variance=variance, spacing=spacing, well_pairs=pairs,
+                                        range_h_max=cap, sill=min(vertical_plateau(vert), variance)).variogram
+        est = estimate_well_effect(data["values"], data["well"], first, data["easting"], data["northing"],
                                    data["tvdss"])
         sigma_w2 = min(opts.get("we_scale", 1.0) * est["variance"], 0.9 * variance)
         with warnings.catch_warnings():
@@ -200,9 +210,15 @@ def predict_fold(opts, samples, held, grid, realizations, seed=1):
         out["sd"] = sd
         return out, info
     # conditional simulation of normal scores of the residuals
-    ns = NormalScore.fit(res_data)
-    y = ns.transform(res_data)
-    y_samples = NormalScore.fit(res_samples, tails="extrapolate").transform(res_samples)
+    if opts.get("ns", True):
+        ns = NormalScore.fit(res_data)
+        y = ns.transform(res_data)
+        y_samples = NormalScore.fit(res_samples, tails="extrapolate").transform(res_samples)
+    else:   # Gaussian simulation of the residuals themselves
+        class _Identity:
+            def back_transform(self, x):
+                return x
+        ns, y, y_samples = _Identity(), res_data, res_samples
     data_y = dict(data, values=y)
     v_, s2, info = fit_variogram_variant(opts, e, n, t, y_samples, w, data_y, spacing_info)
     lam, _ = dense_kriging(v_, coords, d.well, targets, s2, "simple")

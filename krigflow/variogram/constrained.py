@@ -35,7 +35,7 @@ from krigflow.variogram.model import MODELS, Variogram
 logger = logging.getLogger(__name__)
 
 __all__ = ["ConstrainedFit", "VariogramBoundWarning", "fit_constrained", "well_spacing", "count_well_pairs",
-           "DEFAULT_MIN_WELL_PAIRS"]
+           "vertical_plateau", "DEFAULT_MIN_WELL_PAIRS"]
 
 #: Fewer pairs of wells than this: the horizontal range is not fitted but set to the cap.
 DEFAULT_MIN_WELL_PAIRS = 45
@@ -139,6 +139,28 @@ def well_spacing(easting, northing, well) -> tuple[float, int]:
     d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     np.fill_diagonal(d, np.inf)
     return float(np.median(d.min(axis=1))), int(labels.size * (labels.size - 1) // 2)
+
+
+def vertical_plateau(vertical, min_pairs=30) -> float:
+    """Level of the vertical variogram at long lags: the pair-weighted mean of the bins past half the largest lag.
+
+    Pairs of one well do not see the well's offset, so this plateau is the within-well variance; the
+    residual variance minus it is a first estimate of the well effect, and the plateau is the sill with
+    which the vertical structure is first fitted before the well effect is estimated.
+
+    Examples
+    --------
+    >>> from krigflow.variogram.experimental import ExperimentalVariogram
+    >>> h = np.arange(5.0, 400.0, 10.0)
+    >>> ev = ExperimentalVariogram("vertical", h, np.minimum(h / 100.0, 0.5), np.full(h.size, 100), "matheron", 10.0)
+    >>> vertical_plateau(ev)
+    0.5
+    """
+    h, g, n = _usable(vertical, min_pairs)
+    if h.size == 0:
+        raise KrigflowError(f"no vertical lag bin with >= {min_pairs} pairs")
+    far = h >= 0.5 * h.max()
+    return float(np.sum(g[far] * n[far]) / np.sum(n[far]))
 
 
 def count_well_pairs(well) -> int:
