@@ -31,10 +31,6 @@ __all__ = ["DEFAULTS", "REQUIRED", "load_config", "validate_config", "check_inpu
 REQUIRED = (
     "las",
     "grid.spacing",
-    "variogram.model",
-    "variogram.sill",
-    "variogram.range_h",
-    "variogram.range_v",
 )
 
 #: Default of every optional key (dotted paths). The README's "Run configuration" section documents the same values and a test
@@ -49,6 +45,13 @@ DEFAULTS = {
     "min_samples": 1,
     "grid.bounds": None,
     "grid.padding": [500.0, 500.0, 20.0],
+    "trend.kind": "auto",
+    "trend.window": None,
+    "trend.degree": None,
+    "normalize": None,
+    "variogram.model": "auto",
+    "variogram.well_effect": None,
+    "variogram.range_h_max": None,
     "variogram.nugget": 0.0,
     "variogram.range_h2": None,
     "variogram.azimuth": 0.0,
@@ -60,10 +63,10 @@ DEFAULTS = {
     "variogram.lag_v": None,
     "variogram.max_lag_h": None,
     "variogram.max_lag_v": None,
-    "method.name": "subsample",
+    "method.name": "conditional",
     "method.fraction": 0.75,
     "method.unit": "wells",
-    "method.transform": "normal_score",
+    "method.transform": "auto",
     "method.tails": "linear",
     "method.zmin": None,
     "method.zmax": None,
@@ -94,6 +97,8 @@ _TOP_KEYS = (
     "crs",
     "min_samples",
     "grid",
+    "trend",
+    "normalize",
     "variogram",
     "method",
     "kriging",
@@ -113,17 +118,22 @@ _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
 OUTPUT_FORMATS = ("netcdf", "vti", "grdecl")
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",
-                   "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
+                   "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v", "well_effect",
+                   "range_h_max")
+_TREND_KEYS = ("kind", "window", "degree")
+TREND_KINDS = ("auto", "none", "moving_average", "polynomial")
+_NORMALIZE_KEYS = ("method", "reference", "interval", "quantiles")
+NORMALIZE_METHODS = ("two_point", "quantile")
 #: Variogram keys used only by ``model: auto`` (fitting), and keys that ``auto`` fits (not allowed with it).
 _VARIOGRAM_FIT_KEYS = ("candidates", "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
-_VARIOGRAM_FITTED = ("sill", "range_h", "range_v", "range_h2")
+_VARIOGRAM_FITTED = ("range_h2", "azimuth")
 _METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax")
 _SUBSAMPLE_KEYS = ("fraction", "unit")
 _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax")
 _KRIGING_KEYS = ("kind", "mean")
 VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
 METHODS = ("subsample", "conditional")
-TRANSFORMS = ("normal_score", "none")
+TRANSFORMS = ("auto", "normal_score", "none")
 TAILS = ("linear", "clip", "extrapolate")
 ESTIMATORS = ("matheron", "cressie")
 UNITS = ("wells", "samples")
@@ -211,7 +221,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     ...     "variogram": {"model": "exponential", "sill": 1.0, "range_h": 900, "range_v": 20},
     ...     "method": "subsample"})
     >>> cfg["method"], cfg["kriging"], cfg["batch_size"]
-    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'normal_score', 'tails': 'linear', 'zmin': None, 'zmax': None}, {'kind': 'ordinary', 'mean': None}, 16)
+    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'auto', 'tails': 'linear', 'zmin': None, 'zmax': None}, {'kind': 'ordinary', 'mean': None}, 16)
     >>> validate_config({"las": "a.las", "seeed": 1})
     Traceback (most recent call last):
     ...
@@ -241,6 +251,8 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["crs"] = None if raw.get("crs") is None else _string(raw["crs"], "crs")
     cfg["min_samples"] = _integer(raw.get("min_samples", DEFAULTS["min_samples"]), "min_samples", minimum=1)
     cfg["grid"] = _grid(raw.get("grid"))
+    cfg["trend"] = _trend(raw.get("trend"))
+    cfg["normalize"] = _normalize(raw.get("normalize"))
     cfg["variogram"] = _variogram(raw.get("variogram"))
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
     cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
@@ -464,25 +476,41 @@ def _grid(value):
 
 def _variogram(value):
     if value is None:
-        raise ConfigError("variogram.model: required key is missing")
+        value = {"model": DEFAULTS["variogram.model"]}
     if isinstance(value, str):
         value = {"model": value}
     vg = _section(value, "variogram", _VARIOGRAM_KEYS)
-    model = _choice(_require(vg, "model", "variogram"), "variogram.model", VARIOGRAM_MODELS + ("auto",))
+    model = _choice(vg.get("model", DEFAULTS["variogram.model"]), "variogram.model", VARIOGRAM_MODELS + ("auto",))
     fit = _variogram_fit(vg)
+    well_effect = vg.get("well_effect", DEFAULTS["variogram.well_effect"])
+    if well_effect is not None and well_effect != "auto":
+        well_effect = _number(well_effect, "variogram.well_effect", minimum=0.0)
     if model == "auto":
         for key in _VARIOGRAM_FITTED:
             if vg.get(key) is not None:
-                raise ConfigError(f"variogram.{key}: not used with model 'auto' (it is fitted to the wells)")
-        out = {"model": "auto", "sill": None, "range_h": None, "range_v": None, "range_h2": None}
+                raise ConfigError(f"variogram.{key}: not used with model 'auto' (horizontal anisotropy is not "
+                                  "fitted: give a full model to use it)")
+        out = {"model": "auto", "range_h2": None, "azimuth": DEFAULTS["variogram.azimuth"]}
+        # fixed values: the fit keeps them (sill = the variogram's total sill, well effect excluded)
+        out["sill"] = None if vg.get("sill") is None else _number(vg["sill"], "variogram.sill", minimum=0.0,
+                                                                   exclusive=True)
+        for key in ("range_h", "range_v", "range_h_max"):
+            out[key] = None if vg.get(key) is None else _number(vg[key], f"variogram.{key}", minimum=0.0,
+                                                                 exclusive=True)
         out["nugget"] = _number(vg.get("nugget", DEFAULTS["variogram.nugget"]), "variogram.nugget", minimum=0.0)
-        if fit["fit_nugget"] and vg.get("nugget") is not None:
-            raise ConfigError("variogram.nugget: with model 'auto' a nugget is fixed only with fit_nugget: false")
-        out["azimuth"] = DEFAULTS["variogram.azimuth"]
+        if vg.get("nugget") is not None and vg.get("fit_nugget") is True:
+            raise ConfigError("variogram.nugget: with model 'auto' a given nugget is fixed; do not also ask "
+                              "fit_nugget: true")
+        if vg.get("nugget") is not None:
+            fit["fit_nugget"] = False
+        if out["sill"] is not None and out["nugget"] >= out["sill"]:
+            raise ConfigError(f"variogram.nugget: must be below the total sill ({out['sill']:g}), got "
+                              f"{out['nugget']:g}")
         out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+        out["well_effect"] = well_effect            # None: auto (resolved by krigflow.residual)
         out.update(fit)
         return out
-    for key in _VARIOGRAM_FIT_KEYS:
+    for key in _VARIOGRAM_FIT_KEYS + ("range_h_max",):
         if vg.get(key) is not None:
             raise ConfigError(f"variogram.{key}: only used with model 'auto'")
     out = {"model": model}
@@ -504,7 +532,56 @@ def _variogram(value):
         vg.get("azimuth", DEFAULTS["variogram.azimuth"]), "variogram.azimuth", minimum=-360.0, maximum=360.0
     )
     out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+    out["well_effect"] = well_effect                # None: 0 with a configured model
+    out["range_h_max"] = None
     out.update(fit)
+    return out
+
+
+def _trend(value):
+    """``trend``: auto (default), none, a kind name, or {kind, window, degree}."""
+    if value is None:
+        value = DEFAULTS["trend.kind"]
+    if isinstance(value, str):
+        value = {"kind": value}
+    trend = _section(value, "trend", _TREND_KEYS)
+    kind = _choice(trend.get("kind", DEFAULTS["trend.kind"]), "trend.kind", TREND_KINDS)
+    window, degree = trend.get("window"), trend.get("degree")
+    if window is not None:
+        if kind not in ("moving_average", "auto"):
+            raise ConfigError("trend.window: only used with kind 'moving_average' (or 'auto')")
+        window = _number(window, "trend.window", minimum=0.0, exclusive=True)
+    if degree is not None:
+        if kind != "polynomial":
+            raise ConfigError("trend.degree: only used with kind 'polynomial'")
+        degree = _integer(degree, "trend.degree", minimum=0)
+        if degree > 10:
+            raise ConfigError(f"trend.degree: expected an integer <= 10, got {degree}")
+    if kind == "polynomial" and degree is None:
+        degree = 2
+    return {"kind": kind, "window": window, "degree": degree}
+
+
+def _normalize(value):
+    """``normalize``: None (default), or {method, reference, interval, quantiles} (krigflow.normalize)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"method": value}
+    norm = _section(value, "normalize", _NORMALIZE_KEYS)
+    out = {"method": _choice(norm.get("method", "two_point"), "normalize.method", NORMALIZE_METHODS)}
+    out["reference"] = _string(norm.get("reference", "all"), "normalize.reference")
+    interval = norm.get("interval")
+    if interval is not None:
+        interval = _vector(interval, "normalize.interval", 2)
+        if not interval[0] < interval[1]:
+            raise ConfigError(f"normalize.interval: top must be above base (smaller TVDSS), got {interval}")
+    out["interval"] = interval
+    quantiles = norm.get("quantiles", [5.0, 95.0])
+    quantiles = _vector(quantiles, "normalize.quantiles", 2, minimum=0.0)
+    if not (quantiles[0] < quantiles[1] <= 100.0):
+        raise ConfigError(f"normalize.quantiles: expected two increasing percentages, got {quantiles}")
+    out["quantiles"] = quantiles
     return out
 
 
