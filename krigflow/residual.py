@@ -95,7 +95,9 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
         Validated ``variogram`` section: ``model`` ("auto" or a family) and its keys, plus ``well_effect``
         ("auto" or a number), ``range_h_max``, ``candidates``, ``estimator``, lag settings.
     transform : dict, optional
-        ``{"tails", "zmin", "zmax"}``: fit a normal-score transform of the residuals.
+        The ``method`` section of a ``conditional`` run: ``transform`` ("normal_score", "none", or "auto":
+        "none" when a trend is removed, else "normal_score"), ``tails``, ``zmin``, ``zmax`` (bounds of the
+        residual when a trend is removed). None: no transform (``subsample``).
 
     Returns
     -------
@@ -117,15 +119,20 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
     r_samples = tr.remove(t, v)
     ns = None
     space_data, space_samples, space = residuals, r_samples, "property"
-    if transform is not None:
+    mode = None if transform is None else transform.get("transform", "normal_score")
+    if mode == "auto":
+        mode = "none" if tr.kind != "none" else "normal_score"
+    if mode == "normal_score":
         ns = NormalScore.fit(residuals, tails=transform.get("tails", "linear"), zmin=transform.get("zmin"),
                              zmax=transform.get("zmax"))
         space_data = ns.transform(residuals)
         space_samples = NormalScore.fit(r_samples, tails="extrapolate").transform(r_samples)
         space = "normal_score"
     variance = 1.0 if ns is not None else float(np.var(space_data))
-    we_cfg = vg.get("well_effect", "auto" if vg.get("model") == "auto" else 0.0)
-    record = {"trend": tr.describe(), "space": space, "warnings": []}
+    we_cfg = vg.get("well_effect")
+    if we_cfg is None:
+        we_cfg = "auto" if vg.get("model", "auto") == "auto" else 0.0
+    record = {"trend": tr.describe(), "space": space, "transform": mode, "warnings": []}
     coords = (data.easting, data.northing, data.tvdss)
     if vg.get("model", "auto") != "auto":
         keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
@@ -155,8 +162,13 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
                                  dz_tol=lags["dz_tol"], estimator=estimator)
     spacing_m, pairs = well_spacing(data.easting, data.northing, data.well)
     fixed = {k: vg.get(k) for k in ("nugget", "range_v", "range_h", "sill")}
-    if not vg.get("fit_nugget", True) and fixed["nugget"] is None:
+    if vg.get("fit_nugget", True):
+        fixed["nugget"] = None
+    elif fixed["nugget"] is None:
         fixed["nugget"] = 0.0
+    if ns is not None:                     # configured sill and nugget are in property units
+        scale = float(np.var(residuals)) or 1.0
+        fixed = {k: (x / scale if k in ("sill", "nugget") and x is not None else x) for k, x in fixed.items()}
     common = dict(variance=variance, spacing=spacing_m, well_pairs=pairs,
                   candidates=tuple(vg.get("candidates") or ("spherical", "exponential", "gaussian")),
                   range_h_max=vg.get("range_h_max"), nu=vg.get("nu", 1.5), **fixed)
@@ -180,11 +192,22 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
             record["warnings"].append(str(warning.message))
     if fit.variogram.sill + sigma2 <= 0:
         raise KrigflowError("variogram: the residual variance is zero; nothing to model")
-    record["variogram_fit"] = dict(fit.describe(), space=space)
+    record["variogram_fit"] = _fit_record(fit, space)
     record["well_mean_residuals"] = _well_means(residuals, data)
     logger.info("residual model: trend %s, variogram %s, well effect %.4g (%s space)", tr.kind, fit.variogram,
                 sigma2, space)
     return ResidualModel(tr, residuals, ns, fit.variogram, sigma2, record)
+
+
+def _fit_record(fit, space):
+    """The fit as ``summary["variogram_fit"]`` records it (readable by ``VariogramFit.from_record``)."""
+    rec = fit.describe()
+    rec["experimental"] = [{"direction": ev.direction, "lag": ev.lags.tolist(), "gamma": ev.gamma.tolist(),
+                            "pairs": ev.pairs.tolist(), "estimator": ev.estimator} for ev in fit.experimental]
+    rec["model"] = dict(rec["chosen"])
+    rec["space"] = space
+    rec["method"] = "constrained"
+    return rec
 
 
 def _well_means(residuals, data):

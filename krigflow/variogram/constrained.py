@@ -356,6 +356,8 @@ def fit_constrained(vertical, horizontal, *, variance, spacing, well_pairs, cand
                       f"{'range_h_max' if name == 'range_h' else 'another model'})", VariogramBoundWarning,
                       stacklevel=2)
     variogram = Variogram(chosen, sill=sill_e, range_h=rh, range_v=p["range_v"], nugget=p["nugget"], nu=nu)
+    fits = {m: Variogram(m, sill=f.sill, range_h=rh, range_v=f.range_v, nugget=f.nugget, nu=nu)
+            for m, f in fits.items()}
     logger.info("variogram (constrained): %s; how: %s", variogram, how)
     return ConstrainedFit(variogram, variance, float(well_effect), fits, errors, how, bounds, tuple(at_bound),
                           cap, float(spacing), int(well_pairs),
