@@ -22,6 +22,10 @@ import math
 import os
 
 from krigflow.exceptions import ConfigError
+from krigflow.kriging import KINDS as KRIGING_KINDS
+from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
+from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
+from krigflow.variogram import MODELS as VARIOGRAM_MODELS
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +63,7 @@ DEFAULTS = {
     "variogram.range_h2": None,
     "variogram.azimuth": 0.0,
     "variogram.nu": 1.5,
-    "variogram.candidates": ["spherical", "exponential", "gaussian"],
+    "variogram.candidates": list(DEFAULT_CANDIDATES),
     "variogram.estimator": "matheron",
     "variogram.fit_nugget": True,
     "variogram.lag_h": None,
@@ -134,13 +138,8 @@ _METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax"
 _SUBSAMPLE_KEYS = ("fraction", "unit")
 _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax")
 _KRIGING_KEYS = ("kind", "mean")
-VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
-METHODS = ("subsample", "conditional")
-TRANSFORMS = ("auto", "normal_score", "none")
-TAILS = ("linear", "clip", "extrapolate")
-ESTIMATORS = ("matheron", "cressie")
-UNITS = ("wells", "samples")
-KRIGING_KINDS = ("ordinary", "simple")
+#: ``method.transform`` values: the transforms of a simulation, and ``auto`` (none when a trend is removed).
+METHOD_TRANSFORMS = ("auto",) + TRANSFORMS
 
 
 def load_config(path) -> dict:
@@ -654,7 +653,7 @@ def _method(value):
         maximum=1.0,
     )
     unit = _choice(method.get("unit", DEFAULTS["method.unit"]), "method.unit", UNITS)
-    transform = _choice(method.get("transform", DEFAULTS["method.transform"]), "method.transform", TRANSFORMS)
+    transform = _choice(method.get("transform", DEFAULTS["method.transform"]), "method.transform", METHOD_TRANSFORMS)
     tails = _choice(method.get("tails", DEFAULTS["method.tails"]), "method.tails", TAILS)
     bounds = {k: None if method.get(k) is None else _number(method[k], f"method.{k}") for k in ("zmin", "zmax")}
     if bounds["zmin"] is not None and bounds["zmax"] is not None and not bounds["zmin"] < bounds["zmax"]:
