@@ -70,10 +70,7 @@ def _trend_options(trend):
 
 
 def _lags(e, n, t, well, spacing, vg):
-    try:
-        from krigflow.variogram import default_lags
-    except ImportError:            # before the variogram split
-        from krigflow.variogram.experimental import default_lags
+    from krigflow.variogram import default_lags
     return default_lags(e, n, t, spacing, lag_h=vg.get("lag_h"), lag_v=vg.get("lag_v"),
                         max_lag_h=vg.get("max_lag_h"), max_lag_v=vg.get("max_lag_v"), well=well)
 

@@ -3,7 +3,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.grid import Grid, upscale
+from krigflow.grid import Grid
+from krigflow.conditioning import upscale
 from krigflow.residual import fit_residual_model
 from krigflow.variogram.constrained import VariogramBoundWarning  # noqa: F401 (recorded, not raised)
 

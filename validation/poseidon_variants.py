@@ -29,16 +29,16 @@ import time
 import warnings
 
 import numpy as np
-import scipy.linalg
 
 from krigflow.crossval import (accuracy_points, bias, gaussian_pit, goodness, idw, offset_share, pit_values, rmse,
                                training_mean, trend_idw)
-from krigflow.grid import Grid, upscale
+from krigflow.grid import Grid
+from krigflow.conditioning import upscale
 from krigflow.realizations import NormalScore, realization_rng, unconditional_fields
 from krigflow.trend import fit_trend
-from krigflow.variogram import Variogram, horizontal_variogram, variogram_from_samples, vertical_variogram
+from krigflow.variogram import (Variogram, default_lags, horizontal_variogram, variogram_from_samples,
+                                vertical_variogram)
 from krigflow.variogram.constrained import fit_constrained, vertical_plateau, well_spacing
-from krigflow.variogram.experimental import default_lags
 from krigflow.well_effect import add_well_effect, estimate_well_effect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -101,24 +101,11 @@ def stack(samples, names):
 
 
 def dense_kriging(variogram, coords, well, targets, sigma_w2, kind):
-    """Weights (n, m), Lagrange (m,) and variance (m,) of kriging with a well effect (targets in a new well)."""
-    from krigflow.kriging.engines import _covariance_matrix
-    cov = _covariance_matrix(variogram, coords, coords)
-    add_well_effect(cov, well, sigma_w2)
-    c0 = _covariance_matrix(variogram, coords, targets)
-    total = variogram.sill + sigma_w2
-    if kind == "simple":
-        lam = scipy.linalg.cho_solve(scipy.linalg.cho_factor(cov, lower=True), c0)
-        mu = np.zeros(targets.shape[0])
-    else:
-        n = coords.shape[0]
-        system = np.zeros((n + 1, n + 1))
-        system[:n, :n] = cov
-        system[:n, n] = system[n, :n] = 1.0
-        sol = scipy.linalg.solve(system, np.vstack([c0, np.ones((1, targets.shape[0]))]), assume_a="sym")
-        lam, mu = sol[:n], sol[n]
-    var = total - np.einsum("ij,ij->j", lam, c0) - mu
-    return lam, np.maximum(var, 0.0)
+    """Weights (n, m) and variance (m,) of kriging with a well effect (targets in a new well)."""
+    from krigflow.well_effect import krige_points_well_effect
+    _, var, lam = krige_points_well_effect(variogram, coords, well, np.zeros(coords.shape[0]), targets, sigma_w2,
+                                           kind=kind)
+    return lam, var
 
 
 def fit_variogram_variant(opts, e, n, t, r, w, data, spacing_info):

@@ -46,7 +46,7 @@ def fold_config(config, grid) -> dict:
 
 def _held_out_truth(well, grid):
     """The held-out well's log upscaled to the grid."""
-    from krigflow.grid import upscale
+    from krigflow.conditioning import upscale
 
     arrays = [np.asarray(a, dtype=float) for a in (well.easting, well.northing, well.tvdss, well.values)]
     ok = np.logical_and.reduce([np.isfinite(a) for a in arrays])
