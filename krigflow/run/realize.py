@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["realization_values", "OFFSET_STREAM"]
-
-#: Third entry of the seed of the per-well offsets: ``default_rng([seed, r, OFFSET_STREAM])``.
-OFFSET_STREAM = 1
+__all__ = ["realization_values"]
 
 
 def _restore(problem, batch):
