@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from krigflow.consistency import curve_warnings
 from krigflow.exceptions import KrigflowError
 from krigflow.wells import inspect_well, match_well_name, read_well_sources
 
@@ -108,13 +110,19 @@ def run_inspect(args) -> int:
     if not records:
         sys.stderr.write("krigflow inspect: no LAS file found\n")
         return 1
+    consistency = curve_warnings([{"name": r["well"] or os.path.basename(r["path"]), "curve": r["curve"],
+                                   "unit": r["unit"]} for r in records if r["status"] == "ok"], args.property)
     if args.json:
         for rec in records:
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        for note in consistency:           # stdout holds one JSON object per file: notes go to stderr
+            sys.stderr.write(f"krigflow inspect: warning: {note}\n")
     else:
         _print_table(records, sys.stdout)
         for note in sources.warnings:
             sys.stdout.write(f"\nsources: {note}\n")
+        for note in consistency:
+            sys.stdout.write(f"\nconsistency: {note}\n")
         unmatched = _unmatched_rows(sources, records)
         if unmatched:
             sys.stdout.write(f"\nheader-table wells without a LAS file: {', '.join(unmatched)}\n")
