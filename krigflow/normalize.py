@@ -24,7 +24,7 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["normalize_wells", "NORMALIZE_METHODS"]
+__all__ = ["normalize_wells", "normalize_samples", "NORMALIZE_METHODS"]
 
 NORMALIZE_METHODS = ("two_point", "quantile")
 
@@ -120,3 +120,31 @@ def normalize_wells(tvdss, values, names, *, method="two_point", reference="all"
               "wells": wells}
     logger.info("normalize: %s to %s over %s", method, reference, interval)
     return out, record
+
+
+def normalize_samples(parts, names, options) -> tuple[list, dict | None]:
+    """Apply the ``normalize`` config section to each well's samples.
+
+    Parameters
+    ----------
+    parts : sequence of (easting, northing, tvdss, values) arrays
+        One tuple per well.
+    names : sequence of str
+        Well names.
+    options : dict or None
+        The validated ``normalize`` section (None: nothing to do).
+
+    Returns
+    -------
+    parts : list
+        New tuples with normalized values (the input when ``options`` is None).
+    record : dict or None
+        :func:`normalize_wells`'s record.
+    """
+    if not options:
+        return list(parts), None
+    values, record = normalize_wells([p[2] for p in parts], [p[3] for p in parts], names,
+                                     method=options["method"], reference=options.get("reference", "all"),
+                                     interval=options.get("interval"),
+                                     quantiles=tuple(options.get("quantiles") or (5.0, 95.0)))
+    return [(p[0], p[1], p[2], v) for p, v in zip(parts, values)], record

@@ -29,7 +29,7 @@ from krigflow.well_effect import estimate_well_effect
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ResidualModel", "fit_residual_model"]
+__all__ = ["ResidualModel", "fit_residual_model", "residual_problem"]
 
 
 @dataclass(frozen=True)
@@ -214,3 +214,63 @@ def _well_means(residuals, data):
         name = data.well_names[int(k)] if int(k) < len(data.well_names) else str(int(k))
         out[name] = float(np.mean(residuals[data.well == k]))
     return out
+
+
+def residual_problem(config, grid, data, samples) -> dict:
+    """The residual part of a run's problem: what :func:`krigflow.run.build_problem` stores.
+
+    Fits :func:`fit_residual_model` with the config's ``trend``, ``variogram`` and (``conditional``)
+    ``method`` options, and returns the data as residuals, the kriging kind and mean of the method, and the
+    range of values the realizations can take (for the histogram bins).
+
+    Parameters
+    ----------
+    config : dict
+        Validated configuration.
+    grid : krigflow.grid.Grid
+    data : krigflow.conditioning.ConditioningData
+        Upscaled data, property units.
+    samples : tuple of 5 arrays
+        ``(easting, northing, tvdss, values, well)`` of the log samples inside the grid.
+
+    Returns
+    -------
+    dict
+        ``data`` (values = residuals), ``variogram``, ``transform``, ``kind``, ``mean``, ``trend``,
+        ``well_effect``, ``variogram_fit`` (record or None), ``record`` (:attr:`ResidualModel.record`),
+        ``value_range`` (low, high) in property units.
+    """
+    import dataclasses
+
+    method = config["method"]
+    conditional = method["name"] == "conditional"
+    model = fit_residual_model(data, samples, spacing=grid.spacing, trend=config.get("trend", "auto"),
+                               variogram=config["variogram"], transform=method if conditional else None)
+    residual_data = dataclasses.replace(data, values=np.asarray(model.residuals, dtype=float))
+    kind, mean = config["kriging"]["kind"], config["kriging"]["mean"]
+    if conditional:
+        kind = "simple"          # conditioning by kriging: simple kriging of the residuals
+        mean = 0.0 if model.transform is not None else (mean if mean is not None
+                                                         else float(np.mean(model.residuals)))
+    elif kind == "simple" and mean is None:
+        mean = float(np.mean(model.residuals))
+    t = model.trend.evaluate(grid.tvdss)
+    t_low, t_high = float(np.min(t)), float(np.max(t))
+    raw_low, raw_high = float(np.min(data.values)), float(np.max(data.values))
+    r_low, r_high = float(np.min(model.residuals)), float(np.max(model.residuals))
+    if conditional and model.transform is not None:
+        low, high = model.transform.value_range(5.0)
+    elif conditional:
+        half = 5.0 * np.sqrt(model.variogram.sill + model.well_effect)
+        low, high = mean - half, mean + half
+    else:
+        pad = 0.05 * (r_high - r_low)
+        low, high = r_low - pad, r_high + pad
+    low, high = min(low + t_low, raw_low), max(high + t_high, raw_high)
+    if not conditional:
+        pad = 0.05 * (raw_high - raw_low)
+        low, high = min(low, raw_low - pad), max(high, raw_high + pad)
+    return {"data": residual_data, "variogram": model.variogram, "transform": model.transform, "kind": kind,
+            "mean": mean, "trend": model.trend, "well_effect": float(model.well_effect),
+            "variogram_fit": model.record.get("variogram_fit"), "record": model.record,
+            "value_range": (float(low), float(high))}

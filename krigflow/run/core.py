@@ -25,12 +25,13 @@ from importlib import metadata
 
 import numpy as np
 
-from krigflow.exceptions import KrigflowError
 from krigflow.conditioning import ConditioningData, upscale
+from krigflow.consistency import curve_warnings
+from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import well_traces
-from krigflow.kriging import krige_grid
-from krigflow.realizations import conditional_realizations, subsample_masks
+from krigflow.normalize import normalize_samples
+from krigflow.residual import residual_problem
 from krigflow.run.config import check_inputs
 from krigflow.stats import HistogramSpec, RunningStats, uniform_edges
 from krigflow.variogram import Variogram
@@ -88,6 +89,13 @@ class Problem:
         Per-cell quantiles (percent) written to ``stats.npz``.
     variogram_fit : dict or None
         Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
+    trend : krigflow.trend.Trend or None
+        The trend removed from the data (``data.values`` are residuals); added back to every realization.
+    well_effect : float
+        Well-effect variance sigma_w**2 (units of ``variogram``, :mod:`krigflow.well_effect`).
+    residual : dict or None
+        JSON-ready record of the trend, well effect, fit warnings, each well's mean residual, tool
+        consistency notes and normalization (``summary.json``).
     """
 
     grid: Grid
@@ -104,6 +112,9 @@ class Problem:
     histogram: HistogramSpec | None = None
     quantiles: tuple = ()
     variogram_fit: dict | None = None
+    trend: object = None
+    well_effect: float = 0.0
+    residual: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,7 @@ def build_problem(wells, config) -> Problem:
     wells = sorted(wells, key=lambda w: (w.path, w.name))
     names = tuple(w.name for w in wells)
     parts = [_valid_samples(w) for w in wells]
+    parts, normalized = normalize_samples(parts, names, config.get("normalize"))
     easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
     well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
     if values.size == 0:
@@ -215,36 +227,37 @@ def build_problem(wells, config) -> Problem:
     unused = [names[i] for i in range(len(names)) if not np.any(data.well == i)]
     if unused:
         logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
-    kriging = config["kriging"]
-    mean = kriging["mean"]
-    kind = kriging["kind"]
-    if kind == "simple" and mean is None:
-        mean = float(np.mean(data.values))
+    consistency = curve_warnings([{"name": w.name, "curve": w.curve, "unit": w.unit} for w in wells],
+                                 config["property"])
+    for note in consistency:
+        logger.warning("%s", note)
     samples = _samples_in(grid, easting, northing, tvdss, values, well)
-    variogram, transform, fit = _method_model(config, grid, data, samples)
-    if config["method"]["name"] == "conditional":
-        # conditioning by kriging: simple kriging of the residuals (mean 0 for normal scores)
-        kind = "simple"
-        if transform is not None:
-            mean = 0.0
-        elif mean is None:
-            mean = float(np.mean(data.values))
+    fields = residual_problem(config, grid, data, samples)
+    record = dict(fields["record"], consistency=consistency, normalize=normalized)
+    for name, mean_residual in record.get("well_mean_residuals", {}).items():
+        logger.info("mean residual of %s: %.4g", name, mean_residual)
+    hist_config = config if config.get("histogram_range") is not None else dict(
+        config, histogram_range=list(fields["value_range"]))
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
     return Problem(
         grid=grid,
-        data=data,
-        variogram=variogram,
-        kind=kind,
-        mean=mean,
+        data=fields["data"],
+        variogram=fields["variogram"],
+        kind=fields["kind"],
+        mean=fields["mean"],
         method=dict(config["method"]),
         seed=config["seed"],
         realizations=config["realizations"],
         batch_size=config["batch_size"],
         traces=well_traces(wells),
-        transform=transform,
-        histogram=histogram_spec(config, data, variogram, transform, mean),
+        transform=fields["transform"],
+        histogram=histogram_spec(hist_config, fields["data"], fields["variogram"], fields["transform"],
+                                 fields["mean"]),
         quantiles=tuple(config.get("quantiles", ())),
-        variogram_fit=fit,
+        variogram_fit=fields["variogram_fit"],
+        trend=fields["trend"],
+        well_effect=fields["well_effect"],
+        residual=record,
     )
 
 
@@ -254,49 +267,6 @@ def _samples_in(grid, easting, northing, tvdss, values, well):
     inside = ((easting >= b[0]) & (easting <= b[1]) & (northing >= b[2]) & (northing <= b[3])
               & (tvdss >= b[4]) & (tvdss <= b[5]))
     return tuple(a[inside] for a in (easting, northing, tvdss, values, well))
-
-
-def _method_model(config, grid, data, samples):
-    """Variogram used by the method, normal-score transform (conditional) and the fit record (auto).
-
-    * ``conditional`` with ``transform: normal_score``: the transform table of the conditioning data; the
-      variogram is that of the normal scores: fitted to the normal scores of the samples with the sill
-      fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
-    * otherwise: the configured model, or the model fitted to the samples (``auto``).
-    """
-    from krigflow.realizations import NormalScore
-    from krigflow.variogram import variogram_from_samples
-
-    vg_cfg, method = config["variogram"], config["method"]
-    transform = None
-    if method["name"] == "conditional" and method.get("transform", "none") == "normal_score":
-        transform = NormalScore.fit(data.values, tails=method["tails"], zmin=method["zmin"], zmax=method["zmax"])
-    if vg_cfg["model"] != "auto":
-        keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
-        variogram = Variogram(**{k: vg_cfg[k] for k in keys if k in vg_cfg})
-        if transform is not None:
-            variogram = Variogram(variogram.model, 1.0, variogram.range_h, variogram.range_v,
-                                  nugget=variogram.nugget / variogram.sill, range_h2=variogram.range_h2,
-                                  azimuth=variogram.azimuth, nu=variogram.nu)
-        return variogram, transform, None
-    easting, northing, tvdss, values, well = samples
-    if transform is not None:
-        values = NormalScore.fit(values, tails="extrapolate").transform(values)
-    result = variogram_from_samples(
-        easting, northing, tvdss, values, well, spacing=grid.spacing, candidates=vg_cfg["candidates"],
-        estimator=vg_cfg["estimator"], fit_nugget=vg_cfg["fit_nugget"], nugget=vg_cfg["nugget"],
-        nu=vg_cfg["nu"], lag_h=vg_cfg["lag_h"], lag_v=vg_cfg["lag_v"], max_lag_h=vg_cfg["max_lag_h"],
-        max_lag_v=vg_cfg["max_lag_v"], sill=1.0 if transform is not None else None)
-    v = result.variogram
-    model = {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_v": v.range_v,
-             "nu": v.nu}
-    fit = {"space": "normal_score" if transform is not None else "property", "model": model,
-           "experimental": [{"direction": ev.direction, "lag": ev.lags.tolist(), "gamma": ev.gamma.tolist(),
-                             "pairs": ev.pairs.tolist(), "estimator": ev.estimator}
-                            for ev in result.experimental],
-           **result.describe()}
-    logger.info("variogram fitted (%s space): %s", fit["space"], v)
-    return v, transform, fit
 
 
 def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
@@ -373,19 +343,9 @@ def run_realizations(problem, indices) -> RunningStats:
     krigflow.stats.running.RunningStats
         Statistics over the ``R`` realizations.
     """
-    indices = np.asarray(indices, dtype=np.int64)
-    method = problem.method
-    if method["name"] == "conditional":
-        batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
-                                         mean=problem.mean, transform=problem.transform)
-        return RunningStats.from_batch(batch, problem.histogram)
-    masks = subsample_masks(
-        problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
-    )
-    batch = krige_grid(
-        problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
-    )
-    return RunningStats.from_batch(batch, problem.histogram)
+    from krigflow.run.realize import realization_values
+
+    return RunningStats.from_batch(realization_values(problem, indices), problem.histogram)
 
 
 def compute_partial(problem, chunks) -> Partial:
@@ -624,6 +584,10 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"trend": problem.trend.describe()} if problem.trend is not None else {}),
+        "well_effect": float(problem.well_effect),
+        **({"residual_model": {k: v for k, v in problem.residual.items() if k not in ("trend", "variogram_fit")}}
+           if problem.residual else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
            if problem.histogram is not None and problem.quantiles else {}),
         "realizations_done": int(sum(len(p.indices) for p in partials)),
