@@ -70,7 +70,13 @@ def run_fold(config, wells, held, grid) -> dict:
     cfg = fold_config(config, grid)
     train = [w for i, w in enumerate(wells) if i != held]
     truth = _held_out_truth(wells[held], grid)
-    problem = build_problem(train, cfg)
+    quiet = logging.getLogger("krigflow.run")       # the full run already said what build_problem says
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        problem = build_problem(train, cfg)
+    finally:
+        quiet.setLevel(level)
     cells = truth.cells
     values = np.empty((problem.realizations, truth.n))
     for s in range(0, problem.realizations, problem.batch_size):
