@@ -29,12 +29,14 @@ def validate_command(config_path, *, mapping="simple", processes=1, as_json=Fals
     """
     from krigflow.crossval import cross_validate, contract_record, write_validation_figures
     from krigflow.run import load_config, load_inputs
+    from krigflow.run.core import write_trend_png
 
     out = out or sys.stdout
     config = load_config(config_path)
     wells = load_inputs(config)
     scores = cross_validate(config, wells, mapping=mapping, processes=processes)
     folds = scores.pop("_folds")
+    problem = scores.pop("_problem")
     folder = config["output"]
     os.makedirs(folder, exist_ok=True)
     record = contract_record(scores)
@@ -43,7 +45,7 @@ def validate_command(config_path, *, mapping="simple", processes=1, as_json=Fals
     if config.get("outputs", {}).get("figures", True):
         try:
             write_validation_figures(scores, folder)
-            _trend_figure(config, wells, folder)
+            write_trend_png(config, problem, folder)
         except Exception as exc:  # noqa: BLE001 - a figure never fails the validation
             logger.warning("validation figures not written: %s", exc)
     del folds
@@ -64,18 +66,6 @@ def validate_command(config_path, *, mapping="simple", processes=1, as_json=Fals
               f"{p['offset_share']:.2f}\n")
     out.write(f"wrote {os.path.join(folder, 'validation.json')}\n")
     return 0
-
-
-def _trend_figure(config, wells, folder):
-    """trend.png: the full run's trend with its data."""
-    from krigflow.crossval import write_trend_figure
-    from krigflow.run import build_problem
-
-    problem = build_problem(wells, config)
-    if problem.trend is not None:
-        d = problem.data
-        write_trend_figure(problem.trend, d, os.path.join(folder, "trend.png"),
-                           values=problem.trend.restore(d.tvdss, d.values))
 
 
 def add_validate_parser(subparsers) -> None:

@@ -1,4 +1,5 @@
-"""Figures of a validation and of a trend: accuracy plot, PIT histogram, trend vs depth with the data.
+"""Figures of a validation: Deutsch's accuracy plot and the PIT histogram (the trend figure is
+:func:`krigflow.plotting.write_trend_figure`).
 
 Plot functions take ``ax=None`` and return the axes; ``write_*`` functions write PNG files. matplotlib is
 imported inside the calls (an optional dependency of the core).
@@ -12,7 +13,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["plot_accuracy", "plot_pit", "plot_trend", "write_validation_figures", "write_trend_figure"]
+__all__ = ["plot_accuracy", "plot_pit", "write_validation_figures"]
 
 
 def _axes(ax, figsize=(5.0, 4.2)):
@@ -51,27 +52,6 @@ def plot_pit(counts, edges, *, ax=None):
     return ax
 
 
-def plot_trend(trend, tvdss, values, well=None, well_names=(), *, ax=None):
-    """Trend against depth with the upscaled data (one colour per well); depth increases downwards."""
-    ax = _axes(ax, figsize=(5.0, 7.0))
-    tvdss, values = np.asarray(tvdss, float), np.asarray(values, float)
-    well = np.zeros(tvdss.size, int) if well is None else np.asarray(well)
-    for k in np.unique(well):
-        sel = well == k
-        name = well_names[int(k)] if int(k) < len(well_names) else str(int(k))
-        ax.plot(values[sel], tvdss[sel], ".", ms=2.5, alpha=0.6, label=name)
-    t = np.linspace(tvdss.min(), tvdss.max(), 400)
-    ax.plot(trend.evaluate(t), t, color="k", lw=2.2, label=f"trend ({trend.kind}"
-            + (f", {trend.window:g} m" if trend.kind == "moving_average" else "")
-            + (f", degree {trend.degree}" if trend.kind == "polynomial" else "") + ")")
-    ax.invert_yaxis()
-    ax.set_xlabel("value")
-    ax.set_ylabel("TVDSS (m)")
-    ax.set_title("trend vs depth")
-    ax.legend(fontsize=7, markerscale=3)
-    return ax
-
-
 def write_validation_figures(scores, folder) -> list:
     """Write ``validation_accuracy.png`` and ``validation_pit.png`` into ``folder``; return the paths."""
     os.makedirs(folder, exist_ok=True)
@@ -83,11 +63,3 @@ def write_validation_figures(scores, folder) -> list:
     paths.append(os.path.join(folder, "validation_pit.png"))
     ax.figure.savefig(paths[-1], dpi=110)
     return paths
-
-
-def write_trend_figure(trend, data, path, *, values=None) -> str:
-    """Write the trend-vs-depth figure of a run's conditioning data (``values``: the data, property units)."""
-    ax = plot_trend(trend, data.tvdss, data.values if values is None else values, data.well, data.well_names)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    ax.figure.savefig(path, dpi=110)
-    return path

@@ -188,4 +188,5 @@ def cross_validate(config, wells=None, *, mapping="simple", processes=1) -> dict
     scores["realizations"] = int(full.realizations)
     scores["method"] = full.method.get("name")
     scores["_folds"] = folds
+    scores["_problem"] = full
     return scores

@@ -564,7 +564,25 @@ def complete_run(
         write_run_files(config, arrays, summary, problem=problem)  # wells.npz, stats.nc...: fail first
         write_outputs(config["output"], arrays, summary, overwrite=overwrite)
         write_run_figures(config, arrays, summary)  # never fails the run
+        write_trend_png(config, problem)
     return {"arrays": arrays, "summary": summary}
+
+
+def write_trend_png(config, problem, folder=None):
+    """Write ``trend.png`` (the trend with the data) into the output folder when a trend was removed and
+    figures are on; a failure is logged, never raised (like the other figures)."""
+    trend = getattr(problem, "trend", None)
+    if trend is None or trend.kind == "none" or not config.get("outputs", {}).get("figures", True):
+        return None
+    try:
+        from krigflow.plotting import write_trend_figure
+
+        d = problem.data
+        return write_trend_figure(trend, d, os.path.join(folder or config["output"], "trend.png"),
+                                  values=trend.restore(d.tvdss, d.values), prop=config["property"])
+    except Exception as exc:  # noqa: BLE001 - figures never fail a run
+        logger.warning("trend.png not written: %s", exc)
+        return None
 
 
 def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> dict:
