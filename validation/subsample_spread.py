@@ -40,7 +40,7 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--realizations", type=int, default=30)
-    parser.add_argument("--out", default="subsample_vs_conditional.png")
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "figures", "subsample_vs_conditional.png"))
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
