@@ -24,7 +24,7 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["normalize_wells", "normalize_samples", "NORMALIZE_METHODS"]
+__all__ = ["normalize_wells", "normalize_samples", "normalize_options", "NORMALIZE_METHODS"]
 
 NORMALIZE_METHODS = ("two_point", "quantile")
 
@@ -148,3 +148,59 @@ def normalize_samples(parts, names, options) -> tuple[list, dict | None]:
                                      interval=options.get("interval"),
                                      quantiles=tuple(options.get("quantiles") or (5.0, 95.0)))
     return [(p[0], p[1], p[2], v) for p, v in zip(parts, values)], record
+
+
+def _pair(value, name):
+    if not isinstance(value, (list, tuple)) or len(value) != 2 or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) for v in value):
+        raise ConfigError(f"{name}: expected a list of 2 numbers, got {value!r}")
+    return [float(v) for v in value]
+
+
+def normalize_options(value) -> dict | None:
+    """Validate the ``normalize`` section of a run configuration.
+
+    Parameters
+    ----------
+    value : None, str or dict
+        None (no normalization), a method name, or ``{method, reference, interval, quantiles}``.
+
+    Returns
+    -------
+    dict or None
+        ``{"method", "reference", "interval", "quantiles"}`` with defaults applied.
+
+    Raises
+    ------
+    krigflow.exceptions.ConfigError
+        Naming the key.
+
+    Examples
+    --------
+    >>> normalize_options("quantile")
+    {'method': 'quantile', 'reference': 'all', 'interval': None, 'quantiles': [5.0, 95.0]}
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"method": value}
+    if not isinstance(value, dict):
+        raise ConfigError(f"normalize: expected a method name or a mapping, got {value!r}")
+    for key in value:
+        if key not in ("method", "reference", "interval", "quantiles"):
+            raise ConfigError(f"normalize.{key}: unknown key (expected method, reference, interval, quantiles)")
+    method = value.get("method", "two_point")
+    if method not in NORMALIZE_METHODS:
+        raise ConfigError(f"normalize.method: expected one of {', '.join(NORMALIZE_METHODS)}, got {method!r}")
+    reference = value.get("reference", "all")
+    if not isinstance(reference, str) or not reference.strip():
+        raise ConfigError(f"normalize.reference: expected a well name or 'all', got {reference!r}")
+    interval = value.get("interval")
+    if interval is not None:
+        interval = _pair(interval, "normalize.interval")
+        if not interval[0] < interval[1]:
+            raise ConfigError(f"normalize.interval: top must be above base (smaller TVDSS), got {interval}")
+    quantiles = _pair(value.get("quantiles", [5.0, 95.0]), "normalize.quantiles")
+    if not 0.0 <= quantiles[0] < quantiles[1] <= 100.0:
+        raise ConfigError(f"normalize.quantiles: expected two increasing percentages, got {quantiles}")
+    return {"method": method, "reference": reference, "interval": interval, "quantiles": quantiles}

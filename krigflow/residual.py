@@ -6,8 +6,8 @@
 2. the normal-score transform of the residuals (``method: conditional`` with ``transform: normal_score``);
 3. the variogram of ``e`` (the residuals or their normal scores): the configured model, or with
    ``variogram: auto`` the constrained fit of :func:`krigflow.variogram.constrained.fit_constrained`
-   (vertical structure alone, horizontal range capped at the well spacing, sill = residual variance
-   minus the well effect);
+   (vertical structure alone, horizontal range capped at the well spacing, sill = residual variance (or
+   the vertical plateau when larger) minus the well effect);
 4. the well-effect variance ``sigma_w**2`` (:mod:`krigflow.well_effect`): configured, 0, or estimated
    (``auto``) from the spread of the wells' mean residuals, iterated once with the variogram fit.
 
@@ -24,7 +24,7 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 from krigflow.trend import Trend, fit_trend
 from krigflow.variogram import Variogram, horizontal_variogram, vertical_variogram
-from krigflow.variogram.constrained import VariogramBoundWarning, fit_constrained, well_spacing
+from krigflow.variogram.constrained import VariogramBoundWarning, fit_constrained, vertical_plateau, well_spacing
 from krigflow.well_effect import estimate_well_effect
 
 logger = logging.getLogger(__name__)
@@ -157,6 +157,15 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
     vert = vertical_variogram(t, space_samples, w, lag=lags["lag_v"], max_lag=lags["max_lag_v"], estimator=estimator)
     horiz = horizontal_variogram(e, n, t, space_samples, w, lag=lags["lag_h"], max_lag=lags["max_lag_h"],
                                  dz_tol=lags["dz_tol"], estimator=estimator)
+    if ns is None:
+        # pairs of one well see the within-well variance: when their plateau exceeds the pooled variance of
+        # the data (wells close against the correlation range are alike), the pooled variance underestimates
+        # the sill, and the plateau is the better total
+        plateau = vertical_plateau(vert)
+        if plateau > variance:
+            record["warnings"].append(f"the vertical variogram levels off at {plateau:.4g}, above the variance of "
+                                      f"the data ({variance:.4g}): the sill is the plateau")
+            variance = plateau
     spacing_m, pairs = well_spacing(data.easting, data.northing, data.well)
     fixed = {k: vg.get(k) for k in ("nugget", "range_v", "range_h", "sill")}
     if vg.get("fit_nugget", True):

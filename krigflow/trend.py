@@ -35,10 +35,10 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Trend", "TREND_KINDS", "fit_trend", "choose_trend", "default_window", "well_means"]
+__all__ = ["Trend", "TREND_KINDS", "fit_trend", "choose_trend", "default_window", "well_means", "trend_options"]
 
 #: Trend kinds accepted by :func:`fit_trend` (``"auto"`` is resolved by :func:`choose_trend`).
-TREND_KINDS = ("none", "moving_average", "polynomial", "auto")
+TREND_KINDS = ("auto", "none", "moving_average", "polynomial")
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ class Trend:
     reason: str = "configured"
 
     def __post_init__(self):
-        if self.kind not in TREND_KINDS[:3]:
-            raise ConfigError(f"trend kind must be one of {TREND_KINDS[:3]}, got {self.kind!r}")
+        if self.kind not in TREND_KINDS[1:]:
+            raise ConfigError(f"trend kind must be one of {TREND_KINDS[1:]}, got {self.kind!r}")
         object.__setattr__(self, "knots", np.asarray(self.knots, dtype=float))
         object.__setattr__(self, "values", np.asarray(self.values, dtype=float))
         if self.kind == "moving_average" and (self.knots.size == 0 or self.knots.shape != self.values.shape):
@@ -394,3 +394,66 @@ def choose_trend(tvdss, values, well=None, *, window=None, spacing_z=None, min_e
                      reason="auto: depth trend (" + summary + ")")
     logger.info("trend: auto chose none (%s)", summary)
     return Trend("none", reason="auto: no depth trend (" + summary + ")")
+
+
+def _option_number(value, name, *, integer=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise ConfigError(f"{name}: expected a finite number, got {value!r}")
+    if integer and int(value) != value:
+        raise ConfigError(f"{name}: expected an integer, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def trend_options(value) -> dict:
+    """Validate the ``trend`` section of a run configuration.
+
+    Parameters
+    ----------
+    value : None, str or dict
+        None (default ``auto``), a kind name, or ``{kind, window, degree}``.
+
+    Returns
+    -------
+    dict
+        ``{"kind", "window", "degree"}`` (``degree`` 2 for a polynomial unless given).
+
+    Raises
+    ------
+    krigflow.exceptions.ConfigError
+        Naming the key: unknown key or kind, a window <= 0, a degree outside 0-10, an option of another kind.
+
+    Examples
+    --------
+    >>> trend_options(None)
+    {'kind': 'auto', 'window': None, 'degree': None}
+    >>> trend_options({"kind": "moving_average", "window": 300})
+    {'kind': 'moving_average', 'window': 300.0, 'degree': None}
+    """
+    if value is None:
+        value = "auto"
+    if isinstance(value, str):
+        value = {"kind": value}
+    if not isinstance(value, dict):
+        raise ConfigError(f"trend: expected a kind name or a mapping, got {value!r}")
+    for key in value:
+        if key not in ("kind", "window", "degree"):
+            raise ConfigError(f"trend.{key}: unknown key (expected kind, window, degree)")
+    kind = value.get("kind", "auto")
+    if kind not in TREND_KINDS:
+        raise ConfigError(f"trend.kind: expected one of {', '.join(TREND_KINDS)}, got {kind!r}")
+    window, degree = value.get("window"), value.get("degree")
+    if window is not None:
+        if kind not in ("moving_average", "auto"):
+            raise ConfigError("trend.window: only used with kind 'moving_average' (or 'auto')")
+        window = _option_number(window, "trend.window")
+        if window <= 0:
+            raise ConfigError(f"trend.window: expected a number > 0, got {window:g}")
+    if degree is not None:
+        if kind != "polynomial":
+            raise ConfigError("trend.degree: only used with kind 'polynomial'")
+        degree = _option_number(degree, "trend.degree", integer=True)
+        if not 0 <= degree <= 10:
+            raise ConfigError(f"trend.degree: expected an integer in 0-10, got {degree}")
+    if kind == "polynomial" and degree is None:
+        degree = 2
+    return {"kind": kind, "window": window, "degree": degree}

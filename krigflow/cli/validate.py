@@ -27,9 +27,8 @@ def validate_command(config_path, *, mapping="simple", processes=1, as_json=Fals
     int
         Exit status (0).
     """
-    from krigflow.crossval import cross_validate, contract_record, write_validation_figures
-    from krigflow.run import load_config, load_inputs
-    from krigflow.run.core import write_trend_png
+    from krigflow.plotting import write_validation_figures
+    from krigflow.run import contract_record, cross_validate, load_config, load_inputs, write_trend_png
 
     out = out or sys.stdout
     config = load_config(config_path)

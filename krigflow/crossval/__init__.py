@@ -1,8 +1,11 @@
-"""krigflow.crossval: leave-one-well-out cross-validation scores and baselines."""
+"""krigflow.crossval: cross-validation scores and baselines, as pure functions of arrays.
+
+Modules: :mod:`~krigflow.crossval.metrics` (RMSE, bias, coverage, PIT, accuracy plot, goodness, offset share),
+:mod:`~krigflow.crossval.baselines` (IDW, trend + IDW, training mean). The leave-one-well-out driver is
+:mod:`krigflow.run.crossvalidate`; its figures are in :mod:`krigflow.plotting.validation`.
+"""
 
 from krigflow.crossval.baselines import VERTICAL_STRETCH, idw, training_mean, trend_idw
-from krigflow.crossval.figures import plot_accuracy, plot_pit, write_validation_figures
-from krigflow.crossval.lowo import contract_record, cross_validate, fold_config, run_fold, score_folds
 from krigflow.crossval.metrics import (
     DEFAULT_PS,
     accuracy_points,
@@ -16,7 +19,6 @@ from krigflow.crossval.metrics import (
     rmse,
 )
 
-__all__ = ["DEFAULT_PS", "VERTICAL_STRETCH", "accuracy_points", "bias", "contract_record", "cross_validate",
-           "fold_config", "gaussian_pit", "goodness", "idw", "interval_coverage", "offset_share", "pit_histogram",
-           "pit_values", "plot_accuracy", "plot_pit", "rmse", "run_fold", "score_folds",
-           "training_mean", "trend_idw", "write_validation_figures"]
+__all__ = ["DEFAULT_PS", "VERTICAL_STRETCH", "accuracy_points", "bias", "gaussian_pit", "goodness", "idw",
+           "interval_coverage", "offset_share", "pit_histogram", "pit_values", "rmse", "training_mean",
+           "trend_idw"]

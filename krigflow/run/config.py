@@ -22,6 +22,8 @@ import math
 import os
 
 from krigflow.exceptions import ConfigError
+from krigflow.normalize import normalize_options
+from krigflow.trend import trend_options
 from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
@@ -127,10 +129,7 @@ _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",
                    "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v", "well_effect",
                    "range_h_max")
-_TREND_KEYS = ("kind", "window", "degree")
-TREND_KINDS = ("auto", "none", "moving_average", "polynomial")
-_NORMALIZE_KEYS = ("method", "reference", "interval", "quantiles")
-NORMALIZE_METHODS = ("two_point", "quantile")
+
 #: Variogram keys used only by ``model: auto`` (fitting), and keys that ``auto`` fits (not allowed with it).
 _VARIOGRAM_FIT_KEYS = ("candidates", "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
 _VARIOGRAM_FITTED = ("range_h2", "azimuth")
@@ -253,8 +252,8 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["crs"] = None if raw.get("crs") is None else _string(raw["crs"], "crs")
     cfg["min_samples"] = _integer(raw.get("min_samples", DEFAULTS["min_samples"]), "min_samples", minimum=1)
     cfg["grid"] = _grid(raw.get("grid"))
-    cfg["trend"] = _trend(raw.get("trend"))
-    cfg["normalize"] = _normalize(raw.get("normalize"))
+    cfg["trend"] = trend_options(raw.get("trend"))
+    cfg["normalize"] = normalize_options(raw.get("normalize"))
     cfg["variogram"] = _variogram(raw.get("variogram"))
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
     cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
@@ -537,53 +536,6 @@ def _variogram(value):
     out["well_effect"] = well_effect                # None: 0 with a configured model
     out["range_h_max"] = None
     out.update(fit)
-    return out
-
-
-def _trend(value):
-    """``trend``: auto (default), none, a kind name, or {kind, window, degree}."""
-    if value is None:
-        value = DEFAULTS["trend.kind"]
-    if isinstance(value, str):
-        value = {"kind": value}
-    trend = _section(value, "trend", _TREND_KEYS)
-    kind = _choice(trend.get("kind", DEFAULTS["trend.kind"]), "trend.kind", TREND_KINDS)
-    window, degree = trend.get("window"), trend.get("degree")
-    if window is not None:
-        if kind not in ("moving_average", "auto"):
-            raise ConfigError("trend.window: only used with kind 'moving_average' (or 'auto')")
-        window = _number(window, "trend.window", minimum=0.0, exclusive=True)
-    if degree is not None:
-        if kind != "polynomial":
-            raise ConfigError("trend.degree: only used with kind 'polynomial'")
-        degree = _integer(degree, "trend.degree", minimum=0)
-        if degree > 10:
-            raise ConfigError(f"trend.degree: expected an integer <= 10, got {degree}")
-    if kind == "polynomial" and degree is None:
-        degree = 2
-    return {"kind": kind, "window": window, "degree": degree}
-
-
-def _normalize(value):
-    """``normalize``: None (default), or {method, reference, interval, quantiles} (krigflow.normalize)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = {"method": value}
-    norm = _section(value, "normalize", _NORMALIZE_KEYS)
-    out = {"method": _choice(norm.get("method", "two_point"), "normalize.method", NORMALIZE_METHODS)}
-    out["reference"] = _string(norm.get("reference", "all"), "normalize.reference")
-    interval = norm.get("interval")
-    if interval is not None:
-        interval = _vector(interval, "normalize.interval", 2)
-        if not interval[0] < interval[1]:
-            raise ConfigError(f"normalize.interval: top must be above base (smaller TVDSS), got {interval}")
-    out["interval"] = interval
-    quantiles = norm.get("quantiles", [5.0, 95.0])
-    quantiles = _vector(quantiles, "normalize.quantiles", 2, minimum=0.0)
-    if not (quantiles[0] < quantiles[1] <= 100.0):
-        raise ConfigError(f"normalize.quantiles: expected two increasing percentages, got {quantiles}")
-    out["quantiles"] = quantiles
     return out
 
 

@@ -23,17 +23,16 @@ import time
 
 import numpy as np
 
-from krigflow.crossval.baselines import idw, training_mean, trend_idw
-from krigflow.crossval.metrics import (DEFAULT_PS, accuracy_points, bias, goodness, offset_share, pit_histogram,
-                                       pit_values, rmse)
+from krigflow.crossval import (DEFAULT_PS, accuracy_points, bias, goodness, idw, offset_share, pit_histogram,
+                               pit_values, rmse, training_mean, trend_idw)
 from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cross_validate", "run_fold", "fold_config", "score_folds", "contract_record", "MAPPINGS"]
+__all__ = ["cross_validate", "run_fold", "fold_config", "score_folds", "contract_record", "VALIDATE_MAPPINGS"]
 
 #: How folds can be run.
-MAPPINGS = ("simple", "multi")
+VALIDATE_MAPPINGS = ("simple", "multi")
 
 
 def fold_config(config, grid) -> dict:
@@ -63,7 +62,7 @@ def run_fold(config, wells, held, grid) -> dict:
         ``well``, ``truth`` (m,), ``estimate`` (ensemble mean), ``pit`` (m,), ``p10``/``p90`` (m,),
         ``idw``, ``trend_idw``, ``mean`` (m,), ``trend`` (the fold's trend record), ``seconds``.
     """
-    from krigflow.run import build_problem
+    from krigflow.run.core import build_problem
     from krigflow.run.realize import realization_values
 
     start = time.perf_counter()
@@ -163,10 +162,10 @@ def cross_validate(config, wells=None, *, mapping="simple", processes=1) -> dict
     KrigflowError
         Fewer than 3 wells with data in the grid, or an unknown mapping.
     """
-    from krigflow.run import build_problem, load_inputs
+    from krigflow.run.core import build_problem, load_inputs
 
-    if mapping not in MAPPINGS:
-        raise KrigflowError(f"validate: mapping must be one of {MAPPINGS}, got {mapping!r}")
+    if mapping not in VALIDATE_MAPPINGS:
+        raise KrigflowError(f"validate: mapping must be one of {VALIDATE_MAPPINGS}, got {mapping!r}")
     wells = load_inputs(config) if wells is None else list(wells)
     wells = sorted(wells, key=lambda w: (w.path, w.name))
     full = build_problem(wells, config)

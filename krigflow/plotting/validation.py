@@ -1,9 +1,4 @@
-"""Figures of a validation: Deutsch's accuracy plot and the PIT histogram (the trend figure is
-:func:`krigflow.plotting.write_trend_figure`).
-
-Plot functions take ``ax=None`` and return the axes; ``write_*`` functions write PNG files. matplotlib is
-imported inside the calls (an optional dependency of the core).
-"""
+"""Figures of ``krigflow validate``: Deutsch's accuracy plot and the PIT histogram."""
 from __future__ import annotations
 
 import logging
@@ -11,22 +6,16 @@ import os
 
 import numpy as np
 
+from krigflow.plotting._axes import axes_or_new, new_figure, save_figure
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["plot_accuracy", "plot_pit", "write_validation_figures"]
 
 
-def _axes(ax, figsize=(5.0, 4.2)):
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, constrained_layout=True).add_subplot()
-
-
 def plot_accuracy(ps, xi, *, goodness=None, ax=None):
     """Deutsch's accuracy plot: fraction of true values inside the symmetric p-intervals against p."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (5.0, 4.2))
     ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="calibrated")
     ax.plot(ps, xi, "o-", color="C0", label="model" + (f" (G = {goodness:.3f})" if goodness is not None else ""))
     ax.set_xlim(0, 1)
@@ -40,7 +29,7 @@ def plot_accuracy(ps, xi, *, goodness=None, ax=None):
 
 def plot_pit(counts, edges, *, ax=None):
     """PIT histogram: flat when calibrated, U-shaped when the spread is too narrow, humped when too wide."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (5.0, 4.2))
     counts = np.asarray(counts, dtype=float)
     edges = np.asarray(edges, dtype=float)
     ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="C1", edgecolor="k", alpha=0.8)
@@ -52,14 +41,18 @@ def plot_pit(counts, edges, *, ax=None):
     return ax
 
 
-def write_validation_figures(scores, folder) -> list:
-    """Write ``validation_accuracy.png`` and ``validation_pit.png`` into ``folder``; return the paths."""
+def write_validation_figures(scores, folder, dpi=110) -> list:
+    """Write ``validation_accuracy.png`` and ``validation_pit.png`` into ``folder``; return the paths.
+
+    ``scores`` holds ``accuracy`` (``p``, ``xi``), ``pit`` (``counts``, ``edges``) and ``pooled["goodness"]``
+    (:func:`krigflow.run.crossvalidate.score_folds`).
+    """
     os.makedirs(folder, exist_ok=True)
-    paths = []
-    ax = plot_accuracy(scores["accuracy"]["p"], scores["accuracy"]["xi"], goodness=scores["pooled"]["goodness"])
-    paths.append(os.path.join(folder, "validation_accuracy.png"))
-    ax.figure.savefig(paths[-1], dpi=110)
-    ax = plot_pit(scores["pit"]["counts"], scores["pit"]["edges"])
-    paths.append(os.path.join(folder, "validation_pit.png"))
-    ax.figure.savefig(paths[-1], dpi=110)
+    fig = new_figure(5.0, 4.2)
+    plot_accuracy(scores["accuracy"]["p"], scores["accuracy"]["xi"], goodness=scores["pooled"]["goodness"],
+                  ax=fig.subplots())
+    paths = [save_figure(fig, os.path.join(folder, "validation_accuracy.png"), dpi)]
+    fig = new_figure(5.0, 4.2)
+    plot_pit(scores["pit"]["counts"], scores["pit"]["edges"], ax=fig.subplots())
+    paths.append(save_figure(fig, os.path.join(folder, "validation_pit.png"), dpi))
     return paths
