@@ -62,7 +62,7 @@ def run_fold(config, wells, held, grid) -> dict:
         ``well``, ``truth`` (m,), ``estimate`` (ensemble mean), ``pit`` (m,), ``p10``/``p90`` (m,),
         ``idw``, ``trend_idw``, ``mean`` (m,), ``trend`` (the fold's trend record), ``seconds``.
     """
-    from krigflow.run.core import build_problem
+    from krigflow.run.problem import build_problem
     from krigflow.run.realize import realization_values
 
     start = time.perf_counter()
@@ -162,7 +162,7 @@ def cross_validate(config, wells=None, *, mapping="simple", processes=1) -> dict
     KrigflowError
         Fewer than 3 wells with data in the grid, or an unknown mapping.
     """
-    from krigflow.run.core import build_problem, load_inputs
+    from krigflow.run.problem import build_problem, load_inputs
 
     if mapping not in VALIDATE_MAPPINGS:
         raise KrigflowError(f"validate: mapping must be one of {VALIDATE_MAPPINGS}, got {mapping!r}")
