@@ -189,8 +189,11 @@ def build_problem(wells, config) -> Problem:
     samples = _samples_in(grid, easting, northing, tvdss, values, well)
     fields = residual_problem(config, grid, data, samples)
     record = dict(fields["record"], consistency=consistency, normalize=normalized)
-    for name, mean_residual in record.get("well_mean_residuals", {}).items():
-        logger.info("mean residual of %s: %.4g", name, mean_residual)
+    means = record.get("well_mean_residuals", {})
+    if means:
+        (logger.warning if consistency else logger.info)(
+            "mean residual per well (after the trend): %s",
+            ", ".join(f"{name} {value:+.3g}" for name, value in means.items()))
     hist_config = config if config.get("histogram_range") is not None else dict(
         config, histogram_range=list(fields["value_range"]))
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
