@@ -24,7 +24,7 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["normalize_wells", "normalize_samples", "normalize_options", "NORMALIZE_METHODS"]
+__all__ = ["NORMALIZE_METHODS", "normalize_options", "normalize_samples", "normalize_wells"]
 
 NORMALIZE_METHODS = ("two_point", "quantile")
 

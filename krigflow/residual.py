@@ -24,7 +24,12 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 from krigflow.trend import Trend, fit_trend
 from krigflow.variogram import Variogram, horizontal_variogram, vertical_variogram
-from krigflow.variogram.constrained import VariogramBoundWarning, fit_constrained, vertical_plateau, well_spacing
+from krigflow.variogram.constrained import (
+    VariogramBoundWarning,
+    fit_constrained,
+    vertical_plateau,
+    well_spacing,
+)
 from krigflow.well_effect import estimate_well_effect
 
 logger = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Trend", "TREND_KINDS", "fit_trend", "choose_trend", "default_window", "well_means", "trend_options"]
+__all__ = ["TREND_KINDS", "Trend", "choose_trend", "default_window", "fit_trend", "trend_options", "well_means"]
 
 #: Trend kinds accepted by :func:`fit_trend` (``"auto"`` is resolved by :func:`choose_trend`).
 TREND_KINDS = ("auto", "none", "moving_average", "polynomial")
@@ -256,7 +256,7 @@ def _moving_average(t, v, w, window, step):
 def _polynomial(t, v, w, degree):
     """Least-squares polynomial with equal total weight per well; coefficients in scaled depth."""
     degree = int(degree)
-    labels, inverse, counts = np.unique(w, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(w, return_inverse=True, return_counts=True)
     weight = 1.0 / counts[inverse]
     centre = 0.5 * (t.min() + t.max())
     scale = max(0.5 * (t.max() - t.min()), 1e-9)

@@ -31,8 +31,14 @@ from krigflow.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["well_effect_matrix", "add_well_effect", "estimate_well_effect", "mean_variance_within",
-           "draw_offsets", "krige_points_well_effect"]
+__all__ = [
+    "add_well_effect",
+    "draw_offsets",
+    "estimate_well_effect",
+    "krige_points_well_effect",
+    "mean_variance_within",
+    "well_effect_matrix",
+]
 
 
 def _check_variance(variance):

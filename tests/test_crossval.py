@@ -3,8 +3,21 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.crossval import (DEFAULT_PS, accuracy_points, bias, gaussian_pit, goodness, idw, interval_coverage,
-                               offset_share, pit_histogram, pit_values, rmse, training_mean, trend_idw)
+from krigflow.crossval import (
+    DEFAULT_PS,
+    accuracy_points,
+    bias,
+    gaussian_pit,
+    goodness,
+    idw,
+    interval_coverage,
+    offset_share,
+    pit_histogram,
+    pit_values,
+    rmse,
+    training_mean,
+    trend_idw,
+)
 from krigflow.exceptions import KrigflowError
 from krigflow.trend import Trend
 

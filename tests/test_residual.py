@@ -1,10 +1,9 @@
 """The residual model of a run: trend, transform, variogram and well effect fitted together."""
 import numpy as np
 import numpy.testing as npt
-import pytest
 
-from krigflow.grid import Grid
 from krigflow.conditioning import upscale
+from krigflow.grid import Grid
 from krigflow.residual import fit_residual_model
 from krigflow.variogram.constrained import VariogramBoundWarning  # noqa: F401 (recorded, not raised)
 

@@ -5,8 +5,13 @@ import pytest
 
 from krigflow.exceptions import ConfigError
 from krigflow.variogram import Variogram
-from krigflow.well_effect import (add_well_effect, draw_offsets, estimate_well_effect, krige_points_well_effect,
-                                  well_effect_matrix)
+from krigflow.well_effect import (
+    add_well_effect,
+    draw_offsets,
+    estimate_well_effect,
+    krige_points_well_effect,
+    well_effect_matrix,
+)
 
 V = Variogram("exponential", sill=4.0, range_h=500.0, range_v=20.0, nugget=0.5)
 

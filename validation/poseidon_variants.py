@@ -30,16 +30,30 @@ import warnings
 
 import numpy as np
 
-from krigflow.crossval import (accuracy_points, bias, gaussian_pit, goodness, idw, offset_share, pit_values, rmse,
-                               training_mean, trend_idw)
-from krigflow.grid import Grid
 from krigflow.conditioning import upscale
-from krigflow.realizations import NormalScore, realization_rng, unconditional_fields
+from krigflow.crossval import (
+    accuracy_points,
+    bias,
+    gaussian_pit,
+    goodness,
+    idw,
+    offset_share,
+    pit_values,
+    rmse,
+    training_mean,
+    trend_idw,
+)
+from krigflow.grid import Grid
+from krigflow.realizations import NormalScore, unconditional_fields
 from krigflow.trend import fit_trend
-from krigflow.variogram import (Variogram, default_lags, horizontal_variogram, variogram_from_samples,
-                                vertical_variogram)
+from krigflow.variogram import (
+    default_lags,
+    horizontal_variogram,
+    variogram_from_samples,
+    vertical_variogram,
+)
 from krigflow.variogram.constrained import fit_constrained, vertical_plateau, well_spacing
-from krigflow.well_effect import add_well_effect, estimate_well_effect
+from krigflow.well_effect import estimate_well_effect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOUNDS = [398000.0, 437000.0, 8465000.0, 8501000.0, 1000.0, 4600.0]

@@ -8,7 +8,7 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 
-__all__ = ["idw", "trend_idw", "training_mean", "VERTICAL_STRETCH"]
+__all__ = ["VERTICAL_STRETCH", "idw", "training_mean", "trend_idw"]
 
 #: Vertical distances are multiplied by this factor in the IDW baselines (layers are far more continuous
 #: sideways than across).

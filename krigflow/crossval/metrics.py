@@ -18,8 +18,18 @@ from scipy import special
 
 from krigflow.exceptions import KrigflowError
 
-__all__ = ["rmse", "bias", "interval_coverage", "pit_values", "gaussian_pit", "accuracy_points", "goodness",
-           "pit_histogram", "offset_share", "DEFAULT_PS"]
+__all__ = [
+    "DEFAULT_PS",
+    "accuracy_points",
+    "bias",
+    "gaussian_pit",
+    "goodness",
+    "interval_coverage",
+    "offset_share",
+    "pit_histogram",
+    "pit_values",
+    "rmse",
+]
 
 #: Probabilities of the accuracy plot.
 DEFAULT_PS = tuple(np.round(np.arange(0.1, 0.91, 0.1), 10))

@@ -23,13 +23,24 @@ import time
 
 import numpy as np
 
-from krigflow.crossval import (DEFAULT_PS, accuracy_points, bias, goodness, idw, offset_share, pit_histogram,
-                               pit_values, rmse, training_mean, trend_idw)
+from krigflow.crossval import (
+    DEFAULT_PS,
+    accuracy_points,
+    bias,
+    goodness,
+    idw,
+    offset_share,
+    pit_histogram,
+    pit_values,
+    rmse,
+    training_mean,
+    trend_idw,
+)
 from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cross_validate", "run_fold", "fold_config", "score_folds", "contract_record", "VALIDATE_MAPPINGS"]
+__all__ = ["VALIDATE_MAPPINGS", "contract_record", "cross_validate", "fold_config", "run_fold", "score_folds"]
 
 #: How folds can be run.
 VALIDATE_MAPPINGS = ("simple", "multi")

@@ -34,8 +34,15 @@ from krigflow.variogram.model import MODELS, Variogram
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ConstrainedFit", "VariogramBoundWarning", "fit_constrained", "well_spacing", "count_well_pairs",
-           "vertical_plateau", "DEFAULT_MIN_WELL_PAIRS"]
+__all__ = [
+    "DEFAULT_MIN_WELL_PAIRS",
+    "ConstrainedFit",
+    "VariogramBoundWarning",
+    "count_well_pairs",
+    "fit_constrained",
+    "vertical_plateau",
+    "well_spacing",
+]
 
 #: Fewer pairs of wells than this: the horizontal range is not fitted but set to the cap.
 DEFAULT_MIN_WELL_PAIRS = 45

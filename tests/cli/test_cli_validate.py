@@ -2,9 +2,6 @@
 import json
 import os
 
-import numpy as np
-import pytest
-
 from krigflow.cli import app as cli
 
 DEMO = os.path.join(os.path.dirname(__file__), "..", "..", "data", "demo")

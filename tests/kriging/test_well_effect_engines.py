@@ -3,8 +3,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.grid import Grid
 from krigflow.conditioning import upscale
+from krigflow.grid import Grid
 from krigflow.kriging import krige_grid, krige_points
 from krigflow.realizations import conditional_realizations
 from krigflow.variogram import Variogram

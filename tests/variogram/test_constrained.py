@@ -5,8 +5,12 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.variogram.constrained import (VariogramBoundWarning, count_well_pairs, fit_constrained,
-                                            well_spacing)
+from krigflow.variogram.constrained import (
+    VariogramBoundWarning,
+    count_well_pairs,
+    fit_constrained,
+    well_spacing,
+)
 from krigflow.variogram.experimental import ExperimentalVariogram
 
 
