@@ -134,6 +134,10 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
     we_cfg = vg.get("well_effect")
     if we_cfg is None:
         we_cfg = "auto" if vg.get("model", "auto") == "auto" else 0.0
+    if we_cfg != "auto":                   # a configured variance is in property units
+        we_cfg = float(we_cfg)
+        if ns is not None and we_cfg:
+            we_cfg = min(we_cfg / (float(np.var(residuals)) or 1.0), 0.9)
     record = {"trend": tr.describe(), "space": space, "transform": mode, "warnings": []}
     coords = (data.easting, data.northing, data.tvdss)
     if vg.get("model", "auto") != "auto":
@@ -148,7 +152,7 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
             sigma2 = min(est["variance"], 0.9 * model.sill)
             record["well_effect"] = dict(est, used=sigma2, how="auto")
         else:
-            sigma2 = float(we_cfg) / (float(np.var(residuals)) if ns is not None and we_cfg else 1.0)
+            sigma2 = we_cfg
             record["well_effect"] = {"used": sigma2, "how": "configured"}
         if ns is not None and sigma2:
             model = Variogram(model.model, 1.0 - sigma2, model.range_h, model.range_v,

@@ -63,3 +63,16 @@ def test_user_cap_and_fixed_values():
                                           "well_effect": 2.0})
     assert model.variogram.range_h == 1234.0 and model.variogram.range_v == 25.0 and model.well_effect == 2.0
     assert model.trend.kind == "polynomial"
+
+
+def test_configured_well_effect_in_normal_score_units():
+    """With normal scores a configured well effect (property units) becomes a share of the unit variance."""
+    grid, data, samples = synthetic()
+    ns = {"transform": "normal_score", "tails": "linear", "zmin": None, "zmax": None}
+    base = fit_residual_model(data, samples, spacing=grid.spacing, trend="none", variogram={"model": "auto"},
+                              transform=ns)
+    variance = float(np.var(base.residuals))
+    model = fit_residual_model(data, samples, spacing=grid.spacing, trend="none",
+                               variogram={"model": "auto", "well_effect": 0.2 * variance}, transform=ns)
+    npt.assert_allclose(model.well_effect, 0.2, rtol=1e-12)
+    npt.assert_allclose(model.variogram.sill, 0.8, rtol=1e-12)
