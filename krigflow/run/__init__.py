@@ -13,6 +13,7 @@ combine`` merges the partial files of separate runs with the same end.
 
 from krigflow.run.combine import add_combine_parser, combine, combine_command
 from krigflow.run.config import DEFAULTS, OUTPUT_FORMATS, REQUIRED, load_config, validate_config
+from krigflow.run.crossvalidate import contract_record, cross_validate, fold_config, run_fold, score_folds
 from krigflow.run.fingerprint import (
     NUMERICS_VERSION,
     UNFINGERPRINTED_KEYS,
@@ -65,7 +66,6 @@ from krigflow.run.prepare import (
     work_order,
 )
 from krigflow.run.problem import Problem, build_problem, describe_wells, histogram_spec, load_inputs
-from krigflow.run.crossvalidate import contract_record, cross_validate, fold_config, run_fold, score_folds
 from krigflow.run.progress import (
     KrigerProgress,
     ProgressMonitor,

@@ -161,6 +161,7 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         "well_effect": float(getattr(problem, "well_effect", 0.0)),
         **({"residual_model": {k: v for k, v in problem.residual.items() if k not in ("trend", "variogram_fit")}}
            if getattr(problem, "residual", None) else {}),
+        **({"zones": problem.zones.describe()} if getattr(problem, "zones", None) is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
            if problem.histogram is not None and problem.quantiles else {}),
         "realizations_done": int(sum(len(p.indices) for p in partials)),
@@ -293,6 +294,8 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
         fingerprint, overwrite = plan.fingerprint, True
     arrays = final_arrays(partials, state.problem.grid, state.problem.realizations,
                           quantiles=state.problem.quantiles)
+    if state.problem.zones is not None:   # the corner-point geometry goes into stats.npz with the statistics
+        arrays.update(state.problem.zones.sgrid.to_arrays())
     summary = make_summary(config, state.wells, state.problem, partials, mapping=state.mapping,
                            timings=_timings(state, partials))
     if fingerprint is not None:

@@ -23,6 +23,7 @@ from krigflow.residual import residual_problem
 from krigflow.run.inputs import check_inputs
 from krigflow.stats import HistogramSpec, uniform_edges
 from krigflow.variogram import Variogram
+from krigflow.zones import build_zoned_problem, combined_data, nominal_grid
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ class Problem:
     residual : dict or None
         JSON-ready record of the trend, well effect, fit warnings, each well's mean residual, tool
         consistency notes and normalization (``summary.json``).
+    zones : krigflow.zones.ZonedProblem or None
+        Zones of a run with a ``zones`` section: ``grid`` is then the nominal box of the corner-point grid,
+        ``data`` the data of every zone in it, and realizations come from ``zones.realizations``.
     """
 
     grid: Grid
@@ -89,6 +93,7 @@ class Problem:
     trend: object = None
     well_effect: float = 0.0
     residual: dict | None = None
+    zones: object = None
 
 
 def load_inputs(config) -> list:
@@ -167,6 +172,8 @@ def build_problem(wells, config) -> Problem:
         raise KrigflowError(
             f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
         )
+    if config.get("zones") is not None:
+        return _zoned_problem(wells, config)
     grid_cfg = config["grid"]
     if grid_cfg["bounds"] is not None:
         grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
@@ -217,6 +224,29 @@ def build_problem(wells, config) -> Problem:
         well_effect=fields["well_effect"],
         residual=record,
     )
+
+
+def _zoned_problem(wells, config) -> Problem:
+    """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`).
+
+    Zones have their own trends and variograms (``zones.trend``, ``zones.variogram``); ``method.transform:
+    auto`` means normal scores there.
+    """
+    if config["method"].get("transform") == "auto":
+        config = {**config, "method": {**config["method"], "transform": "normal_score"}}
+    zoned = build_zoned_problem(wells, config)
+    data = combined_data(zoned.sgrid, zoned.problems)
+    if config.get("histogram_range") is None:   # bins holding every zone's values (trend + residual range)
+        low, high = zoned.value_range()
+        config = {**config, "histogram_range": [min(low, float(np.min(data.values))),
+                                                max(high, float(np.max(data.values)))]}
+    first = zoned.problems[0]
+    logger.info("zoned grid %s, %d conditioning data from %d wells", zoned.sgrid.shape, data.n, len(wells))
+    return Problem(grid=nominal_grid(zoned.sgrid), data=data, variogram=first.variogram, kind=first.kind,
+                   mean=first.mean, method=dict(config["method"]), seed=config["seed"],
+                   realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
+                   histogram=histogram_spec(config, data, first.variogram, None, first.mean),
+                   quantiles=tuple(config.get("quantiles", ())), zones=zoned)
 
 
 def _samples_in(grid, easting, northing, tvdss, values, well):

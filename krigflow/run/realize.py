@@ -45,6 +45,8 @@ def realization_values(problem, indices) -> np.ndarray:
 
     indices = np.asarray(indices, dtype=np.int64)
     method = problem.method
+    if getattr(problem, "zones", None) is not None:   # every zone on its simbox, copied to the corner-point cells
+        return problem.zones.realizations(method, problem.seed, indices)
     sigma2 = float(getattr(problem, "well_effect", 0.0) or 0.0)
     extra = {"well_effect": sigma2} if sigma2 else {}
     if method["name"] == "conditional":
