@@ -20,7 +20,7 @@ from krigflow.realizations import conditional_realizations, residual_engine, sub
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["realization_fields", "realization", "iter_realizations", "open_realizations", "realization_of",
+__all__ = ["realization_values", "realization_fields", "realization", "iter_realizations", "open_realizations", "realization_of",
            "to_dataarray", "check_run",
            "parse_realizations", "run_engine"]
 
@@ -55,8 +55,25 @@ def run_engine(problem, index, chunks=None):
     return residual_engine(problem.grid.shape, np.asarray(problem.data.cells), size)
 
 
-def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
-    """Compute realizations of a problem (the arrays the run folds into its statistics).
+def _restore(problem, batch):
+    """Add the trend of each cell's depth back to residual realizations (no trend: unchanged)."""
+    trend = getattr(problem, "trend", None)
+    if trend is None or trend.kind == "none":
+        return batch
+    batch += trend.evaluate(problem.grid.tvdss)
+    return batch
+
+
+def realization_values(problem, indices, *, method="auto") -> np.ndarray:
+    """Compute realizations ``indices`` of a problem, in property units (trend added back).
+
+    What every worker computes before folding the realizations into running statistics and summaries;
+    ``krigflow validate`` reads them at held-out cells and ``krigflow realize`` writes them. The problem's data
+    are *residuals* (data minus :attr:`Problem.trend`), so the realizations are residual fields to which the
+    trend of each cell's depth is added. With a well effect (``problem.well_effect`` = sigma_w**2 > 0,
+    :mod:`krigflow.well_effect`) the data covariance gains sigma_w**2 for pairs of one well; in conditional
+    simulation every realization draws one offset per data well and one for the new well the grid stands
+    for, from the stream ``default_rng([seed, r, 1])``.
 
     Parameters
     ----------
@@ -76,12 +93,21 @@ def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
     spec = problem.method
     if getattr(problem, "zones", None) is not None:   # every zone on its simbox, copied back to the cells
         return problem.zones.realizations(spec, problem.seed, indices)
+    sigma2 = float(getattr(problem, "well_effect", 0.0) or 0.0)
+    extra = {"well_effect": sigma2} if sigma2 else {}
     if spec["name"] == "conditional":
-        return conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
-                                        mean=problem.mean, transform=problem.transform, method=method)
+        batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
+                                         mean=problem.mean, transform=problem.transform, method=method, **extra)
+        return _restore(problem, batch)
     masks = subsample_masks(problem.seed, indices, problem.data.well, fraction=spec["fraction"], unit=spec["unit"])
-    return krige_grid(problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean,
-                      masks=masks)
+    batch = krige_grid(problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean,
+                       masks=masks, **extra)
+    return _restore(problem, batch)
+
+
+def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
+    """Alias of :func:`realization_values` (the arrays the run folds into its statistics)."""
+    return realization_values(problem, indices, method=method)
 
 
 def to_dataarray(field, grid, *, realization, name="property", unit="", attrs=None):

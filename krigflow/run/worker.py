@@ -27,7 +27,7 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io import CheckpointError, write_partial
 from krigflow.run.messages import Partial
 from krigflow.run.progress import KrigerProgress
-from krigflow.run.realize import realization_fields
+from krigflow.run.realize import realization_values
 from krigflow.run.summaries import compute_chunk
 from krigflow.run.threads import blas_threads, threads_per_worker
 from krigflow.stats import RunningStats
@@ -38,7 +38,11 @@ __all__ = ["run_realizations", "Checkpointer", "Worker"]
 
 
 def run_realizations(problem, indices) -> RunningStats:
-    """Compute realizations and return their per-cell statistics (see :func:`compute_chunk`).
+    """Compute realizations and return their per-cell statistics.
+
+    The realizations are :func:`krigflow.run.realize.realization_values` (trend added back): all
+    realizations of ``indices`` in one kriging call (the Worker calls :func:`compute_chunk`, which also
+    summarizes them).
 
     Parameters
     ----------
@@ -52,7 +56,7 @@ def run_realizations(problem, indices) -> RunningStats:
     krigflow.stats.RunningStats
         Statistics over the ``R`` realizations.
     """
-    return RunningStats.from_batch(realization_fields(problem, indices), problem.histogram)
+    return RunningStats.from_batch(realization_values(problem, indices), problem.histogram)
 
 
 class Checkpointer:

@@ -125,31 +125,3 @@ def test_parse_realizations_errors(text, match):
     with pytest.raises(KrigflowError, match=match):
         parse_realizations(text)
 
-
-def test_log10_conditional_run(tmp_path):
-    """transform: log10: realizations are 10**(simulated log), positive, exact at the data, regenerated exactly."""
-    method = {"name": "conditional", "transform": "log10"}
-    cfg = small_config(tmp_path, method=method, realizations=3, batch_size=3, output=str(tmp_path / "log"),
-                       variogram={"model": "spherical", "sill": 0.01, "range_h": 900.0, "range_v": 25.0})
-    result = run_local(cfg, wells=make_wells())
-    problem = build_problem(make_wells(), cfg)
-    assert result["summary"]["transform"]["kind"] == "log10"
-    assert problem.mean == pytest.approx(np.mean(np.log10(problem.data.values)), rel=1e-12)
-    fields = np.stack([da.values for da in iter_realizations(cfg, range(3), wells=make_wells())])
-    npt.assert_allclose(fields.min(axis=0), result["arrays"]["min"], rtol=1e-12)
-    npt.assert_allclose(fields.mean(axis=0), result["arrays"]["mean"], rtol=1e-12)
-    assert fields.min() > 0
-    cells = problem.data.cells
-    at_data = fields[:, cells[:, 0], cells[:, 1], cells[:, 2]]
-    npt.assert_allclose(at_data, np.broadcast_to(problem.data.values, at_data.shape), rtol=1e-10)
-
-
-def test_log10_refuses_non_positive_data(tmp_path):
-    """A property with a value <= 0 cannot be log-transformed: the error says how many."""
-    from krigflow.exceptions import TransformError
-
-    wells = make_wells()
-    wells[0].values[:40] = -1.0   # the top cells of W0 (9 m = 18 samples each)
-    cfg = small_config(tmp_path, method={"name": "conditional", "transform": "log10"})
-    with pytest.raises(TransformError, match="data are <= 0"):
-        build_problem(wells, cfg)

@@ -157,7 +157,7 @@ def test_arrays_round_trip():
 
 
 def test_config_volume_section():
-    """The run config validates volume: (None by default, normalized, bad keys named); log10 is a transform."""
+    """The run config validates volume: (None by default, normalized, bad keys named)."""
     from krigflow.run.config import validate_config
 
     raw = {"las": "a.las", "grid": {"spacing": [50, 50, 5]},
@@ -168,5 +168,3 @@ def test_config_volume_section():
     assert volume_spec(cfg["volume"], cfg["grid"]["spacing"]).cell_volume == 12500.0
     with pytest.raises(ConfigError, match="volume: unknown key"):
         validate_config(dict(raw, volume={"cutoff": 60, "sides": "below"}))
-    cond = validate_config(dict(raw, method={"name": "conditional", "transform": "log10"}))
-    assert cond["method"]["transform"] == "log10"
