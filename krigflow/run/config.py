@@ -89,6 +89,7 @@ DEFAULTS = {
     "checkpoint_every": 50,
     "quantiles": [10.0, 50.0, 90.0],
     "cutoffs": [],
+    "volume": None,
     "histogram_bins": 100,
     "histogram_range": None,
     "output": "output",

@@ -96,6 +96,8 @@ def test_unknown_key_in_method_and_kriging():
 
 
 BAD_VALUES = [
+    ("volume", 5, r"volume must be a mapping"),
+    ("volume", {"side": "left"}, r"volume.side must be one of"),
     ("las", 3, "las: expected a path"),
     ("las", [], "las: expected a path"),
     ("las", ["a.las", 4], r"las\[1\]: expected a non-empty string"),
