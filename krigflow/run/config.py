@@ -84,6 +84,9 @@ DEFAULTS = {
     "outputs.section_wells": None,
 }
 
+#: Seeds are in [0, SEED_LIMIT) (stored as int64 in the results).
+SEED_LIMIT = 2**63
+
 _TOP_KEYS = (
     "las",
     "well_headers",
@@ -247,7 +250,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["realizations"] = _integer(
         raw.get("realizations", DEFAULTS["realizations"]), "realizations", minimum=1
     )
-    cfg["seed"] = _integer(raw.get("seed", DEFAULTS["seed"]), "seed", minimum=0)
+    cfg["seed"] = _seed(raw.get("seed", DEFAULTS["seed"]))
     cfg["batch_size"] = _integer(raw.get("batch_size", DEFAULTS["batch_size"]), "batch_size", minimum=1)
     cfg["checkpoint_every"] = _integer(
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
@@ -408,6 +411,14 @@ def _integer(value, name, *, minimum=None):
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}: expected an integer >= {minimum}, got {value}")
     return int(value)
+
+
+def _seed(value):
+    """A seed in [0, 2^63): numpy's SeedSequence takes any int, but the NetCDF writer stores it as int64."""
+    seed = _integer(value, "seed")
+    if not 0 <= seed < SEED_LIMIT:
+        raise ConfigError(f"seed: expected an integer in [0, 2^63), got {seed}")
+    return seed
 
 
 def _choice(value, name, choices):
