@@ -68,14 +68,17 @@ def set_parent_death_signal(sig=signal.SIGKILL, parent=None) -> bool:
 def main(argv=None) -> int:
     """``python -m krigflow.distributed.parent_death SIGNAL COMMAND...``: exec COMMAND with the request made.
 
-    SIGNAL is a name without ``SIG`` (``TERM``, ``KILL``). The expected parent is this process's parent.
+    SIGNAL is a name without ``SIG`` (``TERM``, ``KILL``). The expected parent is the pid in the
+    environment variable :data:`PARENT_ENV` (set by the launcher before it starts this process, so that a
+    parent that died while this module was being imported is noticed), else this process's parent.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) < 2:
         sys.stderr.write("usage: python -m krigflow.distributed.parent_death SIGNAL COMMAND [ARGS...]\n")
         return 2
     sig = getattr(signal, "SIG" + argv[0].upper().removeprefix("SIG"))
-    set_parent_death_signal(sig, parent=os.getppid())
+    parent = os.environ.pop(PARENT_ENV, "")  # for this process only, not for what COMMAND starts
+    set_parent_death_signal(sig, parent=int(parent) if parent.isdigit() else os.getppid())
     try:
         os.execvp(argv[1], argv[1:])
     except OSError as exc:
