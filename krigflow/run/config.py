@@ -22,6 +22,10 @@ import math
 import os
 
 from krigflow.exceptions import ConfigError
+from krigflow.kriging import KINDS as KRIGING_KINDS
+from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
+from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
+from krigflow.variogram import MODELS as VARIOGRAM_MODELS
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +57,7 @@ DEFAULTS = {
     "variogram.range_h2": None,
     "variogram.azimuth": 0.0,
     "variogram.nu": 1.5,
-    "variogram.candidates": ["spherical", "exponential", "gaussian"],
+    "variogram.candidates": list(DEFAULT_CANDIDATES),
     "variogram.estimator": "matheron",
     "variogram.fit_nugget": True,
     "variogram.lag_h": None,
@@ -124,13 +128,6 @@ _METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax"
 _SUBSAMPLE_KEYS = ("fraction", "unit")
 _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax")
 _KRIGING_KEYS = ("kind", "mean")
-VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
-METHODS = ("subsample", "conditional")
-TRANSFORMS = ("normal_score", "none")
-TAILS = ("linear", "clip", "extrapolate")
-ESTIMATORS = ("matheron", "cressie")
-UNITS = ("wells", "samples")
-KRIGING_KINDS = ("ordinary", "simple")
 
 
 def load_config(path) -> dict:

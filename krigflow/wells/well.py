@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from krigflow.exceptions import ConfigError, KrigflowError, SurveyError, WellLocationError
+from krigflow.exceptions import KrigflowError, SurveyError, WellLocationError, WellOptionError
 from krigflow.wells.curves import merge_aliases, select_curve
 from krigflow.wells.headers import (
     HeaderTable,
@@ -154,7 +154,7 @@ def parse_name_map(name_map) -> dict:
 
     Raises
     ------
-    ConfigError
+    WellOptionError
         If a string has no ``=``.
 
     Examples
@@ -169,7 +169,7 @@ def parse_name_map(name_map) -> dict:
     out = {}
     for item in name_map:
         if "=" not in str(item):
-            raise ConfigError(f"name map entry {item!r}: expected LAS_NAME=TABLE_NAME")
+            raise WellOptionError(f"name map entry {item!r}: expected LAS_NAME=TABLE_NAME")
         key, value = str(item).split("=", 1)
         out[key.strip()] = value.strip()
     return out
@@ -221,7 +221,7 @@ def read_well_sources(*, property="GR", well_headers=None, surveys=None, name_ma
     las_surveys : bool
         Use ``# DEVIATION SURVEY`` tables of LAS comment blocks (default True).
     **more
-        Not accepted: any other keyword raises :class:`ConfigError`.
+        Not accepted: any other keyword raises :class:`~krigflow.exceptions.WellOptionError`.
 
     Returns
     -------
@@ -229,13 +229,13 @@ def read_well_sources(*, property="GR", well_headers=None, surveys=None, name_ma
 
     Raises
     ------
-    ConfigError
+    WellOptionError
         For unknown keywords or a malformed name map.
     WellLocationError
         If the header table cannot be read.
     """
     if more:
-        raise ConfigError(f"read_well_sources: unknown option(s) {', '.join(sorted(more))}")
+        raise WellOptionError(f"read_well_sources: unknown option(s) {', '.join(sorted(more))}")
     table = read_well_headers(well_headers, header_columns) if well_headers else None
     files, notes = _expand_paths(surveys)
     read = []
@@ -433,3 +433,43 @@ def inspect_well(las_path, sources: WellSources) -> dict:
     else:
         record["status"] = "ok"
     return record
+
+
+def read_wells(las, *, property="GR", well_headers=None, surveys=None, **options) -> list:
+    """Read LAS files and place every sample in 3-D: the one-call entry for library use.
+
+    Parameters
+    ----------
+    las : str, Path or sequence of them
+        LAS files or glob patterns (``"data/demo/las/*.las"``).
+    property : str, default "GR"
+        Property to model (see :data:`krigflow.wells.curves.DEFAULT_ALIASES`).
+    well_headers : str or Path, optional
+        Well-header table (CSV) with coordinates and datum elevations.
+    surveys : str, Path or sequence of them, optional
+        Survey files, directories or glob patterns.
+    **options
+        Passed to :func:`read_well_sources` (``name_map``, ``aliases``, ``crs``, ``curve``, ...).
+
+    Returns
+    -------
+    list of Well
+        One per LAS file, in the sorted order of the matched files.
+
+    Raises
+    ------
+    LASReadError, WellLocationError, SurveyError, WellOptionError
+        Naming the file and what is wrong, as :func:`load_well` does.
+    WellOptionError
+        If the patterns match no file.
+    """
+    patterns = [las] if isinstance(las, (str, Path)) else list(las)
+    files = []
+    for pattern in patterns:
+        pattern = str(pattern)
+        matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        files.extend(m for m in matched if m not in files)
+    if not files:
+        raise WellOptionError(f"read_wells: {', '.join(map(str, patterns))} matches no LAS file")
+    sources = read_well_sources(property=property, well_headers=well_headers, surveys=surveys, **options)
+    return [load_well(path, sources) for path in files]
