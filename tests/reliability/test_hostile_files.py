@@ -106,7 +106,6 @@ def spoil(path, how):
         np.savez(path, trace_easting=np.zeros(3))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 6")
 @pytest.mark.parametrize("how", ["not a zip", "pickled object", "no names"])
 def test_wells_npz_errors_name_the_file(finished, tmp_path, how):
     """A damaged wells.npz: read_wells and `krigflow plot` say which file and why (nothing unpickled)."""
