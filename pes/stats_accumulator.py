@@ -7,7 +7,7 @@ import logging
 from dispel4py.core import GenericPE
 
 from krigflow.exceptions import WorkflowError
-from krigflow.run import RunError, RunState, end_run
+from krigflow.run import RunError, RunState, end_run, hold_output
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,10 @@ class StatsAccumulator(GenericPE):
                 self.errors_.append(message)
             elif isinstance(message, RunState):
                 self.state_ = message
+                try:  # hold the output folder from now on, while the krigers work (krigflow.run.lock)
+                    self.state_ = hold_output(message)
+                except Exception as exc:  # noqa: BLE001 - another run took the folder over
+                    self.errors_.append(RunError.of(self.name, exc))
             else:
                 self.partials_.append(message)
 

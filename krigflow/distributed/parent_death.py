@@ -22,13 +22,16 @@ import os
 import signal
 import sys
 
-__all__ = ["set_parent_death_signal", "main", "PARENT_ENV"]
+__all__ = ["set_parent_death_signal", "die_with_parent_if_asked", "main", "PARENT_ENV", "DEATHSIG_ENV"]
 
 #: ``prctl`` option number of PR_SET_PDEATHSIG (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
 #: Environment variable holding the pid of the process whose death must stop a worker (set by
 #: ``krigflow run``; MPI ranks and supervised workers read it).
 PARENT_ENV = "KRIGFLOW_PARENT_PID"
+#: Environment variable set (to ``1``) by ``krigflow run`` for every process of the run: MPI ranks, which
+#: import the graph module, then ask for SIGKILL when their parent (the MPI launcher's daemon) dies.
+DEATHSIG_ENV = "KRIGFLOW_DIE_WITH_PARENT"
 
 
 def set_parent_death_signal(sig=signal.SIGKILL, parent=None) -> bool:
@@ -63,6 +66,18 @@ def set_parent_death_signal(sig=signal.SIGKILL, parent=None) -> bool:
     if sig and parent is not None and os.getppid() != int(parent):
         os.kill(os.getpid(), int(sig))
     return True
+
+
+def die_with_parent_if_asked(environ=None) -> bool:
+    """SIGKILL this process when its parent dies, if :data:`DEATHSIG_ENV` is set (by ``krigflow run``).
+
+    Called when a graph module is imported, i.e. in dispel4py's main process and in every MPI rank; a
+    direct ``dispel4py`` run (variable unset) is not affected. Returns whether the request was made.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(DEATHSIG_ENV) != "1":
+        return False
+    return set_parent_death_signal(signal.SIGKILL)
 
 
 def main(argv=None) -> int:

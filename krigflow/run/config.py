@@ -161,6 +161,36 @@ def load_config(path) -> dict:
     True
     """
     path = os.fspath(path)
+    raw = _read_raw(path)
+    return validate_config(raw, base_dir=os.path.dirname(os.path.abspath(path)), source=path)
+
+
+def config_output(path) -> str | None:
+    """The output folder a config file names, without validating anything else (None if unreadable).
+
+    Used to record the failure of a run whose config is invalid in that folder's status record.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "run.json")
+    >>> _ = open(path, "w").write('{"seeed": 1, "output": "out"}')
+    >>> config_output(path) == os.path.join(folder, "out")
+    True
+    """
+    try:
+        raw = _read_raw(os.fspath(path))
+    except ConfigError:
+        return None
+    value = raw.get("output", DEFAULTS["output"]) if isinstance(raw, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _resolve(value, os.path.dirname(os.path.abspath(path)))
+
+
+def _read_raw(path):
+    """The parsed content of a config file (not validated)."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
@@ -176,7 +206,7 @@ def load_config(path) -> dict:
     except Exception as exc:  # json.JSONDecodeError, yaml.YAMLError
         detail = " ".join(str(exc).split())
         raise ConfigError(f"config file {path}: cannot be parsed: {detail}") from exc
-    return validate_config(raw, base_dir=os.path.dirname(os.path.abspath(path)), source=path)
+    return raw
 
 
 def validate_config(raw, *, base_dir=None, source=None) -> dict:

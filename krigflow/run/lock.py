@@ -40,8 +40,9 @@ import socket
 import time
 
 from krigflow.exceptions import KrigflowError
+from krigflow.io import atomic_write
 
-__all__ = ["RunLock", "RunLockError", "acquire", "join", "read_owner", "LOCK_FILE", "OWNER_FILE"]
+__all__ = ["RunLock", "RunLockError", "acquire", "join", "if_free", "read_owner", "LOCK_FILE", "OWNER_FILE"]
 
 #: Folder (inside the output folder), lock file and owner record.
 LOCK_FOLDER = "partials"
@@ -126,8 +127,6 @@ def _busy(output, owner) -> RunLockError:
 
 
 def _write_owner(output, run_id):
-    from krigflow.io import atomic_write
-
     record = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
     atomic_write(_paths(output)[2], (json.dumps(record) + "\n").encode("utf-8"))
 
@@ -161,6 +160,27 @@ def acquire(output, run_id) -> RunLock:
         fh.close()
         raise KrigflowError(f"output: cannot write the owner record in {output}: {exc.strerror or exc}") from exc
     return _checked(output, run_id, fh)
+
+
+def if_free(output):
+    """An exclusive lock on an output folder if no run holds it (released by the caller), else None.
+
+    For a run that failed before it could take its folder (e.g. an invalid config): it may still record its
+    failure in the folder's status record, unless another run is live there.
+    """
+    lock_path = _paths(output)[1]
+    if not os.path.isfile(lock_path):
+        return open(os.devnull)  # noqa: SIM115 - no run ever locked this folder
+    try:
+        fh = open(lock_path, "a")  # noqa: SIM115
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        return None
+    return fh
 
 
 def join(output, run_id) -> RunLock:

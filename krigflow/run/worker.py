@@ -26,9 +26,11 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io import CheckpointError, write_partial
 from krigflow.kriging import krige_grid
 from krigflow.realizations import conditional_realizations, subsample_masks
+from krigflow.run.lock import join
 from krigflow.run.messages import Partial
 from krigflow.run.progress import KrigerProgress
 from krigflow.run.threads import blas_threads, threads_per_worker
+from krigflow.run.warning_log import collect_warnings
 from krigflow.stats import RunningStats
 
 logger = logging.getLogger(__name__)
@@ -160,8 +162,9 @@ class Worker:
         self.threads = threads_per_worker(max(1, int(n_workers)))
         self.compute = run_realizations if compute is None else compute
         self.stats, self.done, self.seconds = None, [], 0.0
-        self.checkpointer, self.progress = None, None
+        self.checkpointer, self.progress, self.lock = None, None, None
         self.write_failed = False
+        self.warnings = []
 
     @property
     def problem(self):
@@ -171,13 +174,20 @@ class Worker:
     def start(self) -> Worker:
         """Open the partial file's folder (holding its lock) and the progress file; return self.
 
+        With a run id in the checkpoint's ``meta``, the worker joins the run's hold on the output folder
+        (:func:`krigflow.run.lock.join`) until :meth:`close`.
+
         Raises
         ------
         krigflow.exceptions.KrigflowError
-            If the partials folder cannot be written.
+            If the partials folder cannot be written, or :class:`krigflow.run.lock.RunLockError` if
+            another run took the output folder over.
         """
         info = self.order.checkpoint
         if info is not None and self.checkpointer is None:
+            run_id = info.meta.get("run_id")
+            if run_id and self.lock is None:  # work under the run's lock: refused if another run took over
+                self.lock = join(os.path.dirname(info.folder), run_id)
             self.checkpointer = Checkpointer(info.folder, info.fingerprint, info.meta, info.every)
             self.checkpointer.start()
         if self.order.progress is not None and self.progress is None:  # a file krigflow run polls
@@ -198,7 +208,7 @@ class Worker:
         indices = [int(r) for r in indices]
         start = time.perf_counter()
         try:
-            with blas_threads(self.threads):
+            with blas_threads(self.threads), collect_warnings(self.warnings):
                 stats = self.compute(self.problem, indices)
             self.stats = stats if self.stats is None else self.stats.merge(stats)
             self.done.extend(indices)
@@ -235,6 +245,8 @@ class Worker:
         finally:
             if self.checkpointer is not None:
                 self.checkpointer.close()
+            if self.lock is not None:
+                self.lock.release()
         return self.partial()
 
     def partial(self):
@@ -242,4 +254,4 @@ class Worker:
         if not self.done:
             return None
         return Partial(indices=np.sort(np.asarray(self.done, dtype=np.int64)), stats=self.stats,
-                       seconds=self.seconds)
+                       seconds=self.seconds, warnings=tuple(self.warnings))

@@ -5,7 +5,8 @@ grid, two wells merged in one cell, a well name matched by a close match) are lo
 ``krigflow.*`` warning of a run is collected into ``summary.json`` and ``status.json`` (``"warnings"``, a
 list of one-line messages) and printed at the end of ``krigflow run``. A header table that matches none of
 the wells (so that every well would be placed by its LAS coordinates, silently) is an error unless the
-config says ``allow_unmatched_headers: true``, which turns it into a warning.
+run asks otherwise (``krigflow run --allow-unmatched-headers``, input item key
+``allow_unmatched_headers: true``), which turns it into a warning.
 """
 
 import os
@@ -76,7 +77,7 @@ def test_header_table_matching_no_well_is_an_error(tmp_path):
     """A header table that matches no well: the run fails naming the table and the knob; nothing computed."""
     config = make_field(str(tmp_path), realizations=4, well_headers="heads.csv")
     write_headers(str(tmp_path), [("Zeus_9", 0.0, 0.0), ("Hera_8", 10.0, 10.0)])
-    with pytest.raises(Exception, match=r"heads\.csv.*allow_unmatched_headers"):
+    with pytest.raises(Exception, match=r"heads\.csv matches none of the 5 wells.*--allow-unmatched-headers"):
         process_and_return(build_graph(), {"LogReader": [{"config": config}]})
     assert not (tmp_path / "out" / "stats.npz").exists()
     status = read_json(tmp_path / "out" / "status.json")
@@ -85,13 +86,15 @@ def test_header_table_matching_no_well_is_an_error(tmp_path):
 
 @pytest.mark.xfail(strict=True, reason="issue 13 item 4")
 def test_header_table_matching_no_well_allowed_is_a_warning(tmp_path):
-    """With allow_unmatched_headers: true the run goes on, and the warning names the table."""
-    config = make_field(str(tmp_path), realizations=4, well_headers="heads.csv", allow_unmatched_headers=True)
+    """Asked to go on (input item / --allow-unmatched-headers), the run works and the warning names the table."""
+    config = make_field(str(tmp_path), realizations=4, well_headers="heads.csv")
     write_headers(str(tmp_path), [("Zeus_9", 0.0, 0.0), ("Hera_8", 10.0, 10.0)])
-    process_and_return(build_graph(), {"LogReader": [{"config": config}]})
+    process_and_return(build_graph(), {"LogReader": [{"config": config, "allow_unmatched_headers": True}]})
     warnings = read_json(tmp_path / "out" / "summary.json").get("warnings")
     assert_warned(warnings, ["heads.csv matches none of the 5 wells"])
-
+    proc = krigflow("run", config, "--allow-unmatched-headers", "--overwrite")
+    assert proc.returncode == 0, proc.stderr
+    assert "krigflow run: warning: well_headers: heads.csv matches none of the 5 wells" in proc.stderr
 
 def test_partial_header_match_is_noted(tmp_path):
     """A table that matches some wells: the others are placed from their LAS header, and each says so
