@@ -153,7 +153,10 @@ def wait_for(predicate, timeout=90, what="condition"):
 
 def covered(output):
     """Realization indices covered by the partial files of ``output`` (with repetitions)."""
-    from krigflow.run import scan_partials
+    try:
+        from krigflow.io import scan_partials  # after issue 10: partial files are read by krigflow.io
+    except ImportError:
+        from krigflow.run import scan_partials
 
     parts = scan_partials(output)
     return np.concatenate([p.indices for p in parts]) if parts else np.zeros(0, int)

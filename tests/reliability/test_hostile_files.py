@@ -64,7 +64,6 @@ def test_binary_file_still_refused(tmp_path):
 # --- symlinks in the output folder ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 6")
 @pytest.mark.parametrize("name", ["figures", "partials", ".progress"])
 @pytest.mark.parametrize("how", ["krigflow run", "graph"])
 def test_symlinked_folder_not_written_through(tmp_path, name, how):
@@ -127,7 +126,6 @@ def test_wells_npz_errors_name_the_file(finished, tmp_path, how):
 # --- a single well -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 6")
 def test_single_well_warns(tmp_path):
     """One well: the run works and warns that the spread between wells cannot be estimated."""
     config = make_field(str(tmp_path), heads=[(1300.0, 1300.0)], realizations=4)

@@ -29,7 +29,6 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 5")
 @pytest.mark.parametrize("mapping", ["simple", "multi"])
 def test_huge_grid_refused_before_launch(tmp_path, mapping):
     """krigflow run refuses a 10^10-cell grid with exit status 2, saying how much memory and what to change."""
@@ -44,7 +43,6 @@ def test_huge_grid_refused_before_launch(tmp_path, mapping):
     assert seconds < 30
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 5")
 def test_huge_grid_refused_in_graph(tmp_path):
     """A direct graph run refuses it too (in the GridPlacer, before any kriger allocates)."""
     config = make_field(str(tmp_path), realizations=4, grid=HUGE_GRID)
@@ -74,7 +72,6 @@ def test_largest_seed_accepted():
     assert validate_config(dict(BASE_CONFIG, seed=2**63 - 1))["seed"] == 2**63 - 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 5")
 @pytest.mark.parametrize("case", ["parent is a file", "output is a file"])
 def test_overwrite_still_checks_the_output(tmp_path, case):
     """--overwrite: an unusable output is refused before launching (exit 2, naming it), like without it."""
@@ -89,7 +86,6 @@ def test_overwrite_still_checks_the_output(tmp_path, case):
     assert (tmp_path / "file").read_text() == "x"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 5")
 @pytest.mark.parametrize("first, then", [([10.0, 50.0, 90.0], []), ([], [10.0, 50.0, 90.0])])
 def test_quantiles_change_on_resume_is_refused_clearly(tmp_path, first, then):
     """quantiles switched on/off between a run and its resume: refused before launching, saying so."""

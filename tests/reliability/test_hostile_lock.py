@@ -50,7 +50,6 @@ def finish(*procs):
     return results
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 1")
 @pytest.mark.parametrize("mapping", MAPPINGS)
 def test_refused_overwrite_deletes_nothing(tmp_path, mapping):
     """--overwrite while another run is live: refused naming the other run; no partial file deleted; the
@@ -78,7 +77,6 @@ def test_refused_overwrite_deletes_nothing(tmp_path, mapping):
     assert_matches(os.path.join(output, "stats.npz"), ref)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 1")
 @pytest.mark.parametrize("mapping", MAPPINGS)
 def test_two_krigflow_runs_on_one_folder(tmp_path, mapping):
     """Two `krigflow run` on one folder, the second started while the first's krigers are slow to start:
@@ -100,7 +98,6 @@ def test_two_krigflow_runs_on_one_folder(tmp_path, mapping):
     assert sorted(covered(output).tolist()) == list(range(16))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 1")
 @pytest.mark.parametrize("mapping", ["multi", "simple"])
 def test_two_direct_dispel4py_runs_on_one_folder(tmp_path, mapping):
     """The same with two direct dispel4py runs (no krigflow run around them): at most one status is ok,

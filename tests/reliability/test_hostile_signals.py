@@ -52,7 +52,6 @@ def start_slow_run(tmp_path, mapping):
     return config, output, run, pids
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 2")
 @pytest.mark.parametrize(
     "mapping, sig",
     [("simple", signal.SIGTERM), ("multi", signal.SIGTERM), pytest.param("mpi", signal.SIGTERM, marks=needs_mpi),
@@ -80,7 +79,6 @@ def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
     assert_matches(os.path.join(output, "stats.npz"), reference(config))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 2")
 @pytest.mark.parametrize("mapping", ["simple", "multi", pytest.param("mpi", marks=needs_mpi)])
 def test_workers_die_with_krigflow_run(tmp_path, mapping):
     """SIGKILL of `krigflow run` itself: its dispel4py processes (and MPI ranks) die too."""

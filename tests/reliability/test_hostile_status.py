@@ -43,7 +43,6 @@ def done_once(tmp_path):
     return {"folder": str(tmp_path), "config": config, "status": status}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 3")
 @pytest.mark.slow
 @pytest.mark.parametrize("mapping", MAPPINGS)
 @pytest.mark.parametrize("bad", ["unknown key", "bad value"])
@@ -60,7 +59,6 @@ def test_invalid_config_replaces_stale_ok(done_once, mapping, bad):
         assert proc.returncode != 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 3")
 def test_invalid_config_in_process(done_once):
     """The same in process (simple mapping): the error is raised and status.json says failed."""
     config = write_config(done_once["folder"], name="bad.json", realizations=4, seeed=3)
@@ -69,7 +67,6 @@ def test_invalid_config_in_process(done_once):
     assert read_json(done_once["status"])["status"] == "failed"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 3")
 @pytest.mark.slow
 @pytest.mark.parametrize("mapping", MAPPINGS)
 def test_status_running_during_an_attempt(done_once, mapping):

@@ -51,7 +51,6 @@ def assert_warned(warnings, expected=EXPECTED):
     assert len(warnings) == len(set(warnings)), "warnings repeated"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 4")
 def test_warnings_in_summary_and_status_in_process(warned_field, tmp_path):
     """In process (simple mapping): summary.json and status.json list every warning once."""
     process_and_return(build_graph(), {"LogReader": [{"config": warned_field}]})
@@ -59,7 +58,6 @@ def test_warnings_in_summary_and_status_in_process(warned_field, tmp_path):
     assert_warned(read_json(tmp_path / "out" / "status.json").get("warnings"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 4")
 @pytest.mark.slow
 @pytest.mark.parametrize("mapping", MAPPINGS)
 def test_warnings_printed_at_the_end_of_krigflow_run(warned_field, tmp_path, mapping):
@@ -72,7 +70,6 @@ def test_warnings_printed_at_the_end_of_krigflow_run(warned_field, tmp_path, map
     assert_warned(read_json(tmp_path / "out" / "status.json").get("warnings"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 4")
 def test_header_table_matching_no_well_is_an_error(tmp_path):
     """A header table that matches no well: the run fails naming the table and the knob; nothing computed."""
     config = make_field(str(tmp_path), realizations=4, well_headers="heads.csv")
@@ -84,7 +81,6 @@ def test_header_table_matching_no_well_is_an_error(tmp_path):
     assert status["status"] == "failed" and "heads.csv" in status["message"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 4")
 def test_header_table_matching_no_well_allowed_is_a_warning(tmp_path):
     """Asked to go on (input item / --allow-unmatched-headers), the run works and the warning names the table."""
     config = make_field(str(tmp_path), realizations=4, well_headers="heads.csv")
