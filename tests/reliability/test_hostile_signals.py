@@ -55,10 +55,11 @@ def start_slow_run(tmp_path, mapping):
 @pytest.mark.parametrize(
     "mapping, sig",
     [("simple", signal.SIGTERM), ("multi", signal.SIGTERM), pytest.param("mpi", signal.SIGTERM, marks=needs_mpi),
-     ("multi", signal.SIGHUP), ("simple", signal.SIGHUP)],
+     ("multi", signal.SIGHUP), ("simple", signal.SIGHUP), ("multi", signal.SIGINT)],
 )
 def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
-    """SIGTERM/SIGHUP: no process of the run left, a message, exit 128+N, partials kept, resume works."""
+    """SIGTERM/SIGHUP (and SIGINT, Ctrl-C): no process of the run left, a message, exit 128+N, partials kept,
+    resume works."""
     config, output, run, pids = start_slow_run(tmp_path, mapping)
     run.send_signal(sig)
     try:
