@@ -7,7 +7,9 @@ import logging
 from dispel4py.core import GenericPE
 
 from krigflow.exceptions import WorkflowError
-from krigflow.run import RunError, RunState, end_run, hold_output
+from krigflow.run import RunError, RunState, end_run
+
+from ._common import hold
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +39,7 @@ class StatsAccumulator(GenericPE):
             if isinstance(message, RunError):
                 self.errors_.append(message)
             elif isinstance(message, RunState):
-                self.state_ = message
-                try:  # hold the output folder from now on, while the krigers work (krigflow.run.lock)
-                    self.state_ = hold_output(message)
-                except Exception as exc:  # noqa: BLE001 - another run took the folder over
-                    self.errors_.append(RunError.of(self.name, exc))
+                self.state_ = hold(self, message, self.errors_)  # held while the krigers work
             else:
                 self.partials_.append(message)
 
