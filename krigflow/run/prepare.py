@@ -110,7 +110,11 @@ def take_output(state) -> RunState:
     run_id = state.run_id or (state.request.run_id if state.request is not None else None) or uuid.uuid4().hex
     lock = acquire(state.config["output"], run_id)
     state = replace(state, run_id=run_id, lock=lock)
-    mark_running(state)
+    try:
+        mark_running(state)
+    except BaseException:
+        lock.release()
+        raise
     return state
 
 
