@@ -163,6 +163,7 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings, war
         **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"zones": problem.zones.describe()} if getattr(problem, "zones", None) is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
            if problem.histogram is not None and problem.quantiles else {}),
         "realizations_done": int(sum(len(p.indices) for p in partials)),
@@ -276,6 +277,8 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
         fingerprint, overwrite = plan.fingerprint, True
     arrays = final_arrays(partials, state.problem.grid, state.problem.realizations,
                           quantiles=state.problem.quantiles)
+    if state.problem.zones is not None:   # the corner-point geometry goes into stats.npz with the statistics
+        arrays.update(state.problem.zones.sgrid.to_arrays())
     summary = make_summary(config, state.wells, state.problem, partials, mapping=state.mapping,
                            timings=_timings(state, partials),
                            warnings=merge_warnings(state.warnings, *(getattr(p, "warnings", ()) for p in partials)))

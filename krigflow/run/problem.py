@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.conditioning import ConditioningData, upscale
+from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.grid import Grid
 from krigflow.io import well_traces
 from krigflow.realizations import NormalScore
 from krigflow.run.inputs import check_inputs
 from krigflow.stats import HistogramSpec, uniform_edges
 from krigflow.variogram import Variogram, variogram_from_samples
+from krigflow.zones import build_zoned_problem, combined_data, nominal_grid
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Problem:
         Per-cell quantiles (percent) written to ``stats.npz``.
     variogram_fit : dict or None
         Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
+    zones : krigflow.zones.ZonedProblem or None
+        Zones of a run with a ``zones`` section: ``grid`` is then the nominal box of the corner-point grid,
+        ``data`` the data of every zone in it, and realizations come from ``zones.realizations``.
     """
 
     grid: Grid
@@ -77,6 +81,7 @@ class Problem:
     histogram: HistogramSpec | None = None
     quantiles: tuple = ()
     variogram_fit: dict | None = None
+    zones: object = None
 
 
 def load_inputs(config, *, allow_unmatched_headers=False) -> list:
@@ -197,6 +202,8 @@ def build_problem(wells, config) -> Problem:
         raise KrigflowError(
             f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
         )
+    if config.get("zones") is not None:
+        return _zoned_problem(wells, config)
     grid_cfg = config["grid"]
     if grid_cfg["bounds"] is not None:
         grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
@@ -248,6 +255,23 @@ def build_problem(wells, config) -> Problem:
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fit,
     )
+
+
+def _zoned_problem(wells, config) -> Problem:
+    """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`)."""
+    zoned = build_zoned_problem(wells, config)
+    data = combined_data(zoned.sgrid, zoned.problems)
+    if config.get("histogram_range") is None:   # bins holding every zone's values (trend + residual range)
+        low, high = zoned.value_range()
+        config = {**config, "histogram_range": [min(low, float(np.min(data.values))),
+                                                max(high, float(np.max(data.values)))]}
+    first = zoned.problems[0]
+    logger.info("zoned grid %s, %d conditioning data from %d wells", zoned.sgrid.shape, data.n, len(wells))
+    return Problem(grid=nominal_grid(zoned.sgrid), data=data, variogram=first.variogram, kind=first.kind,
+                   mean=first.mean, method=dict(config["method"]), seed=config["seed"],
+                   realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
+                   histogram=histogram_spec(config, data, first.variogram, None, first.mean),
+                   quantiles=tuple(config.get("quantiles", ())), zones=zoned)
 
 
 def _samples_in(grid, easting, northing, tvdss, values, well):
