@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 
-__all__ = ["set_parent_death_signal", "die_with_parent_if_asked", "main", "PARENT_ENV", "DEATHSIG_ENV"]
+__all__ = ["DEATHSIG_ENV", "PARENT_ENV", "die_with_parent_if_asked", "main", "set_parent_death_signal"]
 
 #: ``prctl`` option number of PR_SET_PDEATHSIG (linux/prctl.h).
 PR_SET_PDEATHSIG = 1

@@ -16,7 +16,7 @@ import signal
 
 from krigflow.io import STATUS_FILE, read_status, write_status
 
-__all__ = ["Stopped", "stop_on_signals", "record_stopped", "SIGNALS"]
+__all__ = ["SIGNALS", "Stopped", "record_stopped", "stop_on_signals"]
 
 #: The signals that stop a run (SIGINT is Python's KeyboardInterrupt).
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)

@@ -14,14 +14,14 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 
 __all__ = [
+    "LINKED_FOLDERS",
     "GuardError",
-    "memory_lower_bound",
     "available_memory",
     "check_memory",
     "check_output_links",
     "check_quantiles_resume",
     "format_bytes",
-    "LINKED_FOLDERS",
+    "memory_lower_bound",
 ]
 
 #: Folders a run writes inside its output folder: a symbolic link there is refused (not written through).

@@ -42,7 +42,7 @@ import time
 from krigflow.exceptions import KrigflowError
 from krigflow.io import atomic_write
 
-__all__ = ["RunLock", "RunLockError", "acquire", "join", "if_free", "read_owner", "LOCK_FILE", "OWNER_FILE"]
+__all__ = ["LOCK_FILE", "OWNER_FILE", "RunLock", "RunLockError", "acquire", "if_free", "join", "read_owner"]
 
 #: Folder (inside the output folder), lock file and owner record.
 LOCK_FOLDER = "partials"
@@ -96,7 +96,7 @@ def _open(output):
     folder, lock_path, _ = _paths(output)
     try:
         os.makedirs(folder, exist_ok=True)
-        return open(lock_path, "a")  # noqa: SIM115 - held by the RunLock
+        return open(lock_path, "a")  # held by the RunLock
     except OSError as exc:
         raise KrigflowError(f"output: cannot lock {lock_path}: {exc.strerror or exc}") from exc
 
@@ -170,9 +170,9 @@ def if_free(output):
     """
     lock_path = _paths(output)[1]
     if not os.path.isfile(lock_path):
-        return open(os.devnull)  # noqa: SIM115 - no run ever locked this folder
+        return open(os.devnull)  # no run ever locked this folder
     try:
-        fh = open(lock_path, "a")  # noqa: SIM115
+        fh = open(lock_path, "a")  # noqa: SIM115 - returned to the caller, who closes it
     except OSError:
         return None
     try:

@@ -19,14 +19,14 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import (
-    read_summary,
     PARTIALS_DIR,
     CheckpointError,
     clear_partials,
+    read_summary,
     scan_partials,
 )
-from krigflow.run.guards import check_output_links, check_quantiles_resume
 from krigflow.run.fingerprint import config_fingerprint, fingerprint_differences, make_fingerprint
+from krigflow.run.guards import check_output_links, check_quantiles_resume
 from krigflow.run.messages import CheckpointInfo
 from krigflow.run.ranges import format_ranges
 

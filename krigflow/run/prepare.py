@@ -33,7 +33,6 @@ from krigflow.io import STATUS_FILE, write_status
 from krigflow.run.config import load_config
 from krigflow.run.guards import check_memory
 from krigflow.run.lock import acquire, join
-from krigflow.run.warning_log import collect_warnings, merge_warnings
 from krigflow.run.messages import ProgressInfo, RunRequest, RunState, Task, WorkOrder
 from krigflow.run.plan import (
     check_resumable,
@@ -46,6 +45,7 @@ from krigflow.run.plan import (
 from krigflow.run.problem import build_problem, describe_wells, load_inputs
 from krigflow.run.progress import progress_folder
 from krigflow.run.ranges import chunk_indices, parse_range
+from krigflow.run.warning_log import collect_warnings, merge_warnings
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-__all__ = ["WarningCollector", "collect_warnings", "merge_warnings", "LOGGER", "MAX_WARNINGS"]
+__all__ = ["LOGGER", "MAX_WARNINGS", "WarningCollector", "collect_warnings", "merge_warnings"]
 
 #: The logger whose records are collected (and its children).
 LOGGER = "krigflow"

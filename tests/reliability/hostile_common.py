@@ -112,7 +112,7 @@ def read_json(path):
 def krigflow(*args, env=None, timeout=TIMEOUT, **kw):
     """Run the ``krigflow`` command; return the CompletedProcess (text)."""
     return subprocess.run(["krigflow", *args], capture_output=True, text=True, timeout=timeout,
-                          env=env or ENV, cwd=ROOT, **kw)
+                          env=env or ENV, cwd=ROOT, check=False, **kw)
 
 
 def start(args, env=None, **kw):

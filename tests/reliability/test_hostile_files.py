@@ -14,7 +14,6 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 from dispel4py.new.simple_process import process_and_return
-
 from hostile_common import krigflow, make_field, read_json
 
 from graphs.stochastic_kriging import build_graph

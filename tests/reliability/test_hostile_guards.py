@@ -15,7 +15,6 @@ import time
 
 import pytest
 from dispel4py.new.simple_process import process_and_return
-
 from hostile_common import BASE_CONFIG, krigflow, make_field, partial_files, write_config
 
 from graphs.stochastic_kriging import build_graph

@@ -3,7 +3,6 @@
 import os
 
 import pytest
-
 from hostile_common import HEADS, make_field, partial_files, read_json
 
 from krigflow.run import RunLockError, acquire, load_config, run_local

@@ -9,13 +9,10 @@
 Every run uses tests/reliability/hostile_graph.py (the normal numbers, slower), in each mapping.
 """
 
-import json
 import os
 import time
 
-import numpy as np
 import pytest
-
 from hostile_common import (
     MAPPINGS,
     SLOW_GRAPH,
@@ -69,7 +66,7 @@ def test_refused_overwrite_deletes_nothing(tmp_path, mapping):
         still = set(partial_files(output))
         assert live.poll() is None, "the live run ended before the refused one was tried: test too slow"
     finally:
-        (out, err), = finish(live)
+        (_, err), = finish(live)
     assert refused.returncode != 0, refused.stdout
     assert "another run" in refused.stderr
     assert mine <= still, f"deleted: {sorted(mine - still)}"

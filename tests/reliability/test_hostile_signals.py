@@ -12,7 +12,6 @@ import signal
 import time
 
 import pytest
-
 from hostile_common import (
     SLOW_GRAPH,
     assert_matches,
@@ -63,7 +62,7 @@ def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
     config, output, run, pids = start_slow_run(tmp_path, mapping)
     run.send_signal(sig)
     try:
-        out, err = run.communicate(timeout=40)
+        _, err = run.communicate(timeout=40)
     finally:
         left = wait_gone(pids, timeout=10)
         kill_all(left | {run.pid})
@@ -83,7 +82,7 @@ def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
 @pytest.mark.parametrize("mapping", ["simple", "multi", pytest.param("mpi", marks=needs_mpi)])
 def test_workers_die_with_krigflow_run(tmp_path, mapping):
     """SIGKILL of `krigflow run` itself: its dispel4py processes (and MPI ranks) die too."""
-    _, output, run, pids = start_slow_run(tmp_path, mapping)
+    _, _, run, pids = start_slow_run(tmp_path, mapping)
     run.kill()
     run.communicate(timeout=30)
     left = wait_gone(pids, timeout=10)

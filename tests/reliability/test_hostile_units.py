@@ -1,15 +1,12 @@
 """Unit tests of the pieces behind issue 13's fixes: run lock, warnings collector, parent-death signal, guards."""
 
-import json
 import logging
 import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-
 from hostile_common import ENV, alive, wait_gone
 
 from krigflow.run.guards import GuardError, check_memory, check_output_links, check_quantiles_resume
@@ -132,10 +129,9 @@ def test_output_links(tmp_path):
 
 
 def test_quantiles_resume_check():
-    class P:
-        path = "part-1.npz"
-        meta = {"run_info": {"config": {"quantiles": []}}}
+    from types import SimpleNamespace
 
-    check_quantiles_resume({"quantiles": []}, [P()])
+    partial = SimpleNamespace(path="part-1.npz", meta={"run_info": {"config": {"quantiles": []}}})
+    check_quantiles_resume({"quantiles": []}, [partial])
     with pytest.raises(GuardError, match=r"part-1\.npz was computed with quantiles \[\], this config has \[50\.0\]"):
-        check_quantiles_resume({"quantiles": [50.0]}, [P()])
+        check_quantiles_resume({"quantiles": [50.0]}, [partial])

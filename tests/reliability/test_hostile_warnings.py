@@ -13,7 +13,6 @@ import os
 
 import pytest
 from dispel4py.new.simple_process import process_and_return
-
 from hostile_common import HEADS, MAPPINGS, krigflow, make_field, read_json, write_config, write_wells
 
 from graphs.stochastic_kriging import build_graph
