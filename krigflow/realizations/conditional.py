@@ -68,8 +68,12 @@ def unconditional_fields(grid, variogram, seed, indices, *, padding=None) -> np.
     return out
 
 
+#: Third entry of the seed of the per-well offsets of realization r: ``default_rng([seed, r, OFFSET_STREAM])``.
+OFFSET_STREAM = 1
+
+
 def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, transform=None,
-                             padding=None, method="auto") -> np.ndarray:
+                             padding=None, method="auto", well_effect=0.0) -> np.ndarray:
     """Conditional Gaussian simulation by conditioning by kriging (see the module docstring).
 
     Parameters
@@ -93,11 +97,18 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
         Embedding padding of the field generator (default :func:`krigflow.realizations.fft.simulation_padding`).
     method : str, default "auto"
         ``krige_grid`` engine for the residuals.
+    well_effect : float, default 0
+        Variance sigma_w**2 of a constant offset per well (:mod:`krigflow.well_effect`), in the units of
+        ``variogram``. Realization ``r`` draws one offset per data well and one for the new well the grid
+        stands for from ``default_rng([seed, r, OFFSET_STREAM])``: the unconditional values at the data
+        include their well's offset, the residuals are kriged with the well effect in the data covariance,
+        and the new well's offset is added to the whole field.
 
     Returns
     -------
     float64 array, shape (R, nx, ny, nz)
-        Realizations in property units; equal to the datum at every datum's cell.
+        Realizations in property units; equal to the datum at every datum's cell when ``well_effect`` is 0
+        (with a well effect a cell holds the value a new well would read, not the datum).
 
     Raises
     ------
@@ -111,11 +122,24 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
         y = transform.transform(y)
     fields = unconditional_fields(grid, variogram, seed, indices, padding=padding)
     at_data = fields[:, cells[:, 0], cells[:, 1], cells[:, 2]]            # (R, n)
+    new_well = None
+    if well_effect:
+        from krigflow.well_effect import draw_offsets
+
+        labels = np.asarray(data.well, dtype=np.int64)
+        n_wells = int(max(len(data.well_names), labels.max() + 1 if labels.size else 0))
+        offsets = np.stack([draw_offsets(np.random.default_rng([int(seed), int(r), OFFSET_STREAM]), n_wells,
+                                         well_effect) for r in indices])  # (R, n_wells + 1)
+        at_data = at_data + offsets[:, labels]
+        new_well = offsets[:, -1]
     residuals = (y - mean)[:, None] - at_data.T                          # (n, R)
     if method == "auto":
         method = residual_engine(grid.shape, cells, len(indices))
-    fields += krige_grid(grid, variogram, data, kind="simple", mean=0.0, values=residuals, method=method)
+    fields += krige_grid(grid, variogram, data, kind="simple", mean=0.0, values=residuals, method=method,
+                         well_effect=well_effect)
     fields += mean
+    if new_well is not None:
+        fields += new_well[:, None, None, None]
     if transform is not None:
         for field in fields:                  # one realization at a time: one temporary grid
             transform.back_transform(field, out=field)

@@ -163,6 +163,10 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings, war
         **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"trend": problem.trend.describe()} if getattr(problem, "trend", None) is not None else {}),
+        "well_effect": float(getattr(problem, "well_effect", 0.0)),
+        **({"residual_model": {k: v for k, v in problem.residual.items() if k not in ("trend", "variogram_fit")}}
+           if getattr(problem, "residual", None) else {}),
         **({"zones": problem.zones.describe()} if getattr(problem, "zones", None) is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
            if problem.histogram is not None and problem.quantiles else {}),
@@ -177,6 +181,23 @@ def _variogram_dict(v):
     """JSON-ready parameters of a Variogram."""
     return {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_h2": v.range_h2,
             "range_v": v.range_v, "azimuth": v.azimuth, "nu": v.nu}
+
+
+def write_trend_png(config, problem, folder=None):
+    """Write ``trend.png`` (the trend with the data) into the output folder when a trend was removed and
+    figures are on; a failure is logged, never raised (like the other figures). Returns the path or None."""
+    trend = getattr(problem, "trend", None)
+    if trend is None or trend.kind == "none" or not (config.get("outputs") or {}).get("figures", True):
+        return None
+    try:
+        from krigflow.plotting import write_trend_figure
+
+        d = problem.data
+        return write_trend_figure(trend, d, os.path.join(folder or config["output"], "trend.png"),
+                                  values=trend.restore(d.tvdss, d.values), prop=config["property"])
+    except Exception as exc:  # noqa: BLE001 - figures never fail a run
+        logger.warning("trend.png not written: %s", exc)
+        return None
 
 
 def versions() -> dict:
@@ -223,6 +244,8 @@ def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> 
                       summary=summary)
     write_outputs(config["output"], arrays, summary, overwrite=overwrite)
     write_run_figures(config, arrays, summary)
+    if problem is not None:
+        write_trend_png(config, problem)
 
 
 def finish(state, partials, *, write=True, overwrite=False) -> dict:

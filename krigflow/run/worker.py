@@ -24,11 +24,10 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import CheckpointError, write_partial
-from krigflow.kriging import krige_grid
-from krigflow.realizations import conditional_realizations, subsample_masks
 from krigflow.run.lock import join
 from krigflow.run.messages import Partial
 from krigflow.run.progress import KrigerProgress
+from krigflow.run.realize import realization_values
 from krigflow.run.threads import blas_threads, threads_per_worker
 from krigflow.run.warning_log import collect_warnings
 from krigflow.stats import RunningStats
@@ -41,8 +40,8 @@ __all__ = ["run_realizations", "Checkpointer", "Worker"]
 def run_realizations(problem, indices) -> RunningStats:
     """Compute realizations and return their per-cell statistics.
 
-    All realizations of ``indices`` are kriged with one
-    :func:`krigflow.kriging.krige_grid` call (one column of data masks each).
+    The realizations are :func:`krigflow.run.realize.realization_values` (trend added back): all
+    realizations of ``indices`` in one kriging call.
 
     Parameters
     ----------
@@ -56,21 +55,7 @@ def run_realizations(problem, indices) -> RunningStats:
     krigflow.stats.RunningStats
         Statistics over the ``R`` realizations.
     """
-    indices = np.asarray(indices, dtype=np.int64)
-    method = problem.method
-    if problem.zones is not None:   # every zone on its simbox, copied back to the corner-point cells
-        return RunningStats.from_batch(problem.zones.realizations(method, problem.seed, indices), problem.histogram)
-    if method["name"] == "conditional":
-        batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
-                                         mean=problem.mean, transform=problem.transform)
-        return RunningStats.from_batch(batch, problem.histogram)
-    masks = subsample_masks(
-        problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
-    )
-    batch = krige_grid(
-        problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
-    )
-    return RunningStats.from_batch(batch, problem.histogram)
+    return RunningStats.from_batch(realization_values(problem, indices), problem.histogram)
 
 
 class Checkpointer:
