@@ -15,7 +15,6 @@ that a run can be refused before any work starts.
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import math
 import os
@@ -25,6 +24,7 @@ from krigflow.io import FORMAT_ALIASES, FORMAT_CHOICES, FORMATS, canonical_forma
 from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.normalize import normalize_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
+from krigflow.run.config_file import read_config_file
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
@@ -177,52 +177,8 @@ def load_config(path) -> dict:
     True
     """
     path = os.fspath(path)
-    raw = _read_raw(path)
+    raw = read_config_file(path)
     return validate_config(raw, base_dir=os.path.dirname(os.path.abspath(path)), source=path)
-
-
-def config_output(path) -> str | None:
-    """The output folder a config file names, without validating anything else (None if unreadable).
-
-    Used to record the failure of a run whose config is invalid in that folder's status record.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> folder = tempfile.mkdtemp()
-    >>> path = os.path.join(folder, "run.json")
-    >>> _ = open(path, "w").write('{"seeed": 1, "output": "out"}')
-    >>> config_output(path) == os.path.join(folder, "out")
-    True
-    """
-    try:
-        raw = _read_raw(os.fspath(path))
-    except ConfigError:
-        return None
-    value = raw.get("output", DEFAULTS["output"]) if isinstance(raw, dict) else None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return _resolve(value, os.path.dirname(os.path.abspath(path)))
-
-
-def _read_raw(path):
-    """The parsed content of a config file (not validated)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise ConfigError(f"config file {path}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        if path.lower().endswith(".json"):
-            raw = json.loads(text)
-        else:
-            import yaml  # only needed for YAML configs
-
-            raw = yaml.safe_load(text)
-    except Exception as exc:  # json.JSONDecodeError, yaml.YAMLError
-        detail = " ".join(str(exc).split())
-        raise ConfigError(f"config file {path}: cannot be parsed: {detail}") from exc
-    return raw
 
 
 def validate_config(raw, *, base_dir=None, source=None) -> dict:

@@ -29,7 +29,8 @@ from krigflow.io import (
     write_status,
 )
 from krigflow.plotting import write_run_figures
-from krigflow.run.config import config_output
+from krigflow.run.config import DEFAULTS
+from krigflow.run.config_file import config_output
 from krigflow.run.lock import if_free
 from krigflow.run.messages import RunError
 from krigflow.run.plan import coverage
@@ -395,7 +396,8 @@ def _write_folder_status(state, status, owned):
     config = (state.config if state is not None else None) or {}
     output = config.get("output")
     if output is None and state is not None and state.request is not None and state.request.config:
-        output = config_output(state.request.config)  # the config is invalid: where would it have written?
+        # the config is invalid: where would the run have written?
+        output = config_output(state.request.config, DEFAULTS["output"])
         if output is None or not os.path.isdir(output):
             return
     if output is None:
