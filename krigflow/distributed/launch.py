@@ -332,7 +332,7 @@ def _check_memory(config, mapping, processes):
     """Refuse before launching a grid whose krigers cannot fit in memory (grid bounds given in the config;
     otherwise the grid is known once the wells are read, and the run's planning step checks it)."""
     grid = config["grid"]
-    if grid.get("bounds") is None:
+    if grid.get("bounds") is None or len(grid["bounds"]) != 6:  # zoned grids: layers come from the zones
         return
     shape = Grid.from_bounds(grid["bounds"], grid["spacing"]).shape
     # multi: every kriger on this machine; mpi: ranks may be spread over machines, so one per machine
