@@ -27,6 +27,7 @@ import sys
 
 from dispel4py.workflow_graph import WorkflowGraph
 
+from krigflow.distributed import die_with_parent_if_asked
 from pes import GridPlacer, LogReader, SampleKriger, StatsAccumulator
 
 logger = logging.getLogger(__name__)
@@ -130,4 +131,5 @@ def show_progress(argv=None) -> bool:
 
 
 show_progress()
+die_with_parent_if_asked()  # under krigflow run: an MPI rank dies with its launcher, even one killed by SIGKILL
 graph = build_graph(processes_from_argv())

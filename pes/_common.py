@@ -7,9 +7,21 @@ and skip their work, until the :class:`~pes.stats_accumulator.StatsAccumulator` 
 
 from __future__ import annotations
 
-from krigflow.run import RunError
+from krigflow.run import RunError, hold_output
 
 
 def error_of(pe, exc, context=None) -> RunError:
     """The error record of ``exc`` (exception or message) raised in PE ``pe`` (its name and rank, if set)."""
     return RunError.of(pe.name, exc, context=context, rank=getattr(pe, "rank", None))
+
+
+def hold(pe, state, errors):
+    """``state`` with the run's output folder held by this process from now on (:func:`krigflow.run.hold_output`).
+
+    If another run took the folder over, the error is added to ``errors`` and ``state`` is returned as it is.
+    """
+    try:
+        return hold_output(state)
+    except Exception as exc:  # noqa: BLE001 - reported downstream
+        errors.append(error_of(pe, exc))
+        return state

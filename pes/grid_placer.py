@@ -6,7 +6,7 @@ from dispel4py.core import GenericPE
 
 from krigflow.run import RunError, RunState, plan_work, work_chunks, work_order
 
-from ._common import error_of
+from ._common import error_of, hold
 
 
 class GridPlacer(GenericPE):
@@ -31,7 +31,7 @@ class GridPlacer(GenericPE):
     def process(self, inputs):
         message = inputs["input"]
         if isinstance(message, RunState):
-            self.state_ = message
+            self.state_ = hold(self, message, self.errors_)  # the folder stays held while LogReader ends
         elif isinstance(message, RunError):
             self.errors_.append(message)
         else:

@@ -36,7 +36,8 @@ class LogReader(ProducerPE):
             if self.items_ > 1:
                 raise WorkflowError("one run per graph execution; got more than one input item")
             state = read_config(state)
-            state, wells = load_wells(open_output(state))  # --overwrite deletes the partials here
+            state = open_output(state)  # takes the folder; then --overwrite deletes the partials
+            state, wells = load_wells(state)
         except Exception as exc:  # noqa: BLE001 - sent on, never raised (multi would hang)
             self.write(self.OUTPUT_NAME, state)
             self.write(self.OUTPUT_NAME, error_of(self, exc))

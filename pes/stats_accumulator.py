@@ -9,6 +9,8 @@ from dispel4py.core import GenericPE
 from krigflow.exceptions import WorkflowError
 from krigflow.run import RunError, RunState, end_run
 
+from ._common import hold
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,7 +39,7 @@ class StatsAccumulator(GenericPE):
             if isinstance(message, RunError):
                 self.errors_.append(message)
             elif isinstance(message, RunState):
-                self.state_ = message
+                self.state_ = hold(self, message, self.errors_)  # held while the krigers work
             else:
                 self.partials_.append(message)
 

@@ -27,13 +27,19 @@ import tempfile
 import time
 import uuid
 
+from krigflow.distributed.parent_death import DEATHSIG_ENV, PARENT_ENV
+from krigflow.distributed.stopping import Stopped, record_stopped, stop_on_signals
 from krigflow.distributed.supervise import FAULT_ENV
 from krigflow.exceptions import KrigflowError
+from krigflow.grid import Grid
 from krigflow.io import PARTIALS_DIR, read_status
 from krigflow.run import (
     ProgressMonitor,
+    acquire,
     check_inputs,
+    check_memory,
     check_resumable,
+    check_writable,
     load_config,
     parse_range,
     progress_folder,
@@ -96,6 +102,12 @@ def add_run_parser(subparsers) -> None:
         action="store_true",
         help="recompute from scratch: discard the partial results and replace the results in the output "
         "directory (without it, a run resumes from its partial results)",
+    )
+    p.add_argument(
+        "--allow-unmatched-headers",
+        action="store_true",
+        help="go on when the config's well_headers table matches none of the wells (each well is then "
+        "placed by its LAS header; a warning says so); without it this is an error",
     )
     p.add_argument(
         "--realizations",
@@ -177,21 +189,38 @@ def run_command(args) -> int:
     Returns
     -------
     int
-        0 on success, 1 if the run failed, 2 if the config or inputs are bad.
+        0 on success, 1 if the run failed, 2 if the config or inputs are bad (or another run is live in
+        the output folder), 128 + N if signal N (SIGTERM, SIGHUP) stopped it, 130 on Ctrl-C.
     """
+    run_id = uuid.uuid4().hex
     try:
         config = load_config(args.config)
         check_inputs(config)
         span = None if args.realizations is None else parse_range(args.realizations, config["realizations"])
-        if not args.overwrite:  # resume, or refuse with the reason (--overwrite clears in the run)
-            check_resumable(config)
+        check_writable(config)  # also with --overwrite (which deletes partials only once the run holds the folder)
         processes = _processes(args)
+        _check_memory(config, args.mapping, processes)
         script = _dispel4py_script()
+        lock = acquire(config["output"], run_id)  # one run per output folder, held until the end
     except KrigflowError as exc:
         _say(f"krigflow run: error: {exc}")
         return EXIT_BAD_INPUT
+    try:
+        if not args.overwrite:  # resume, or refuse with the reason (--overwrite clears in the run)
+            check_resumable(config)
+    except KrigflowError as exc:
+        lock.release()
+        _say(f"krigflow run: error: {exc}")
+        return EXIT_BAD_INPUT
+    try:
+        return _run(args, config, span, processes, script, run_id)
+    finally:
+        lock.release()
+
+
+def _run(args, config, span, processes, script, run_id):
+    """Launch the graph while this process holds the output folder; report how the run ended."""
     work = tempfile.mkdtemp(prefix="krigflow-run-")
-    run_id = uuid.uuid4().hex
     status_path = os.path.join(work, "status.json")
     input_path = os.path.join(work, "input.json")
     log_path = os.path.abspath(args.log) if args.log else os.path.join(work, "dispel4py.log")
@@ -206,6 +235,7 @@ def run_command(args) -> int:
                         "run_id": run_id,
                         "mapping": args.mapping,
                         "realizations": None if span is None else list(span),
+                        "allow_unmatched_headers": bool(getattr(args, "allow_unmatched_headers", False)),
                     }
                 ]
             },
@@ -216,7 +246,10 @@ def run_command(args) -> int:
     )
     if args.mapping == "multi":  # a watchdog in dispel4py's main process: a dead worker stops the run
         command = [sys.executable, "-m", "krigflow.distributed.supervise", *command]
+    else:  # dispel4py (simple) or the MPI launcher gets SIGTERM if this process dies (even by SIGKILL)
+        command = [sys.executable, "-m", "krigflow.distributed.parent_death", "TERM", *command]
     fault_path = os.path.join(work, "fault.json")
+    env = {FAULT_ENV: fault_path, PARENT_ENV: str(os.getpid()), DEATHSIG_ENV: "1"}
     started = time.perf_counter()
     monitor = ProgressMonitor(  # bar on a terminal, else a log line every 30 s; none with --quiet
         progress_folder(config["output"]),
@@ -225,9 +258,15 @@ def run_command(args) -> int:
         mode="off" if getattr(args, "quiet", False) else "auto",
     )
     try:
-        returncode, timed_out = _launch(
-            command, log_path, args.timeout, env={FAULT_ENV: fault_path}, monitor=monitor
-        )
+        with stop_on_signals():
+            returncode, timed_out = _launch(command, log_path, args.timeout, env=env, monitor=monitor)
+    except (Stopped, KeyboardInterrupt) as stop:
+        monitor.close()
+        name = stop.name if isinstance(stop, Stopped) else "SIGINT (Ctrl-C)"
+        record_stopped(config["output"], run_id, f"stopped by {name}")
+        _say(f"krigflow run: stopped by {name}; the run was stopped{_partials_note(status_path, config['output'])}")
+        _say(f"krigflow run: dispel4py log: {log_path}")
+        return stop.exit_status if isinstance(stop, Stopped) else 130
     finally:
         monitor.close()
     seconds = time.perf_counter() - started
@@ -235,44 +274,70 @@ def run_command(args) -> int:
     if status is not None and status.get("run_id") != run_id:
         status = None
     if status is not None and status.get("status") == "ok" and not timed_out:
-        how = f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'}"
-        if status.get("state") == "already complete":
-            sys.stdout.write(
-                f"krigflow run: already complete: {status.get('realizations_done')} realizations in "
-                f"{status.get('output')} (use --overwrite to recompute)\n"
-            )
-        elif status.get("state") == "range":
-            info = status.get("summary") or {}
-            sys.stdout.write(
-                f"krigflow run: ok: realizations {args.realizations} done with {how} in {seconds:.1f} s; "
-                f"partial results in {os.path.join(status.get('output'), PARTIALS_DIR)} (missing for a "
-                f"complete run: {info.get('missing')}; merge the runs with 'krigflow combine')\n"
-            )
-        else:
-            sys.stdout.write(
-                f"krigflow run: ok: {status.get('realizations_done')} realizations with "
-                f"{how} in {seconds:.1f} s; results in {status.get('output')}\n"
-            )
+        _report_ok(args, status, processes, seconds)
+        _say_warnings(status)
         if not args.log:
             shutil.rmtree(work, ignore_errors=True)
         return 0
     fault = read_status(fault_path)
     keep = _partials_note(status_path, config["output"])
     if timed_out:
-        _say(f"krigflow run: failed: no result after the --timeout of {args.timeout:g} s (run stopped){keep}")
+        reason = f"no result after the --timeout of {args.timeout:g} s (run stopped)"
+        _say(f"krigflow run: failed: {reason}{keep}")
     elif fault is not None:
-        _say(f"krigflow run: failed: worker process {fault.get('process')} {fault.get('cause')}; "
-             f"the run was stopped{keep}")
+        reason = f"worker process {fault.get('process')} {fault.get('cause')}; the run was stopped"
+        _say(f"krigflow run: failed: {reason}{keep}")
     elif status is None:
-        _say(
-            f"krigflow run: failed: dispel4py exited with status {returncode} without a status record "
-            f"({_dead_rank(log_path) or _launcher_refusal(log_path) or _last_line(log_path)}){keep}"
-        )
+        reason = (f"dispel4py exited with status {returncode} without a status record "
+                  f"({_dead_rank(log_path) or _launcher_refusal(log_path) or _last_line(log_path)})")
+        _say(f"krigflow run: failed: {reason}{keep}")
     else:
+        reason = status.get("message")
         for error in status.get("errors") or [{"pe": "?", "message": status.get("message")}]:
             _say(f"krigflow run: failed: {error.get('pe')}: {error.get('message')}")
+        _say_warnings(status)
+    record_stopped(config["output"], run_id, reason)  # a run that never wrote its end: not "running"
     _say(f"krigflow run: dispel4py log: {log_path}")
     return 1
+
+
+def _report_ok(args, status, processes, seconds):
+    how = f"{args.mapping}{'' if args.mapping == 'simple' else f' -n {processes}'}"
+    if status.get("state") == "already complete":
+        sys.stdout.write(
+            f"krigflow run: already complete: {status.get('realizations_done')} realizations in "
+            f"{status.get('output')} (use --overwrite to recompute)\n"
+        )
+    elif status.get("state") == "range":
+        info = status.get("summary") or {}
+        sys.stdout.write(
+            f"krigflow run: ok: realizations {args.realizations} done with {how} in {seconds:.1f} s; "
+            f"partial results in {os.path.join(status.get('output'), PARTIALS_DIR)} (missing for a "
+            f"complete run: {info.get('missing')}; merge the runs with 'krigflow combine')\n"
+        )
+    else:
+        sys.stdout.write(
+            f"krigflow run: ok: {status.get('realizations_done')} realizations with "
+            f"{how} in {seconds:.1f} s; results in {status.get('output')}\n"
+        )
+
+
+def _say_warnings(status):
+    """The run's warnings (collected in every process of the run), one line each, after its outcome."""
+    for warning in status.get("warnings") or []:
+        _say(f"krigflow run: warning: {warning}")
+
+
+def _check_memory(config, mapping, processes):
+    """Refuse before launching a grid whose krigers cannot fit in memory (grid bounds given in the config;
+    otherwise the grid is known once the wells are read, and the run's planning step checks it)."""
+    grid = config["grid"]
+    if grid.get("bounds") is None or len(grid["bounds"]) != 6:  # zoned grids: layers come from the zones
+        return
+    shape = Grid.from_bounds(grid["bounds"], grid["spacing"]).shape
+    # multi: every kriger on this machine; mpi: ranks may be spread over machines, so one per machine
+    workers = processes - (MIN_PROCESSES - 1) if mapping == "multi" else 1
+    check_memory(shape, config, workers=workers)
 
 
 def _processes(args):
@@ -351,7 +416,7 @@ def _launch(command, log_path, timeout, env=None, monitor=None):
         except subprocess.TimeoutExpired:
             _kill_group(process)
             return None, True
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, SIGTERM/SIGHUP (Stopped), anything: no process of the run is left
             _kill_group(process)
             raise
 

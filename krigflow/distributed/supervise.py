@@ -7,6 +7,8 @@ can see how a worker ended, so this module runs dispel4py's own ``main()`` in th
 changes to :class:`multiprocessing.Process`, nothing else:
 
 * ``start`` records every worker;
+* ``run`` (in each forked worker) first asks for SIGKILL when this process dies
+  (:func:`krigflow.distributed.parent_death.set_parent_death_signal`), so that no worker outlives it;
 * ``join`` (without timeout) waits in slices of :data:`POLL` seconds and between slices checks every
   worker's exit status (``exitcode``, a non-blocking ``waitpid``). A worker killed by a signal, or one
   that exited with an error status while the run was still going :data:`GRACE` seconds later, stops the
@@ -33,6 +35,8 @@ import os
 import signal
 import sys
 import time
+
+from krigflow.distributed.parent_death import PARENT_ENV, set_parent_death_signal
 
 __all__ = ["main", "install", "FAULT_ENV", "POLL", "GRACE"]
 
@@ -73,9 +77,14 @@ def _fault(process, cause) -> None:
 
 
 def install() -> None:
-    """Patch :class:`multiprocessing.Process` ``start``/``join`` in this process (see the module doc)."""
+    """Patch :class:`multiprocessing.Process` ``start``/``join``/``run`` in this process (see the module doc)."""
     tracked, failed_since = [], {}
-    start, join = multiprocessing.Process.start, multiprocessing.Process.join
+    start, join, run = multiprocessing.Process.start, multiprocessing.Process.join, multiprocessing.Process.run
+    supervisor = os.getpid()
+
+    def run_until_supervisor_dies(self):  # in the forked worker
+        set_parent_death_signal(signal.SIGKILL, parent=supervisor)
+        return run(self)
 
     def watched_start(self):
         self._krigflow_pe = _pe_name(self)
@@ -110,6 +119,7 @@ def install() -> None:
 
     multiprocessing.Process.start = watched_start
     multiprocessing.Process.join = watched_join
+    multiprocessing.Process.run = run_until_supervisor_dies
 
 
 def main(argv=None) -> int:
@@ -118,6 +128,9 @@ def main(argv=None) -> int:
     if len(argv) < 2:
         sys.stderr.write("usage: python -m krigflow.distributed.supervise DISPEL4PY_SCRIPT multi GRAPH -n N ...\n")
         return 2
+    parent = os.environ.pop(PARENT_ENV, "")  # krigflow run: this process dies with it, even by SIGKILL
+    if parent.isdigit():
+        set_parent_death_signal(signal.SIGTERM, parent=int(parent))
     install()
     from dispel4py.new.processor import main as dispel4py_main
 

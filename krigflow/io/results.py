@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import zipfile
 
 import numpy as np
 
@@ -208,12 +209,24 @@ def read_status(path):
 
 
 def read_wells(output_dir):
-    """Read ``wells.npz`` of a run (None if the run did not write one)."""
+    """Read ``wells.npz`` of a run (None if the run did not write one).
+
+    Raises
+    ------
+    KrigflowError
+        Naming the file, if it is not an ``.npz`` archive of plain arrays (nothing is unpickled) or has no
+        ``names`` array.
+    """
     path = os.path.join(output_dir, WELLS_FILE)
     if not os.path.isfile(path):
         return None
-    with np.load(path, allow_pickle=False) as npz:
-        wells = {k: npz[k] for k in npz.files}
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            wells = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:  # ValueError: pickled (object) data
+        raise KrigflowError(f"{path}: cannot be read as the wells of a run ({' '.join(str(exc).split())})") from exc
+    if "names" not in wells:
+        raise KrigflowError(f"{path}: no 'names' array; not the wells.npz of a krigflow run")
     wells["names"] = [str(n) for n in wells["names"]]
     return wells
 

@@ -51,17 +51,24 @@ from krigflow.run.plan import (
     check_resumable,
     checkpoint_info,
     clear_for_overwrite,
+    check_writable,
     coverage,
     plan_run,
     save_run_wells,
 )
+from krigflow.run.guards import GuardError, check_memory, check_output_links, check_quantiles_resume
+from krigflow.run.lock import RunLock, RunLockError, acquire, join, read_owner
 from krigflow.run.prepare import (
+    hold_output,
     load_wells,
+    mark_running,
     open_output,
     plan_work,
     prepare,
     prepare_config,
     read_config,
+    release_output,
+    take_output,
     work_chunks,
     work_order,
 )
@@ -89,6 +96,7 @@ from krigflow.run.realize import (
 from krigflow.run.realize import realization_values
 from krigflow.run.summaries import compute_chunk, merge_summaries, write_summaries
 from krigflow.run.threads import available_cores, blas_threads, threads_per_worker
+from krigflow.run.warning_log import collect_warnings, merge_warnings
 from krigflow.run.worker import Checkpointer, Worker, run_realizations
 
 __all__ = [
@@ -112,6 +120,10 @@ __all__ = [
     "plan_run", "save_run_wells", "NUMERICS_VERSION", "UNFINGERPRINTED_KEYS", "config_fingerprint",
     "data_fingerprint", "fingerprint_differences", "make_fingerprint", "chunk_indices", "format_ranges",
     "parse_range",
+    # one run per output folder, guards, warnings
+    "take_output", "hold_output", "release_output", "mark_running", "RunLock", "RunLockError", "acquire", "join",
+    "read_owner", "check_writable", "GuardError", "check_memory", "check_output_links", "check_quantiles_resume",
+    "collect_warnings", "merge_warnings",
     # the end
     "final_arrays", "make_summary", "merge_partials", "status_record", "versions", "write_results",
     "write_trend_png",

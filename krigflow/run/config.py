@@ -15,7 +15,6 @@ that a run can be refused before any work starts.
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import math
 import os
@@ -26,6 +25,7 @@ from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.normalize import normalize_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.stats import volume_config
+from krigflow.run.config_file import read_config_file
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
@@ -98,6 +98,9 @@ DEFAULTS = {
     "outputs.slices": None,
     "outputs.section_wells": None,
 }
+
+#: Seeds are in [0, SEED_LIMIT) (stored as int64 in the results).
+SEED_LIMIT = 2**63
 
 _TOP_KEYS = (
     "las",
@@ -177,21 +180,7 @@ def load_config(path) -> dict:
     True
     """
     path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise ConfigError(f"config file {path}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        if path.lower().endswith(".json"):
-            raw = json.loads(text)
-        else:
-            import yaml  # only needed for YAML configs
-
-            raw = yaml.safe_load(text)
-    except Exception as exc:  # json.JSONDecodeError, yaml.YAMLError
-        detail = " ".join(str(exc).split())
-        raise ConfigError(f"config file {path}: cannot be parsed: {detail}") from exc
+    raw = read_config_file(path)
     return validate_config(raw, base_dir=os.path.dirname(os.path.abspath(path)), source=path)
 
 
@@ -267,7 +256,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["realizations"] = _integer(
         raw.get("realizations", DEFAULTS["realizations"]), "realizations", minimum=1
     )
-    cfg["seed"] = _integer(raw.get("seed", DEFAULTS["seed"]), "seed", minimum=0)
+    cfg["seed"] = _seed(raw.get("seed", DEFAULTS["seed"]))
     cfg["batch_size"] = _integer(raw.get("batch_size", DEFAULTS["batch_size"]), "batch_size", minimum=1)
     cfg["checkpoint_every"] = _integer(
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
@@ -350,6 +339,14 @@ def _integer(value, name, *, minimum=None):
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}: expected an integer >= {minimum}, got {value}")
     return int(value)
+
+
+def _seed(value):
+    """A seed in [0, 2^63): numpy's SeedSequence takes any int, but the NetCDF writer stores it as int64."""
+    seed = _integer(value, "seed")
+    if not 0 <= seed < SEED_LIMIT:
+        raise ConfigError(f"seed: expected an integer in [0, 2^63), got {seed}")
+    return seed
 
 
 def _choice(value, name, choices):

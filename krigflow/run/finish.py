@@ -29,12 +29,17 @@ from krigflow.io import (
     write_status,
 )
 from krigflow.plotting import write_run_figures
+from krigflow.run.config import DEFAULTS
+from krigflow.run.config_file import config_output
+from krigflow.run.lock import if_free
 from krigflow.run.messages import RunError
 from krigflow.run.plan import coverage
+from krigflow.run.prepare import hold_output, release_output
 from krigflow.run.progress import clear_progress
 from krigflow.run.ranges import format_ranges
 from krigflow.run.summaries import merge_summaries, write_summaries
 from krigflow.stats import REALIZATIONS_FILE, summary_record
+from krigflow.run.warning_log import collect_warnings, merge_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +52,7 @@ __all__ = [
     "finish",
     "end_run",
     "status_record",
+    "record_status",
 ]
 
 #: Pipeline order of the steps, to report errors in a stable order.
@@ -142,10 +148,11 @@ def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)
     }
 
 
-def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> dict:
-    """Return the JSON-ready run summary written to ``summary.json``."""
+def make_summary(config, wells_info, problem, partials, *, mapping, timings, warnings=()) -> dict:
+    """Return the JSON-ready run summary written to ``summary.json`` (``warnings``: the run's warnings)."""
     return {
         "status": "ok",
+        "warnings": list(warnings),
         "mapping": mapping,
         "config": config,
         "wells": wells_info,
@@ -307,7 +314,8 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
     if state.problem.zones is not None:   # the corner-point geometry goes into stats.npz with the statistics
         arrays.update(state.problem.zones.sgrid.to_arrays())
     summary = make_summary(config, state.wells, state.problem, partials, mapping=state.mapping,
-                           timings=_timings(state, partials))
+                           timings=_timings(state, partials),
+                           warnings=merge_warnings(state.warnings, *(getattr(p, "warnings", ()) for p in partials)))
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
     table = merge_summaries(partials)
@@ -340,46 +348,106 @@ def end_run(state, partials, errors=(), *, name="StatsAccumulator") -> dict:
     Returns
     -------
     dict
-        The status record (see :func:`status_record`), written to the request's ``status`` path or
-        ``<output>/status.json``.
+        The status record (see :func:`status_record`), written to the request's ``status`` path (if any)
+        and to ``<output>/status.json`` (unless another run holds the folder). The output folder's lock
+        is released.
     """
-    errors, result = list(errors), None
-    if not errors and state is not None:
-        try:
-            result = finish(state, partials)
-        except Exception as exc:  # noqa: BLE001 - becomes the run's status
-            errors.append(RunError.of(name, exc))
-    status = status_record(state, result, errors)
-    config = (state.config if state is not None else None) or {}
+    errors, result, found = list(errors), None, []
+    try:
+        state = hold_output(state)  # from another process: join the run's lock (taken over: refused)
+    except KrigflowError as exc:
+        errors.append(RunError.of(name, exc))
+    owned = state is not None and state.lock is not None and state.lock.held
+    with collect_warnings(found):
+        if not errors and state is not None:
+            try:
+                result = finish(state, partials)
+            except Exception as exc:  # noqa: BLE001 - becomes the run's status
+                errors.append(RunError.of(name, exc))
+    warnings = merge_warnings(state.warnings if state is not None else (), *(p.warnings for p in partials),
+                              (result or {}).get("summary", {}).get("warnings"), found)
+    status = status_record(state, result, errors, warnings)
     request = state.request if state is not None else None
-    path = (request.status if request is not None else None) or (
-        config.get("output") and os.path.join(config["output"], STATUS_FILE))
-    if path:
-        try:
-            write_status(path, status)
-        except OSError as exc:
-            logger.error("cannot write the status record %s: %s", path, exc)
+    try:
+        record_status(state, status, owned=owned)
+    finally:
+        release_output(state)
     if state is not None and state.progress is not None and not (request and request.run_id):
         clear_progress(state.progress.folder, state.progress.run_id)  # krigflow run (run_id) reads them to the end
     return status
 
 
-def status_record(state, result, errors) -> dict:
-    """The status record of a run: ``{"status": "ok"|"failed", "errors", "message", ...}`` (JSON-ready).
+def record_status(state, status, *, owned) -> None:
+    """Write a status record to the request's ``status`` path (if any) and to ``<output>/status.json``.
 
-    Errors are listed in pipeline order (:data:`STAGES`), then by message.
+    Parameters
+    ----------
+    state : krigflow.run.RunState or None
+    status : dict
+        From :func:`status_record`.
+    owned : bool
+        This run holds its output folder (:mod:`krigflow.run.lock`). If not (its config is invalid, or it
+        was refused before it could take the folder), ``status.json`` is written only when no other run is
+        live in the folder, whose record is never replaced.
+    """
+    request = state.request if state is not None else None
+    if request is not None and request.status:
+        _write_status(request.status, status)
+    _write_folder_status(state, status, owned)
+
+
+def _write_status(path, status):
+    try:
+        write_status(path, status)
+    except OSError as exc:
+        logger.error("cannot write the status record %s: %s", path, exc)
+
+
+def _write_folder_status(state, status, owned):
+    """``<output>/status.json``: written by the run that holds the folder, or, by a run that never took it
+    (its config is invalid, or it was refused before), only if no other run is live there."""
+    config = (state.config if state is not None else None) or {}
+    output = config.get("output")
+    if output is None and state is not None and state.request is not None and state.request.config:
+        # the config is invalid: where would the run have written?
+        output = config_output(state.request.config, DEFAULTS["output"])
+        if output is None or not os.path.isdir(output):
+            return
+    if output is None:
+        return
+    path = os.path.join(output, STATUS_FILE)
+    if owned:
+        _write_status(path, status)
+        return
+    free = if_free(output)
+    if free is None:
+        logger.error("another run is live in %s: its status record %s is left as it is", output, path)
+        return
+    try:
+        _write_status(path, status)
+    finally:
+        free.close()
+
+
+def status_record(state, result, errors, warnings=()) -> dict:
+    """The status record of a run: ``{"status": "ok"|"failed", "errors", "message", "warnings", ...}``.
+
+    Errors are listed in pipeline order (:data:`STAGES`), then by message; ``warnings`` are the run's
+    warnings, one line each (JSON-ready).
     """
     errors = sorted((e.to_dict() for e in errors), key=_stage)
     config = (state.config if state is not None else None) or {}
+    request_id = state.request.run_id if state is not None and state.request is not None else None
     return {
         "status": "failed" if errors else "ok",
-        "run_id": state.request.run_id if state is not None and state.request is not None else None,
+        "run_id": request_id or (state.run_id if state is not None else None),
         "output": config.get("output"),
         "errors": errors,
         "message": "; ".join(f"{e['pe']}: {e['message']}" for e in errors) or "ok",
         "realizations_done": result["summary"]["realizations_done"] if result else 0,
         "state": (result or {}).get("state"),
         "summary": {k: v for k, v in (result or {}).get("summary", {}).items() if k in _STATUS_KEYS},
+        "warnings": list(warnings),
     }
 
 

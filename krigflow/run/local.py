@@ -14,9 +14,9 @@ import time
 from dataclasses import replace
 
 from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, check_output, clear_partials
-from krigflow.run.finish import finish
-from krigflow.run.messages import RunRequest, RunState
-from krigflow.run.prepare import prepare_config, work_chunks, work_order
+from krigflow.run.finish import finish, record_status, status_record
+from krigflow.run.messages import RunError, RunRequest, RunState
+from krigflow.run.prepare import prepare_config, release_output, work_chunks, work_order
 from krigflow.run.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,24 @@ def run_local(config, *, overwrite=False, write=True, wells=None, callback=None)
     state = RunState(request=request, config=config, started=time.time())
     if write:
         check_output(config["output"], overwrite=overwrite)  # existing results: refused unless overwrite
-    state = prepare_config(state, wells=wells, use_output=write)
+    state = prepare_config(state, wells=wells, use_output=write)  # takes the output folder (write)
+    try:
+        result = _run(state, write=write, overwrite=overwrite, callback=callback)
+        if write:
+            record_status(state, status_record(state, result, [], result["summary"].get("warnings", ())),
+                          owned=True)
+    except BaseException as exc:
+        if write:  # the folder's status record says why (it said "running")
+            error = RunError.of("run_local", "interrupted" if isinstance(exc, KeyboardInterrupt) else exc)
+            record_status(state, status_record(state, None, [error], state.warnings), owned=True)
+        raise
+    finally:
+        release_output(state)
+    return result
+
+
+def _run(state, *, write, overwrite, callback):
+    config = state.config
     tasks = work_chunks(state)
     total = sum(len(t.indices) for t in tasks)
     if state.plan is not None and state.plan.prior:
@@ -99,7 +116,7 @@ def _remove_partials(output):
     """Delete the partial files, ``partials/wells.npz`` and the lock of a finished run (then the folder)."""
     folder = os.path.join(output, PARTIALS_DIR)
     clear_partials(output)
-    for name in (WELLS_FILE, ".lock"):
+    for name in (WELLS_FILE, ".lock", ".owner"):
         try:
             os.unlink(os.path.join(folder, name))
         except FileNotFoundError:

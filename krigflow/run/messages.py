@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Keys a run request (a LogReader input item) may hold.
-REQUEST_KEYS = ("config", "overwrite", "status", "run_id", "mapping", "realizations")
+REQUEST_KEYS = ("config", "overwrite", "status", "run_id", "mapping", "realizations", "allow_unmatched_headers")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,9 @@ class RunRequest:
         How the run is executed (recorded in ``summary.json``).
     realizations : (int, int) or None
         Compute only realizations ``A <= r < B``.
+    allow_unmatched_headers : bool
+        A well-header table that matches none of the wells is a warning (every well is then placed from
+        its LAS header), not an error.
     """
 
     config: str
@@ -69,6 +72,7 @@ class RunRequest:
     run_id: str | None = None
     mapping: str | None = None
     realizations: tuple | None = None
+    allow_unmatched_headers: bool = False
 
     @classmethod
     def from_item(cls, item, default_config=None) -> RunRequest:
@@ -78,7 +82,7 @@ class RunRequest:
         ----------
         item : dict or str or None
             ``{"config": path, "overwrite": bool, "status": path, "run_id": str, "mapping": str,
-            "realizations": [A, B]}`` (all keys optional), a bare config path, or ``{}``/None for
+            "realizations": [A, B], "allow_unmatched_headers": bool}`` (all keys optional), a bare config path, or ``{}``/None for
             ``default_config``.
         default_config : str, optional
             Config used when the item names none (the bundled demo).
@@ -95,7 +99,7 @@ class RunRequest:
         >>> RunRequest.from_item({"confg": "a.yaml"})
         Traceback (most recent call last):
         ...
-        krigflow.exceptions.ConfigError: LogReader input: unknown key 'confg' (expected config, overwrite, status, run_id, mapping, realizations)
+        krigflow.exceptions.ConfigError: LogReader input: unknown key 'confg' (expected config, overwrite, status, run_id, mapping, realizations, allow_unmatched_headers)
         """
         if item is None:
             item = {}
@@ -109,8 +113,9 @@ class RunRequest:
         config = item.get("config") or default_config
         if not isinstance(config, str) or not config:
             raise ConfigError(f"LogReader input: 'config' must be the path of a run config, got {config!r}")
-        if not isinstance(item.get("overwrite", False), bool):
-            raise ConfigError(f"LogReader input: 'overwrite' must be true or false, got {item['overwrite']!r}")
+        for key in ("overwrite", "allow_unmatched_headers"):
+            if not isinstance(item.get(key, False), bool):
+                raise ConfigError(f"LogReader input: {key!r} must be true or false, got {item[key]!r}")
         status = item.get("status")
         span = item.get("realizations")
         if span is not None and (
@@ -127,6 +132,7 @@ class RunRequest:
             run_id=item.get("run_id"),
             mapping=item.get("mapping"),
             realizations=None if span is None else (int(span[0]), int(span[1])),
+            allow_unmatched_headers=item.get("allow_unmatched_headers", False),
         )
 
 
@@ -194,6 +200,13 @@ class RunState:
         What this attempt computes (None: no checkpoints, nothing read or written in the output).
     checkpoint : CheckpointInfo or None
     progress : ProgressInfo or None
+    run_id : str or None
+        The id under which this attempt holds its output folder (:mod:`krigflow.run.lock`): the request's
+        ``run_id``, or a new one; None until the folder is taken.
+    warnings : tuple of str
+        Warnings logged by the steps so far (:mod:`krigflow.run.warning_log`), one line each.
+    lock : krigflow.run.lock.RunLock or None
+        The output folder's lock as held by this process (never pickled: another process takes its own).
     """
 
     request: RunRequest | None
@@ -206,6 +219,14 @@ class RunState:
     plan: object = None
     checkpoint: CheckpointInfo | None = None
     progress: ProgressInfo | None = None
+    run_id: str | None = None
+    warnings: tuple = ()
+    lock: object = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self):
+        """Pickled (sent to another process) without its lock: each process takes its own
+        (:func:`krigflow.run.hold_output`)."""
+        return dict(self.__dict__, lock=None)
 
     @property
     def mapping(self) -> str:
@@ -243,12 +264,15 @@ class Partial:
         Compute time spent on them.
     summaries : krigflow.stats.SummaryTable or None
         Per-realization summaries of the same realizations (``realizations.csv``).
+    warnings : tuple of str
+        Warnings logged while computing them.
     """
 
     indices: np.ndarray
     stats: object
     seconds: float = 0.0
     summaries: object = None
+    warnings: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import (
-    read_summary,
     PARTIALS_DIR,
     CheckpointError,
     clear_partials,
-    partials_lock,
+    read_summary,
     scan_partials,
 )
 from krigflow.run.fingerprint import config_fingerprint, fingerprint_differences, make_fingerprint
+from krigflow.run.guards import check_output_links, check_quantiles_resume
 from krigflow.run.messages import CheckpointInfo
 from krigflow.run.ranges import format_ranges
 
@@ -36,6 +36,7 @@ __all__ = [
     "RunPlan",
     "check_partials",
     "check_resumable",
+    "check_writable",
     "clear_for_overwrite",
     "plan_run",
     "save_run_wells",
@@ -139,8 +140,7 @@ def check_resumable(config) -> str:
         If the output cannot be used (not a folder, not writable, another config, unknown results).
     """
     output = config["output"]
-    _check_folder(output)
-    _probe_writable(output)
+    check_writable(config)
     mine = {"config": config_fingerprint(config)}
     state = "fresh"
     has_results = [n for n in ("stats.npz", "summary.json") if os.path.exists(os.path.join(output, n))]
@@ -160,7 +160,8 @@ def check_resumable(config) -> str:
                 "to overwrite (use --overwrite, or choose another output directory)"
             )
         state = "resume"
-    for p in scan_partials(output):
+    partials = scan_partials(output)
+    for p in partials:
         diffs = fingerprint_differences(mine, {"config": p.fingerprint.get("config")})
         if diffs:
             raise KrigflowError(
@@ -169,7 +170,25 @@ def check_resumable(config) -> str:
                 "choose another output directory)"
             )
         state = "resume"
+    check_quantiles_resume(config, partials)  # quantiles on/off: the partials could not be merged
     return state
+
+
+def check_writable(config) -> None:
+    """Check that a run may write in its output folder, deleting nothing (also with ``--overwrite``).
+
+    The output is a folder (or does not exist yet), the folders a run writes inside it are not symbolic
+    links (:func:`krigflow.run.guards.check_output_links`), and a file can be created in ``partials/``.
+
+    Raises
+    ------
+    KrigflowError
+        Naming the output and what is wrong.
+    """
+    output = config["output"]
+    _check_folder(output)
+    check_output_links(output)
+    _probe_writable(output)
 
 
 def _probe_writable(output):
@@ -201,7 +220,7 @@ def clear_for_overwrite(config) -> str:
         If the output is not a folder or cannot be written.
     """
     output = config["output"]
-    _check_folder(output)
+    check_writable(config)
     removed = clear_partials(output)
     if removed:
         logger.info("overwrite: %d partial file(s) deleted in %s", removed, os.path.join(output, PARTIALS_DIR))
@@ -245,17 +264,8 @@ def plan_run(config, problem, *, realizations_range=None, overwrite=False) -> Ru
     wanted = np.arange(start, min(stop, total), dtype=np.int64)
     folder = os.path.join(output, PARTIALS_DIR)
     prior = []
-    if os.path.isdir(folder):
-        lock = partials_lock(folder)
-        if lock is None:
-            raise CheckpointError(
-                f"another run is still writing partial results in {folder} (a kriger process of it is "
-                "alive); wait for it to end or stop it, then run again"
-            )
-        try:
-            prior = scan_partials(folder)
-        finally:
-            lock.close()
+    if os.path.isdir(folder):  # the run holds the folder (krigflow.run.lock): nobody else writes there
+        prior = scan_partials(folder)
         check_partials(prior, expected=fp)
     summary = None if overwrite else read_summary(output)
     if summary is not None and os.path.exists(os.path.join(output, "stats.npz")):

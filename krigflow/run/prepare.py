@@ -4,35 +4,53 @@
 call its steps one at a time, because the wells travel from the LogReader to the GridPlacer:
 
 1. :func:`read_config` — the validated config of the request;
-2. :func:`open_output` — the requested range is within the config; the output folder may be used
-   (:func:`krigflow.run.check_resumable`), or its partial files are deleted (``overwrite``,
-   :func:`krigflow.run.clear_for_overwrite`);
+2. :func:`open_output` — the requested range is within the config; the output folder is taken for this
+   run (:func:`take_output`: one run at a time, see :mod:`krigflow.run.lock`; status "running"), then
+   it may be used (:func:`krigflow.run.check_resumable`), or its partial files are deleted
+   (``overwrite``, :func:`krigflow.run.clear_for_overwrite`) — never before the folder is taken;
 3. :func:`load_wells` — read and place every well;
 4. :func:`plan_work` — build the problem, fingerprint it, read the partial files of earlier attempts
    under the folder lock (:func:`krigflow.run.plan_run`), and say where workers checkpoint and report
    progress.
 
 Then :func:`work_order` is what every worker receives and :func:`work_chunks` the chunks of realizations to
-hand out.
+hand out. Each step adds the warnings it logged to ``RunState.warnings`` (:mod:`krigflow.run.warning_log`).
+A process that receives the state from another one calls :func:`hold_output` before it works in the
+output folder.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 import uuid
 from dataclasses import replace
 
+from krigflow.exceptions import KrigflowError
+from krigflow.io import STATUS_FILE, write_status
 from krigflow.run.config import load_config
+from krigflow.run.guards import check_memory
+from krigflow.run.lock import acquire, join
 from krigflow.run.messages import ProgressInfo, RunRequest, RunState, Task, WorkOrder
-from krigflow.run.plan import check_resumable, checkpoint_info, clear_for_overwrite, plan_run, save_run_wells
+from krigflow.run.plan import (
+    check_resumable,
+    check_writable,
+    checkpoint_info,
+    clear_for_overwrite,
+    plan_run,
+    save_run_wells,
+)
 from krigflow.run.problem import build_problem, describe_wells, load_inputs
 from krigflow.run.progress import progress_folder
 from krigflow.run.ranges import chunk_indices, parse_range
+from krigflow.run.warning_log import collect_warnings, merge_warnings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["prepare", "prepare_config", "read_config", "open_output", "load_wells", "plan_work", "work_order", "work_chunks"]
+__all__ = ["prepare", "prepare_config", "read_config", "open_output", "load_wells", "plan_work", "work_order",
+           "work_chunks", "take_output", "hold_output", "release_output", "mark_running"]
 
 
 def read_config(state) -> RunState:
@@ -63,14 +81,99 @@ def open_output(state) -> RunState:
     config, request = state.config, state.request
     if request.realizations is not None:  # within the config's realizations
         parse_range("{}:{}".format(*request.realizations), config["realizations"])
-    resume = clear_for_overwrite(config) if request.overwrite else check_resumable(config)
-    return replace(state, resume=resume)
+    check_writable(config)  # before the lock file is created in it
+    state = take_output(state)  # nothing is read, deleted or written in the folder before this
+    try:
+        with collect_warnings() as found:
+            resume = clear_for_overwrite(config) if request.overwrite else check_resumable(config)
+    except BaseException:
+        release_output(state)
+        raise
+    return replace(state, resume=resume, warnings=merge_warnings(state.warnings, found))
+
+
+def take_output(state) -> RunState:
+    """Take the run's output folder (:func:`krigflow.run.lock.acquire`) and mark its status "running".
+
+    The run id is the request's (``krigflow run`` took the folder under it before launching) or a new one.
+
+    Returns
+    -------
+    krigflow.run.RunState
+        With ``run_id`` and ``lock`` (held by this process).
+
+    Raises
+    ------
+    krigflow.run.lock.RunLockError
+        If another run is live in the folder (nothing was changed).
+    """
+    run_id = state.run_id or (state.request.run_id if state.request is not None else None) or uuid.uuid4().hex
+    lock = acquire(state.config["output"], run_id)
+    state = replace(state, run_id=run_id, lock=lock)
+    try:
+        mark_running(state)
+    except BaseException:
+        lock.release()
+        raise
+    return state
+
+
+def hold_output(state) -> RunState:
+    """The state with its output folder's lock held by this process (:func:`krigflow.run.lock.join`).
+
+    A state that arrived from another process (dispel4py ``multi``/``mpi``) carries no lock: this process
+    joins the run's lock, which also checks that no other run took the folder over meanwhile. A state
+    whose run never took its folder is returned as it is.
+
+    Raises
+    ------
+    krigflow.run.lock.RunLockError
+        If another run took the folder over.
+    """
+    if state is None or state.run_id is None or state.config is None:
+        return state
+    if state.lock is not None and state.lock.held:
+        return state
+    return replace(state, lock=join(state.config["output"], state.run_id))
+
+
+def release_output(state) -> None:
+    """Release the output folder's lock held by this process (if any)."""
+    if state is not None and state.lock is not None:
+        state.lock.release()
+
+
+def mark_running(state) -> None:
+    """Write the status record "running" of this attempt into ``<output>/status.json``.
+
+    So that the record of an earlier attempt (an "ok") never outlives a new attempt that fails or is
+    killed: the end of the run replaces it with "ok" or "failed".
+    """
+    status = {
+        "status": "running",
+        "run_id": state.run_id,
+        "output": state.config["output"],
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": state.started,
+        "errors": [],
+        "message": "running",
+        "warnings": list(state.warnings),
+    }
+    path = os.path.join(state.config["output"], STATUS_FILE)
+    try:
+        write_status(path, status)
+    except OSError as exc:
+        raise KrigflowError(f"output: cannot write the status record {path}: {exc.strerror or exc}") from exc
 
 
 def load_wells(state) -> tuple:
     """Read and place the wells of the run; return ``(state, wells)`` (``timings["load_inputs"]`` set)."""
-    wells = load_inputs(state.config)
-    return replace(state, timings=dict(state.timings, load_inputs=time.time() - state.started)), wells
+    allow = state.request is not None and state.request.allow_unmatched_headers
+    with collect_warnings() as found:
+        wells = load_inputs(state.config, allow_unmatched_headers=allow)
+    return replace(state, timings=dict(state.timings, load_inputs=time.time() - state.started),
+                   warnings=merge_warnings(state.warnings, found)), wells
 
 
 def plan_work(state, wells, *, use_output=True) -> RunState:
@@ -100,17 +203,24 @@ def plan_work(state, wells, *, use_output=True) -> RunState:
     """
     start = time.time()
     config, request = state.config, state.request
-    problem = build_problem(wells, config)
-    state = replace(state, problem=problem, wells=describe_wells(wells, problem.data))
     if use_output:
-        plan = plan_run(config, problem, realizations_range=request.realizations, overwrite=request.overwrite)
-        save_run_wells(config["output"], problem)  # for krigflow combine's figures
-        # progress files of the workers (krigflow run shows them): realizations of this attempt
-        progress = ProgressInfo(folder=progress_folder(config["output"]),
-                                run_id=request.run_id or uuid.uuid4().hex, total=len(plan.todo))
-        checkpoint = checkpoint_info(config, problem, plan, wells=state.wells, run_id=request.run_id)
-        state = replace(state, plan=plan, progress=progress, checkpoint=checkpoint)
-    return replace(state, timings=dict(state.timings, build_problem=time.time() - start))
+        state = hold_output(state)  # from another process: join the run's lock (taken over: refused)
+    with collect_warnings() as found:
+        problem = build_problem(wells, config)
+        check_memory(problem.grid.shape, config)  # one worker must fit, before any allocates
+        state = replace(state, problem=problem, wells=describe_wells(wells, problem.data))
+        if use_output:
+            plan = plan_run(config, problem, realizations_range=request.realizations,
+                            overwrite=request.overwrite)
+            save_run_wells(config["output"], problem)  # for krigflow combine's figures
+            # progress files of the workers (krigflow run shows them): realizations of this attempt
+            progress = ProgressInfo(folder=progress_folder(config["output"]),
+                                    run_id=request.run_id or state.run_id or uuid.uuid4().hex,
+                                    total=len(plan.todo))
+            checkpoint = checkpoint_info(config, problem, plan, wells=state.wells, run_id=state.run_id)
+            state = replace(state, plan=plan, progress=progress, checkpoint=checkpoint)
+    return replace(state, timings=dict(state.timings, build_problem=time.time() - start),
+                   warnings=merge_warnings(state.warnings, found))
 
 
 def work_order(state) -> WorkOrder:
@@ -140,11 +250,13 @@ def prepare(request, *, wells=None, use_output=True) -> RunState:
     Returns
     -------
     krigflow.run.RunState
+        With ``use_output``, its ``lock`` holds the output folder for this run: release it with
+        :func:`release_output` (:func:`krigflow.run.end_run` does) when the run ends.
 
     Raises
     ------
     krigflow.exceptions.KrigflowError
-        From any step.
+        From any step (the folder is released).
     """
     if isinstance(request, str):
         request = RunRequest.from_item(request)
@@ -156,9 +268,13 @@ def prepare_config(state, *, wells=None, use_output=True) -> RunState:
     """:func:`prepare` for a state whose ``config`` is already set (e.g. a config dict given in Python)."""
     if use_output:
         state = open_output(state)
-    if wells is None:
-        state, wells = load_wells(state)
-    else:
-        wells = list(wells)
-        state = replace(state, timings=dict(state.timings, load_inputs=time.time() - state.started))
-    return plan_work(state, wells, use_output=use_output)
+    try:
+        if wells is None:
+            state, wells = load_wells(state)
+        else:
+            wells = list(wells)
+            state = replace(state, timings=dict(state.timings, load_inputs=time.time() - state.started))
+        return plan_work(state, wells, use_output=use_output)
+    except BaseException:
+        release_output(state)  # the folder is free again for the next attempt
+        raise

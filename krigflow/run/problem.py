@@ -99,13 +99,16 @@ class Problem:
     zones: object = None
 
 
-def load_inputs(config) -> list:
+def load_inputs(config, *, allow_unmatched_headers=False) -> list:
     """Read and place every well of a run.
 
     Parameters
     ----------
     config : dict
         Validated configuration (:func:`krigflow.run.config.validate_config`).
+    allow_unmatched_headers : bool, default False
+        A well-header table (``well_headers``) that matches none of the wells is a warning, every well
+        then placed from its LAS header; by default it is an error (see :func:`check_header_matches`).
 
     Returns
     -------
@@ -138,8 +141,48 @@ def load_inputs(config) -> list:
             failures.append(describe_error(exc, where=os.path.basename(path)))
     if failures:
         raise KrigflowError(f"{len(failures)} of {len(paths)} LAS file(s) failed: " + "; ".join(failures))
+    if config["well_headers"]:
+        check_header_matches(wells, config["well_headers"], allow_unmatched=allow_unmatched_headers)
     logger.info("loaded %d wells", len(wells))
     return wells
+
+
+#: What :func:`krigflow.wells.load_well` notes about a well missing from the header table.
+_NOT_IN_TABLE = "not found in the header table"
+
+
+def check_header_matches(wells, table, *, allow_unmatched=False) -> None:
+    """Say when a well-header table does not match the wells (their locations then come from elsewhere).
+
+    Parameters
+    ----------
+    wells : sequence of krigflow.wells.Well
+    table : str
+        The header table's path.
+    allow_unmatched : bool, default False
+        A table that matches no well is a warning rather than an error.
+
+    Raises
+    ------
+    KrigflowError
+        If the table matches none of the wells (and ``allow_unmatched`` is False): a wrong table, or names
+        that differ, would otherwise place every well by its LAS header silently.
+    """
+    missing = [w.name for w in wells if any(_NOT_IN_TABLE in note for note in w.warnings)]
+    name = os.path.basename(table)
+    if wells and len(missing) == len(wells):
+        message = (f"well_headers: {name} matches none of the {len(wells)} wells ({', '.join(missing[:10])}"
+                   f"{', ...' if len(missing) > 10 else ''})")
+        if not allow_unmatched:
+            raise KrigflowError(
+                f"{message}: every well would be placed by its LAS header instead. Check the table and the "
+                "well names (a name_map can map them), or run with --allow-unmatched-headers (input item "
+                "key allow_unmatched_headers: true) to use the LAS header locations"
+            )
+        logger.warning("%s: LAS header locations used", message)
+    elif missing:
+        logger.warning("well_headers: %d of %d wells not found in %s (%s): placed by their LAS header or survey",
+                       len(missing), len(wells), name, ", ".join(missing))
 
 
 def build_problem(wells, config) -> Problem:
@@ -192,6 +235,11 @@ def build_problem(wells, config) -> Problem:
     unused = [names[i] for i in range(len(names)) if not np.any(data.well == i)]
     if unused:
         logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
+    used = [n for n in names if n not in unused]
+    if len(used) == 1:
+        logger.warning("only one well (%s) has conditioning data in the grid: the spread between wells cannot "
+                       "be estimated (the realizations vary only as much as that well's samples allow; the "
+                       "standard deviation away from it is not an uncertainty between wells)", used[0])
     consistency = curve_warnings([{"name": w.name, "curve": w.curve, "unit": w.unit} for w in wells],
                                  config["property"])
     for note in consistency:

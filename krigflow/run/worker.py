@@ -25,11 +25,13 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import CheckpointError, write_partial
+from krigflow.run.lock import join
 from krigflow.run.messages import Partial
 from krigflow.run.progress import KrigerProgress
 from krigflow.run.realize import realization_values
 from krigflow.run.summaries import compute_chunk
 from krigflow.run.threads import blas_threads, threads_per_worker
+from krigflow.run.warning_log import collect_warnings
 from krigflow.stats import RunningStats
 
 logger = logging.getLogger(__name__)
@@ -150,8 +152,9 @@ class Worker:
         self.threads = threads_per_worker(max(1, int(n_workers)))
         self.compute = compute  # None: compute_chunk, looked up when used
         self.stats, self.done, self.seconds, self.summaries = None, [], 0.0, None
-        self.checkpointer, self.progress = None, None
+        self.checkpointer, self.progress, self.lock = None, None, None
         self.write_failed = False
+        self.warnings = []
 
     @property
     def problem(self):
@@ -161,13 +164,20 @@ class Worker:
     def start(self) -> Worker:
         """Open the partial file's folder (holding its lock) and the progress file; return self.
 
+        With a run id in the checkpoint's ``meta``, the worker joins the run's hold on the output folder
+        (:func:`krigflow.run.lock.join`) until :meth:`close`.
+
         Raises
         ------
         krigflow.exceptions.KrigflowError
-            If the partials folder cannot be written.
+            If the partials folder cannot be written, or :class:`krigflow.run.lock.RunLockError` if
+            another run took the output folder over.
         """
         info = self.order.checkpoint
         if info is not None and self.checkpointer is None:
+            run_id = info.meta.get("run_id")
+            if run_id and self.lock is None:  # work under the run's lock: refused if another run took over
+                self.lock = join(os.path.dirname(info.folder), run_id)
             self.checkpointer = Checkpointer(info.folder, info.fingerprint, info.meta, info.every)
             self.checkpointer.start()
         if self.order.progress is not None and self.progress is None:  # a file krigflow run polls
@@ -188,7 +198,7 @@ class Worker:
         indices = [int(r) for r in indices]
         start = time.perf_counter()
         try:
-            with blas_threads(self.threads):
+            with blas_threads(self.threads), collect_warnings(self.warnings):
                 result = (self.compute or compute_chunk)(self.problem, indices)
             stats, table = result if isinstance(result, tuple) else (result, None)
             self.stats = stats if self.stats is None else self.stats.merge(stats)
@@ -229,6 +239,8 @@ class Worker:
         finally:
             if self.checkpointer is not None:
                 self.checkpointer.close()
+            if self.lock is not None:
+                self.lock.release()
         return self.partial()
 
     def partial(self):
@@ -236,7 +248,8 @@ class Worker:
         if not self.done:
             return None
         return Partial(indices=np.sort(np.asarray(self.done, dtype=np.int64)), stats=self.stats,
-                       seconds=self.seconds, summaries=self._summaries())
+                       seconds=self.seconds, summaries=self._summaries(),
+                       warnings=tuple(self.warnings))
 
     def _summaries(self):
         """The summary table, if every chunk computed had one (a compute without summaries gives none)."""

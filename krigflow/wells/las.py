@@ -2,8 +2,8 @@
 
 :func:`read_las` is the only place in krigflow that imports lasio. It
 
-1. detects the text encoding itself (byte-order mark, then strict UTF-8, then
-   UTF-16 without BOM, then cp1252, then latin-1) and hands lasio decoded text,
+1. detects the text encoding itself (byte-order mark, then UTF-16 without
+   BOM, then strict UTF-8, then cp1252, then latin-1) and hands lasio decoded text,
    because lasio on its own guesses from the first chunk only and replaces bad
    bytes silently;
 2. wraps every lasio failure in :class:`~krigflow.exceptions.LASReadError`
@@ -126,9 +126,9 @@ _BOMS = (
 def detect_encoding(raw: bytes) -> str:
     """Detect the text encoding of a LAS file's bytes.
 
-    Order: byte-order mark; strict UTF-8 (ASCII files come out as
-    ``"ascii"``); UTF-16 without BOM (recognised by NUL bytes in every other
-    position); strict cp1252; latin-1 (never fails).
+    Order: byte-order mark; UTF-16 without BOM (recognised by NUL bytes in
+    every other position, and nowhere else); strict UTF-8 (ASCII files come
+    out as ``"ascii"``); strict cp1252; latin-1 (never fails).
 
     Parameters
     ----------
@@ -150,16 +150,18 @@ def detect_encoding(raw: bytes) -> str:
     for bom, name in _BOMS:
         if raw.startswith(bom):
             return name
+    utf16 = _utf16_without_bom(raw[:4096])
+    if utf16 is not None:  # before ASCII: the NUL bytes of ASCII text in UTF-16 are valid ASCII
+        try:
+            raw.decode(utf16)
+            return utf16
+        except UnicodeDecodeError:
+            pass
     try:
         raw.decode("ascii")
         return "ascii"
     except UnicodeDecodeError:
         pass
-    head = raw[:4096]
-    if len(head) >= 4 and head.count(0) > len(head) // 4:
-        even_nuls = head[0::2].count(0)
-        odd_nuls = head[1::2].count(0)
-        return "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
     for name in ("utf-8", "cp1252"):
         try:
             raw.decode(name)
@@ -167,6 +169,28 @@ def detect_encoding(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return "latin-1"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` if NUL bytes fill every other position of ``head``, else None.
+
+    Text in UTF-16 has the high byte of each code unit NUL for ASCII characters (most of a LAS file),
+    and the other byte almost never NUL; binary data has NULs in both positions.
+
+    Examples
+    --------
+    >>> _utf16_without_bom("~Version".encode("utf-16-be")), _utf16_without_bom(bytes(8))
+    ('utf-16-be', None)
+    """
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul > 0.5 and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul > 0.5 and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:

@@ -59,7 +59,8 @@ def test_a_writer_failure_names_the_file(arrays, tmp_path, monkeypatch):
 
 
 def test_run_writes_configured_formats_and_wells(tmp_path):
-    """run_local writes stats.npz, wells.npz and every configured format; the files agree with stats.npz."""
+    """run_local writes stats.npz, wells.npz, status.json and every configured format; the files agree with
+    stats.npz."""
     from test_graph import write_field  # the small 5-well field of the graph tests
 
     config_path = write_field(str(tmp_path))
@@ -72,7 +73,7 @@ def test_run_writes_configured_formats_and_wells(tmp_path):
     config = load_config(config_path)
     run_local(config)
     out = config["output"]
-    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz", "realizations.csv",
+    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz", "realizations.csv", "status.json",
                                               *(FILENAMES[f] for f in FORMATS if f not in CORNERPOINT_ONLY)])
     arrays, summary = load_results(out)
     vti = parse_vti(os.path.join(out, "stats.vti"))

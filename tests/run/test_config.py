@@ -159,7 +159,7 @@ BAD_VALUES = [
     ("kriging.mean", "x", "kriging.mean: expected a finite number"),
     ("realizations", 0, "realizations: expected an integer >= 1"),
     ("realizations", 2.5, "realizations: expected an integer"),
-    ("seed", -1, "seed: expected an integer >= 0"),
+    ("seed", -1, r"seed: expected an integer in \[0, 2\^63\), got -1"),
     ("batch_size", "16", "batch_size: expected an integer"),
     ("checkpoint_every", 0, "checkpoint_every: expected an integer >= 1"),
     ("output", ["a"], "output: expected a non-empty string"),
