@@ -1,0 +1,552 @@
+"""Exact per-cell quantiles and exceedance probabilities of the ``conditional`` method (multi-Gaussian).
+
+Under the multi-Gaussian model, the conditional distribution of a cell's normal score ``Y(x)`` given the
+data is Gaussian with the **simple-kriging** mean ``m(x)`` and variance ``s(x)^2`` (Journel & Huijbregts
+1978; Chilès & Delfiner 2012, section 7.3). The property is ``Z(x) = t(x) + phi(Y(x))`` with ``phi`` the
+normal-score back-transform (non-decreasing) and ``t`` an optional trend, so
+
+* quantile ``p``:        ``z_p(x) = t(x) + phi(m(x) + s(x) * Phi^-1(p))``;
+* exceedance of ``c``:   ``P(Z(x) > c) = Phi((m(x) - y*(c - t(x))) / s(x))`` with
+  ``y*(u) = sup {y : phi(y) <= u}`` (``-inf`` below the transform's range, ``+inf`` at or above it).
+
+Both are exact (no histogram bins, no Monte Carlo error) and need two numbers per cell (``m``, ``s``):
+:class:`GaussianQuantiles` holds them for a box of cells, like an accumulator that covers a spatial block
+instead of a range of realizations; :meth:`GaussianQuantiles.split` cuts it into blocks and
+:meth:`GaussianQuantiles.combine` puts disjoint blocks back together. Conditional realizations
+(conditioning by kriging, :func:`krigflow.realizations.conditional_realizations`) sample exactly these
+distributions, so their per-cell quantiles converge to these values: a free check of the simulator.
+
+Simple-kriging moments (:func:`sk_moments`)
+-------------------------------------------
+* mean: the global simple-kriging estimate of the normal scores, the same engines as the simulation's
+  residual kriging (:func:`krigflow.kriging.krige_grid`, one field);
+* variance ``C(0) - c(x)' C^-1 c(x)``, computed as ``C(0) - |L^-1 c(x)|^2`` (``L`` the Cholesky factor of the
+  data covariance), in chunks of cells. With ``max_data=None`` (or ``>= n``) all data are used: exact, at
+  ``n^2`` flops per cell. With ``max_data = k < n`` each block of cells uses the ``k`` data nearest its
+  centre in the variogram's anisotropic metric, plus every datum inside the block: ``k^2`` flops per cell.
+  Fewer data can only raise the simple-kriging variance, so this is an upper bound of the exact one; the
+  benchmark ``benchmarks/bench_field_scale.py`` reports its error against the exact variance.
+
+Conventions: ``std`` is the simple-kriging standard deviation (0 at the data cells: kriging is exact there,
+nugget or not); cells outside the covered box are not represented.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+from scipy import special
+
+from krigflow.exceptions import KrigflowError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["GaussianQuantiles", "sk_moments", "sk_variance", "score_threshold", "block_slices"]
+
+#: Default bound on the temporaries of :func:`sk_variance` (bytes).
+DEFAULT_CHUNK_BYTES = 32 * 2**20
+#: Relative variance treated as 0 (rounding of ``C(0) - |L^-1 c|^2`` at a datum's own cell is ~n eps).
+ZERO_VARIANCE = 1e-10
+
+
+@dataclass(eq=False)
+class GaussianQuantiles:
+    """Per-cell Gaussian conditional distributions (normal-score space) over a box of cells.
+
+    Parameters
+    ----------
+    mean : float64 array, shape (bx, by, bz)
+        Simple-kriging mean of the simulated variable (normal scores with a transform).
+    std : float64 array, shape (bx, by, bz)
+        Simple-kriging standard deviation (>= 0).
+    transform : krigflow.realizations.NormalScore, optional
+        Back-transform to property units (None: the simulated variable is the property).
+    trend : float64 array, shape (bx, by, bz), optional
+        Added to every value after the back-transform (None: no trend).
+    offset : tuple of 3 int, default (0, 0, 0)
+        Index of the box's first cell in the full grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = GaussianQuantiles(np.zeros((2, 1, 1)), np.array([[[1.0]], [[0.0]]]))
+    >>> g.quantile(0.5).ravel().tolist(), g.quantile(0.8413447460685429).ravel().round(6).tolist()
+    ([0.0, 0.0], [1.0, 0.0])
+    >>> g.exceedance(-1.0).ravel().round(4).tolist()
+    [0.8413, 1.0]
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    transform: object = None
+    trend: np.ndarray | None = None
+    offset: tuple = (0, 0, 0)
+
+    def __post_init__(self):
+        self.mean = np.asarray(self.mean, dtype=np.float64)
+        self.std = np.asarray(self.std, dtype=np.float64)
+        if self.mean.ndim != 3 or self.std.shape != self.mean.shape:
+            raise KrigflowError(f"GaussianQuantiles: mean and std must be 3-D arrays of one shape, got "
+                                f"{self.mean.shape} and {self.std.shape}")
+        if np.any(self.std < 0):
+            raise KrigflowError("GaussianQuantiles: std must be >= 0")
+        if self.trend is not None:
+            self.trend = np.asarray(self.trend, dtype=np.float64)
+            if self.trend.shape != self.mean.shape:
+                raise KrigflowError(f"GaussianQuantiles: trend shape {self.trend.shape} differs from the "
+                                    f"box shape {self.mean.shape}")
+        offset = tuple(int(o) for o in self.offset)
+        if len(offset) != 3 or min(offset) < 0:
+            raise KrigflowError(f"GaussianQuantiles: offset must be three integers >= 0, got {self.offset!r}")
+        self.offset = offset
+
+    # ------------------------------------------------------------------ geometry
+    @property
+    def shape(self) -> tuple:
+        """tuple of 3 int: shape of the box."""
+        return self.mean.shape
+
+    @property
+    def box(self) -> tuple:
+        """tuple of 3 slices: where the box sits in the full grid."""
+        return tuple(slice(o, o + n) for o, n in zip(self.offset, self.shape))
+
+    @property
+    def nbytes(self) -> int:
+        """int: bytes held (16 per cell, 24 with a trend)."""
+        return self.mean.nbytes + self.std.nbytes + (0 if self.trend is None else self.trend.nbytes)
+
+    def split(self, block_shape) -> list:
+        """Cut the box into blocks of at most ``block_shape`` cells (views, in C order of the blocks).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = GaussianQuantiles(np.zeros((5, 2, 2)), np.ones((5, 2, 2)))
+        >>> [(p.offset, p.shape) for p in g.split((3, 2, 2))]
+        [((0, 0, 0), (3, 2, 2)), ((3, 0, 0), (2, 2, 2))]
+        """
+        parts = []
+        for box in block_slices(self.shape, block_shape):
+            parts.append(GaussianQuantiles(
+                self.mean[box], self.std[box], self.transform,
+                None if self.trend is None else self.trend[box],
+                tuple(o + s.start for o, s in zip(self.offset, box))))
+        return parts
+
+    @classmethod
+    def combine(cls, parts, shape=None) -> GaussianQuantiles:
+        """Put disjoint blocks back into one box (the bounding box of the parts, or ``shape`` from 0).
+
+        Raises
+        ------
+        KrigflowError
+            No parts, overlapping parts, parts that leave a cell of the box uncovered, or parts with
+            different transforms or with and without a trend.
+        """
+        parts = list(parts)
+        if not parts:
+            raise KrigflowError("GaussianQuantiles.combine: no parts")
+        start = (0, 0, 0) if shape is not None else tuple(min(p.offset[a] for p in parts) for a in range(3))
+        stop = tuple(shape) if shape is not None else tuple(max(p.offset[a] + p.shape[a] for p in parts)
+                                                            for a in range(3))
+        size = tuple(b - a for a, b in zip(start, stop))
+        with_trend = {p.trend is not None for p in parts}
+        if len(with_trend) > 1 or any(p.transform != parts[0].transform for p in parts):
+            raise KrigflowError("GaussianQuantiles.combine: parts differ in transform or trend")
+        mean, std = np.empty(size), np.empty(size)
+        trend = np.empty(size) if True in with_trend else None
+        covered = np.zeros(size, dtype=np.uint8)
+        for p in parts:
+            box = tuple(slice(o - s, o - s + n) for o, s, n in zip(p.offset, start, p.shape))
+            if any(b.start < 0 or b.stop > n for b, n in zip(box, size)):
+                raise KrigflowError(f"GaussianQuantiles.combine: part at {p.offset} {p.shape} outside the "
+                                    f"box {start}..{stop}")
+            covered[box] += 1
+            mean[box], std[box] = p.mean, p.std
+            if trend is not None:
+                trend[box] = p.trend
+        if covered.max() > 1:
+            raise KrigflowError("GaussianQuantiles.combine: parts overlap")
+        if covered.min() < 1:
+            raise KrigflowError(f"GaussianQuantiles.combine: {int(np.sum(covered == 0))} cell(s) of the box "
+                                "are not covered by any part")
+        return cls(mean, std, parts[0].transform, trend, start)
+
+    # ------------------------------------------------------------------ distributions
+    def quantile(self, p, out=None) -> np.ndarray:
+        """Per-cell quantile of probability ``p`` (in (0, 1)), property units.
+
+        Parameters
+        ----------
+        p : float
+            Probability, ``0 < p < 1``.
+        out : float64 array of the box shape, optional
+            Where to write the result.
+
+        Returns
+        -------
+        float64 array, shape of the box
+        """
+        p = float(p)
+        if not 0.0 < p < 1.0:
+            raise KrigflowError(f"GaussianQuantiles.quantile: p must be in (0, 1), got {p!r}")
+        out = np.multiply(self.std, special.ndtri(p), out=out)
+        out += self.mean
+        if self.transform is not None:
+            self.transform.back_transform(out, out=out)
+        if self.trend is not None:
+            out += self.trend
+        return out
+
+    def exceedance(self, cutoff, out=None) -> np.ndarray:
+        """Per-cell probability that the property exceeds ``cutoff`` (strictly).
+
+        Returns
+        -------
+        float64 array, shape of the box
+            ``Phi((mean - y*) / std)``; at cells with ``std == 0`` it is 1 if the value exceeds the cutoff
+            and 0 otherwise.
+        """
+        cutoff = float(cutoff)
+        if not np.isfinite(cutoff):
+            raise KrigflowError(f"GaussianQuantiles.exceedance: cutoff must be finite, got {cutoff!r}")
+        if self.trend is None:
+            threshold = np.full(self.shape, score_threshold(self.transform, cutoff))
+        else:
+            threshold = score_threshold(self.transform, cutoff - self.trend)
+        np.subtract(self.mean, threshold, out=threshold)          # > 0: the mean exceeds
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(threshold, self.std, out=threshold)
+        np.nan_to_num(threshold, copy=False, nan=-np.inf)          # 0 / 0: equal, not exceeding
+        return special.ndtr(threshold, out=out)
+
+    def output_arrays(self, quantiles=(), cutoffs=()) -> dict:
+        """``p<q>`` (``q`` in percent) and ``prob_gt_<cutoff>`` arrays, named as the histogram outputs.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = GaussianQuantiles(np.zeros((1, 1, 2)), np.ones((1, 1, 2)))
+        >>> sorted(g.output_arrays([10, 90], [0.0]))
+        ['p10', 'p90', 'prob_gt_0']
+        """
+        from krigflow.stats.running import cutoff_name, quantile_name
+
+        out = {quantile_name(q): self.quantile(float(q) / 100.0) for q in quantiles}
+        out.update({cutoff_name(c): self.exceedance(c) for c in cutoffs})
+        return out
+
+
+def score_threshold(transform, value) -> np.ndarray:
+    """Largest normal score whose back-transform is ``<= value``: ``sup {y : phi(y) <= value}``.
+
+    ``-inf`` when every back-transformed value exceeds ``value`` (below the lower tail bound: ``zmin``
+    for linear tails, the smallest datum for clipped tails), ``+inf`` when none does (``value`` at or
+    above ``zmax`` / the largest datum). Without a transform ``phi`` is the identity.
+
+    Examples
+    --------
+    >>> from krigflow.realizations import NormalScore
+    >>> ns = NormalScore.fit([1.0, 2.0, 3.0, 4.0], tails="clip")
+    >>> score_threshold(ns, [0.5, 1.0, 2.5, 4.0]).round(4).tolist()
+    [-inf, -1.1503, 0.0, inf]
+    """
+    value = np.asarray(value, dtype=np.float64)
+    if transform is None:
+        return value.copy()
+    y = np.asarray(transform.transform(value), dtype=np.float64)
+    v = transform.values
+    if transform.tails == "linear":
+        low, high = value <= transform.zmin, value >= transform.zmax
+    elif transform.tails == "clip":
+        low, high = value < v[0], value >= v[-1]
+    else:                               # extrapolate: unbounded and strictly increasing (one value: a step)
+        low = high = np.zeros(value.shape, dtype=bool)
+        if v.size == 1:
+            low, high = value < v[0], value >= v[0]
+    y = np.where(low, -np.inf, y)
+    return np.where(high, np.inf, y)
+
+
+def block_slices(shape, block_shape) -> list:
+    """Boxes (tuples of 3 slices) tiling ``shape`` with blocks of at most ``block_shape``, in C order.
+
+    Examples
+    --------
+    >>> [tuple((s.start, s.stop) for s in b) for b in block_slices((3, 1, 1), (2, 1, 1))]
+    [((0, 2), (0, 1), (0, 1)), ((2, 3), (0, 1), (0, 1))]
+    """
+    shape = tuple(int(n) for n in shape)
+    block = tuple(max(1, min(int(b), n)) for b, n in zip(block_shape, shape))
+    return [(slice(i, min(i + block[0], shape[0])), slice(j, min(j + block[1], shape[1])),
+             slice(k, min(k + block[2], shape[2])))
+            for i in range(0, shape[0], block[0]) for j in range(0, shape[1], block[1])
+            for k in range(0, shape[2], block[2])]
+
+
+def _box_of(grid, box):
+    """The box as slices of the grid (default: the whole grid), validated."""
+    if box is None:
+        return tuple(slice(0, n) for n in grid.shape)
+    box = tuple(slice(*s.indices(n)[:2]) for s, n in zip(box, grid.shape))
+    if len(box) != 3 or any(s.stop <= s.start for s in box):
+        raise KrigflowError(f"box must be three non-empty slices of the grid {grid.shape}, got {box!r}")
+    return box
+
+
+def _data_positions(data):
+    """(n, 3) data coordinates (m)."""
+    return np.stack([np.asarray(data.easting, float), np.asarray(data.northing, float),
+                     np.asarray(data.tvdss, float)], axis=1)
+
+
+def _cross_covariance(variogram, grid, flat_box, cells, positions):
+    """Covariance (m, q) between cells (flat indices into the box's grid) and data.
+
+    Uses integer lattice lags times the spacing when the data sit at cell centres (``cells`` not None),
+    so that a cell holding a datum has exactly zero lag (and gets the nugget), as in the lattice engines.
+    """
+    i, j, k = flat_box
+    if cells is not None:
+        dx, dy, dz = grid.spacing
+        de = (i[:, None] - cells[None, :, 0]) * dx
+        dn = (j[:, None] - cells[None, :, 1]) * dy
+        dt = (k[:, None] - cells[None, :, 2]) * dz
+    else:
+        de = grid.easting[i][:, None] - positions[None, :, 0]
+        dn = grid.northing[j][:, None] - positions[None, :, 1]
+        dt = grid.tvdss[k][:, None] - positions[None, :, 2]
+    return variogram.covariance(de, dn, dt)
+
+
+def _lattice_cells_of(grid, data):
+    """Data cell indices (n, 3) if every datum is at the centre of its cell, else None."""
+    cells = getattr(data, "cells", None)
+    if cells is None:
+        return None
+    cells = np.asarray(cells)
+    positions = _data_positions(data)
+    if cells.shape != positions.shape or not np.issubdtype(cells.dtype, np.integer):
+        return None
+    if cells.size and (cells.min() < 0 or np.any(cells.max(axis=0) >= np.asarray(grid.shape))):
+        return None
+    centres = np.asarray(grid.origin) + cells * np.asarray(grid.spacing)
+    if not np.allclose(centres, positions, rtol=0.0, atol=1e-6 * min(grid.spacing)):
+        return None
+    return cells.astype(np.int64)
+
+
+def _cholesky(cov):
+    try:
+        return scipy.linalg.cholesky(cov, lower=True, overwrite_a=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        raise KrigflowError("sk_variance: the data covariance matrix is not positive definite (duplicate "
+                            "data locations without a nugget?)")
+
+
+def _variance_of(factor, cov_rows, sill, out):
+    """``sill - |L^-1 c|^2`` for the rows of ``cov_rows`` (m, q), clipped to [0, sill], into ``out``.
+
+    Values below ``ZERO_VARIANCE * sill`` (rounding at a datum's cell) are set to exactly 0, so that a
+    datum's cell has a point-mass distribution (exceedance exactly 0 or 1).
+    """
+    solved = scipy.linalg.solve_triangular(factor, cov_rows.T, lower=True, check_finite=False,
+                                           overwrite_b=True)
+    np.einsum("qm,qm->m", solved, solved, out=out)
+    np.subtract(sill, out, out=out)
+    out[out < ZERO_VARIANCE * sill] = 0.0
+    return np.clip(out, 0.0, sill, out=out)
+
+
+def _search_block(grid, variogram, target_cells=1024):
+    """Block shape for the neighbourhood variance: about ``target_cells`` cells, ~cubic in the scaled metric."""
+    rmin = min(variogram.range_h, variogram.range_h2)
+    size = np.array([grid.spacing[0] / rmin, grid.spacing[1] / rmin, grid.spacing[2] / variogram.range_v])
+    edge = (target_cells * np.prod(size)) ** (1.0 / 3.0)
+    return tuple(int(b) for b in np.clip(np.round(edge / size), 1, grid.shape))
+
+
+def _scaled(variogram, points):
+    """Coordinates in which Euclidean distance is the variogram's anisotropic lag (rotation + ranges)."""
+    theta = np.deg2rad(variogram.azimuth)
+    major = points[:, 0] * np.sin(theta) + points[:, 1] * np.cos(theta)
+    minor = points[:, 0] * np.cos(theta) - points[:, 1] * np.sin(theta)
+    return np.stack([major / variogram.range_h, minor / variogram.range_h2, points[:, 2] / variogram.range_v], 1)
+
+
+def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=DEFAULT_CHUNK_BYTES,
+                block_cells=1024) -> np.ndarray:
+    """Simple-kriging variance at the cell centres of a box of the grid.
+
+    Parameters
+    ----------
+    grid : krigflow.grid.Grid
+        The grid.
+    variogram : krigflow.variogram.Variogram
+        Covariance model (nugget included: the variance is 0 only at a datum's own cell).
+    data : krigflow.grid.ConditioningData
+        Conditioning data (only the positions matter).
+    box : tuple of 3 slices, optional
+        Cells to compute (default: the whole grid).
+    max_data : int, optional
+        None (default) or ``>= n``: all data, exact. ``k < n``: per block of about ``block_cells`` cells,
+        the ``k`` data nearest to the block centre (anisotropic metric) plus the data inside the block;
+        an upper bound of the exact variance.
+    chunk_bytes : int, default 32 MiB
+        Bound on the covariance chunk (the temporaries are a few times this).
+    block_cells : int, default 1024
+        Cells per search block of the neighbourhood variance.
+
+    Returns
+    -------
+    float64 array, shape of the box
+        Variance in ``[0, sill]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from krigflow.grid import Grid, upscale
+    >>> from krigflow.variogram import Variogram
+    >>> grid = Grid.from_bounds((0, 30, 0, 10, 0, 10), (10, 10, 10))
+    >>> data = upscale(grid, np.array([5.0]), np.array([5.0]), np.array([5.0]), np.array([1.0]), np.array([0]))
+    >>> v = Variogram("exponential", 1.0, 30.0, 30.0)
+    >>> sk_variance(grid, v, data).ravel().round(4).tolist()      # 1 - exp(-3 h)^2 with h = 0, 1/3, 2/3
+    [0.0, 0.8647, 0.9817]
+    """
+    box = _box_of(grid, box)
+    n = np.asarray(data.values).shape[0]
+    sill = float(variogram.sill)
+    shape = tuple(s.stop - s.start for s in box)
+    out = np.empty(shape)
+    if n == 0:
+        out[...] = sill
+        return out
+    cells = _lattice_cells_of(grid, data)
+    positions = _data_positions(data)
+    if max_data is not None and (int(max_data) != max_data or max_data < 1):
+        raise KrigflowError(f"sk_variance: max_data must be None or an integer >= 1, got {max_data!r}")
+    if max_data is None or max_data >= n:
+        factor = _cholesky(variogram.covariance(*(positions[:, None, a] - positions[None, :, a]
+                                                  for a in range(3))))
+        _fill_variance(grid, variogram, box, np.arange(n), factor, cells, positions, out, chunk_bytes)
+        return out
+    return _neighbourhood_variance(grid, variogram, box, int(max_data), cells, positions, out, chunk_bytes,
+                                   block_cells)
+
+
+def _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=None):
+    """Variance of the cells of ``sub`` (a box inside ``box``; default all) with the data ``used``."""
+    sub = box if sub is None else sub
+    sub_shape = tuple(s.stop - s.start for s in sub)
+    m_all = int(np.prod(sub_shape))
+    q = used.size
+    chunk = max(1, int(chunk_bytes // (8 * 6 * q)))
+    flat_out = np.empty(m_all)
+    d_cells = None if cells is None else cells[used]
+    d_pos = positions[used]
+    for start in range(0, m_all, chunk):
+        idx = np.arange(start, min(start + chunk, m_all))
+        i, j, k = np.unravel_index(idx, sub_shape)
+        cov = _cross_covariance(variogram, grid, (i + sub[0].start, j + sub[1].start, k + sub[2].start),
+                                d_cells, d_pos)
+        _variance_of(factor, cov, variogram.sill, flat_out[start:start + idx.size])
+    target = tuple(slice(s.start - b.start, s.stop - b.start) for s, b in zip(sub, box))
+    out[target] = flat_out.reshape(sub_shape)
+
+
+def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chunk_bytes, block_cells):
+    from scipy.spatial import cKDTree
+
+    scaled = _scaled(variogram, positions)
+    tree = cKDTree(scaled)
+    block = _search_block(grid, variogram, block_cells)
+    shape = tuple(s.stop - s.start for s in box)
+    if cells is None:
+        inside_cells, inside = grid.cell_indices(positions[:, 0], positions[:, 1], positions[:, 2])
+        inside_cells[~inside] = -1
+    else:
+        inside_cells = cells
+    for sub in block_slices(shape, block):
+        sub = tuple(slice(s.start + b.start, s.stop + b.start) for s, b in zip(sub, box))
+        centre = np.array([[np.mean(axis[s]) for axis, s in zip((grid.easting, grid.northing, grid.tvdss), sub)]])
+        _, near = tree.query(_scaled(variogram, centre)[0], k=k)
+        near = np.atleast_1d(near)
+        within = np.flatnonzero(np.all([(inside_cells[:, a] >= sub[a].start) & (inside_cells[:, a] < sub[a].stop)
+                                        for a in range(3)], axis=0))
+        used = np.union1d(near, within)
+        p = positions[used]
+        factor = _cholesky(variogram.covariance(*(p[:, None, a] - p[None, :, a] for a in range(3))))
+        _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=sub)
+    return out
+
+
+def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_data=None, method="auto",
+               chunk_bytes=DEFAULT_CHUNK_BYTES) -> tuple:
+    """Simple-kriging mean and standard deviation over a box of cells.
+
+    Parameters
+    ----------
+    grid, variogram, data
+        As :func:`sk_variance`.
+    values : array, shape (n,), optional
+        Values to krige (e.g. the normal scores of the data); default ``data.values``.
+    mean : float, default 0
+        Simple-kriging mean.
+    box : tuple of 3 slices, optional
+        Cells to return (the mean is kriged on the whole grid with the global engines, then cut).
+    max_data : int, optional
+        Passed to :func:`sk_variance`.
+    method : str, default "auto"
+        :func:`krigflow.kriging.krige_grid` engine for the mean.
+
+    Returns
+    -------
+    mean, std : float64 arrays, shape of the box
+    """
+    from krigflow.kriging import krige_grid
+
+    box = _box_of(grid, box)
+    values = np.asarray(data.values if values is None else values, dtype=np.float64)
+    field = krige_grid(grid, variogram, data, kind="simple", mean=float(mean), values=values[:, None],
+                       method=method)[0]
+    m = np.ascontiguousarray(field[box])
+    del field
+    var = sk_variance(grid, variogram, data, box=box, max_data=max_data, chunk_bytes=chunk_bytes)
+    return m, np.sqrt(var, out=var)
+
+
+def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, trend=None, box=None,
+                         max_data=None, method="auto") -> GaussianQuantiles:
+    """Exact per-cell conditional distributions of the ``conditional`` method over a box of the grid.
+
+    Parameters
+    ----------
+    grid : krigflow.grid.Grid
+    variogram : krigflow.variogram.Variogram
+        Covariance of the simulated variable (of the normal scores, sill 1, with a transform).
+    data : krigflow.grid.ConditioningData
+        Conditioning data in property units (minus the trend at the data, if a trend is used).
+    transform : krigflow.realizations.NormalScore, optional
+        Normal-score transform (as given to ``conditional_realizations``).
+    mean : float, default 0
+        Simple-kriging mean of the simulated variable.
+    trend : float64 array, shape of the grid, optional
+        Trend added back after the back-transform.
+    box, max_data, method
+        As :func:`sk_moments`.
+
+    Returns
+    -------
+    GaussianQuantiles
+    """
+    box = _box_of(grid, box)
+    values = np.asarray(data.values, dtype=np.float64)
+    if transform is not None:
+        values = transform.transform(values)
+    m, s = sk_moments(grid, variogram, data, values=values, mean=mean, box=box, max_data=max_data,
+                      method=method)
+    part_trend = None if trend is None else np.asarray(trend, dtype=np.float64)[box]
+    return GaussianQuantiles(m, s, transform, part_trend, tuple(b.start for b in box))
