@@ -337,7 +337,7 @@ def unconditional_fields(grid, variogram, seed, indices, *, padding=None) -> np.
 
 
 def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, transform=None,
-                             padding=None, method="auto") -> np.ndarray:
+                             padding=None, method="auto", dtype=np.float64) -> np.ndarray:
     """Conditional Gaussian simulation by conditioning by kriging (see the module docstring).
 
     Parameters
@@ -361,11 +361,17 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
         Embedding padding of the field generator (default :func:`simulation_padding`).
     method : str, default "auto"
         ``krige_grid`` engine for the residuals.
+    dtype : {numpy.float64, numpy.float32}, default float64
+        Precision of the returned fields. ``float32`` (field scale) draws the unconditional fields with
+        the low-memory single-precision generator (:mod:`krigflow.realizations.chunked`: same noise, fields
+        equal to ~1e-6 of the sill) and adds the kriged residuals into them in place: half the memory
+        per field and no full-size double-precision temporaries. The residual kriging stays float64.
 
     Returns
     -------
-    float64 array, shape (R, nx, ny, nz)
-        Realizations in property units; equal to the datum at every datum's cell.
+    array of ``dtype``, shape (R, nx, ny, nz)
+        Realizations in property units; equal to the datum at every datum's cell (to float32 rounding
+        with ``dtype=float32``).
 
     Raises
     ------
@@ -379,12 +385,24 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     y = np.asarray(data.values, dtype=np.float64)
     if transform is not None:
         y = transform.transform(y)
-    fields = unconditional_fields(grid, variogram, seed, indices, padding=padding)
-    at_data = fields[:, cells[:, 0], cells[:, 1], cells[:, 2]]            # (R, n)
+    dtype = np.dtype(dtype)
+    if dtype == np.float32:
+        from krigflow.realizations.chunked import compact_spectrum, draw_field
+
+        spectrum = compact_spectrum(grid.shape, grid.spacing, variogram, padding)
+        fields = np.empty((len(indices), *grid.shape), dtype=np.float32)
+        for i, r in enumerate(indices.tolist()):
+            draw_field(spectrum, realization_rng(seed, r), out=fields[i])
+        del spectrum
+    elif dtype == np.float64:
+        fields = unconditional_fields(grid, variogram, seed, indices, padding=padding)
+    else:
+        raise KrigflowError(f"conditional_realizations: dtype must be float64 or float32, got {dtype}")
+    at_data = fields[:, cells[:, 0], cells[:, 1], cells[:, 2]].astype(np.float64)   # (R, n)
     residuals = (y - mean)[:, None] - at_data.T                          # (n, R)
     if method == "auto":
         method = residual_engine(grid.shape, cells, len(indices))
-    fields += krige_grid(grid, variogram, data, kind="simple", mean=0.0, values=residuals, method=method)
+    krige_grid(grid, variogram, data, kind="simple", mean=0.0, values=residuals, method=method, add_to=fields)
     fields += mean
     if transform is not None:
         for field in fields:                  # one realization at a time: one temporary grid
@@ -392,13 +410,14 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     return fields
 
 
-def residual_engine(shape, cells, n_realizations) -> str:
+def residual_engine(shape, cells, n_realizations, memory_bytes=384 * 2**20) -> str:
     """Choose the ``krige_grid`` engine for kriging R residual fields: ``"columns"`` or ``"fft"``.
 
     ``"columns"`` costs one covariance evaluation per (grid column, data column, vertical lag), shared by
     all R fields, plus a small per-field product; ``"fft"`` costs two pruned FFTs of the doubled lattice
     per field. Measured on one core (100 x 100 x 50 grid, 25 wells): about 36 ns per covariance
-    element and 35 ns per doubled-lattice node per field; the cheaper estimate wins.
+    element and 35 ns per doubled-lattice node per field; the cheaper estimate wins, unless the
+    ``"fft"`` working set (about 24 bytes per doubled-lattice node) exceeds ``memory_bytes``.
 
     Examples
     --------
@@ -410,7 +429,10 @@ def residual_engine(shape, cells, n_realizations) -> str:
     nx, ny, nz = shape
     n_columns = np.unique(np.asarray(cells)[:, 0] * ny + np.asarray(cells)[:, 1]).size
     columns = 36e-9 * nx * ny * n_columns * scipy.fft.next_fast_len(2 * nz - 1, real=True)
-    fft = 35e-9 * n_realizations * np.prod([scipy.fft.next_fast_len(2 * n - 1, real=True) for n in shape])
+    lattice = float(np.prod([scipy.fft.next_fast_len(2 * n - 1, real=True) for n in shape]))
+    fft = 35e-9 * n_realizations * lattice
+    if 24.0 * lattice > memory_bytes:          # the doubled lattice's kernel and buffers would not fit
+        return "columns"
     return "columns" if columns <= fft else "fft"
 
 

@@ -1,0 +1,67 @@
+"""Field-scale memory options (issue 15): float32 conditional fields, kriging added in place, engine choice."""
+import numpy as np
+import numpy.testing as npt
+import pytest
+
+from krigflow.exceptions import KrigflowError
+from krigflow.grid import Grid, upscale
+from krigflow.kriging import krige_grid
+from krigflow.realizations import NormalScore, conditional_realizations
+from krigflow.realizations.conditional import residual_engine
+from krigflow.variogram import Variogram
+
+GRID = Grid.from_bounds([0.0, 600.0, 0.0, 400.0, 1000.0, 1060.0], [20.0, 20.0, 3.0])     # 30 x 20 x 20
+VARIOGRAM = Variogram("exponential", 1.0, 300.0, 12.0, range_h2=200.0, azimuth=30.0, nugget=0.05)
+
+
+def _data():
+    cells = np.array([[i, j, k] for i, j in ((5, 4), (22, 6), (12, 15)) for k in range(GRID.shape[2])])
+    e, n, t = GRID.easting[cells[:, 0]], GRID.northing[cells[:, 1]], GRID.tvdss[cells[:, 2]]
+    values = np.exp(3.0 + 0.3 * np.random.default_rng(2).standard_normal(cells.shape[0]))
+    return upscale(GRID, e, n, t, values, np.repeat(np.arange(3), GRID.shape[2]))
+
+
+def test_float32_realizations_match_float64():
+    """float32 fields (low-memory generator, residuals added in place) equal the float64 ones to ~1e-5 and
+    honour the data to float32 rounding."""
+    data = _data()
+    ns = NormalScore.fit(data.values)
+    a = conditional_realizations(GRID, VARIOGRAM, data, 4, [0, 3, 7], transform=ns)
+    b = conditional_realizations(GRID, VARIOGRAM, data, 4, [0, 3, 7], transform=ns, dtype=np.float32)
+    assert b.dtype == np.float32 and a.dtype == np.float64
+    npt.assert_allclose(b, a, rtol=2e-5, atol=2e-5 * np.ptp(data.values))
+    npt.assert_allclose(b[:, data.cells[:, 0], data.cells[:, 1], data.cells[:, 2]],
+                        np.broadcast_to(data.values, (3, data.n)), rtol=1e-6)
+    with pytest.raises(KrigflowError, match="dtype"):
+        conditional_realizations(GRID, VARIOGRAM, data, 4, [0], dtype=np.int32)
+
+
+@pytest.mark.parametrize("method", ["columns", "fft", "dense"])
+def test_add_to_adds_the_estimates(method):
+    """krige_grid(add_to=a) returns a itself holding a + the estimates, for every engine."""
+    data = _data()
+    values = np.random.default_rng(1).standard_normal((data.n, 2))
+    expected = krige_grid(GRID, VARIOGRAM, data, kind="simple", mean=0.0, values=values, method=method)
+    base = np.random.default_rng(3).standard_normal((2, *GRID.shape)).astype(np.float32)
+    out = base.copy()
+    got = krige_grid(GRID, VARIOGRAM, data, kind="simple", mean=0.0, values=values, method=method, add_to=out)
+    assert got is out
+    npt.assert_allclose(out, base + expected, atol=1e-5)
+
+
+def test_add_to_must_match():
+    """A wrongly shaped or non-contiguous array to add into is refused."""
+    data = _data()
+    with pytest.raises(Exception, match="add_to"):
+        krige_grid(GRID, VARIOGRAM, data, kind="simple", mean=0.0, add_to=np.zeros((1, 3, 3, 3)))
+    with pytest.raises(Exception, match="add_to"):
+        krige_grid(GRID, VARIOGRAM, data, kind="simple", mean=0.0,
+                   add_to=np.zeros((1, *GRID.shape[::-1])).transpose(0, 3, 2, 1))
+
+
+def test_residual_engine_avoids_a_doubled_lattice_that_does_not_fit():
+    """At field scale the FFT engine's doubled lattice (GBs) is never chosen, whatever its speed."""
+    cells = np.array([[i, j, 0] for i in range(0, 500, 40) for j in range(0, 400, 40)])
+    assert residual_engine((500, 400, 100), cells, 1) == "columns"
+    assert residual_engine((60, 40, 20), cells[:2] % 20, 1) in ("fft", "columns")
+    assert residual_engine((60, 40, 20), cells % 20, 16, memory_bytes=1) == "columns"
