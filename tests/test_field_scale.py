@@ -65,3 +65,34 @@ def test_residual_engine_avoids_a_doubled_lattice_that_does_not_fit():
     assert residual_engine((500, 400, 100), cells, 1) == "columns"
     assert residual_engine((60, 40, 20), cells[:2] % 20, 1) in ("fft", "columns")
     assert residual_engine((60, 40, 20), cells % 20, 16, memory_bytes=1) == "columns"
+
+
+def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_request():
+    """A conditional run writes P10/P50/P90 and P(> c) from the exact shortcut (no per-cell histograms), and
+    from per-cell histograms with quantiles_from: realizations; with many realizations the two agree."""
+    from test_workflow import make_wells, small_config
+
+    from krigflow.run.core import build_problem, run_local
+    from krigflow.stats.gaussian import exact_outputs
+
+    wells = make_wells()
+    method = {"name": "conditional", "transform": "normal_score"}
+    common = dict(realizations=400, batch_size=100, quantiles=[10.0, 50.0, 90.0], cutoffs=[60.0])
+    exact = run_local(small_config(method=method, **common), write=False, wells=wells)
+    hist = run_local(small_config(method=dict(method, quantiles_from="realizations"), **common), write=False,
+                     wells=wells)
+    a, b = exact["arrays"], hist["arrays"]
+    assert exact["summary"]["quantiles_from"] == "exact" and hist["summary"]["quantiles_from"] == "realizations"
+    assert "quantile_accuracy" not in exact["summary"] and "quantile_accuracy" in hist["summary"]
+    width = hist["summary"]["quantile_accuracy"]
+    for name in ("p10", "p50", "p90"):
+        assert np.median(np.abs(a[name] - b[name])) < width, name      # same distributions
+    problem = build_problem(wells, small_config(method=method, **common))
+    direct = exact_outputs(problem.grid, problem.variogram, problem.data, transform=problem.transform,
+                           mean=problem.mean, quantiles=[10.0, 50.0, 90.0], cutoffs=[60.0])
+    for name, value in direct.items():
+        npt.assert_array_equal(a[name], value)
+    p = a["prob_gt_60"]
+    sigma = np.sqrt(p * (1 - p) / 400) + 1e-9
+    assert np.quantile(np.abs(b["prob_gt_60"] - p) / sigma, 0.99) < 4.0
+    npt.assert_array_equal(a["mean"], b["mean"])       # same realizations

@@ -87,6 +87,10 @@ class Problem:
         Per-cell quantiles (percent) written to ``stats.npz``.
     variogram_fit : dict or None
         Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
+    field_dtype : str
+        Precision of the ``conditional`` realization fields: ``"float32"`` from
+        :data:`FLOAT32_CELLS` cells on (half the memory per field; statistics stay float64), else
+        ``"float64"``.
     """
 
     grid: Grid
@@ -103,6 +107,18 @@ class Problem:
     histogram: HistogramSpec | None = None
     quantiles: tuple = ()
     variogram_fit: dict | None = None
+    field_dtype: str = "float64"
+
+
+#: Grid size from which ``conditional`` realizations are computed in float32 (see ``Problem.field_dtype``).
+FLOAT32_CELLS = 1_000_000
+
+
+def exact_quantiles(problem) -> bool:
+    """True when the run's quantiles and exceedance probabilities come from the exact multi-Gaussian shortcut
+    (``conditional`` with ``quantiles_from: exact``, the default) rather than from per-cell histograms."""
+    method = problem.method if isinstance(problem, Problem) else problem
+    return method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
 
 
 @dataclass(frozen=True)
@@ -244,6 +260,8 @@ def build_problem(wells, config) -> Problem:
         histogram=histogram_spec(config, data, variogram, transform, mean),
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fit,
+        field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
+        else "float64",
     )
 
 
@@ -324,8 +342,9 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
             low, high = low - pad, high + pad
         if not high > low:
             low, high = low - 1.0, high + 1.0
-    return HistogramSpec(uniform_edges(low, high, bins), cutoffs=tuple(config.get("cutoffs", ())),
-                         cell_histograms=bool(config.get("quantiles")),
+    exact = exact_quantiles(config["method"])     # quantiles and P(> cutoff) from the shortcut instead
+    return HistogramSpec(uniform_edges(low, high, bins), cutoffs=() if exact else tuple(config.get("cutoffs", ())),
+                         cell_histograms=bool(config.get("quantiles")) and not exact,
                          max_count=max(int(config["realizations"]), 1))
 
 
@@ -376,7 +395,8 @@ def run_realizations(problem, indices) -> RunningStats:
     method = problem.method
     if method["name"] == "conditional":
         batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
-                                         mean=problem.mean, transform=problem.transform)
+                                         mean=problem.mean, transform=problem.transform,
+                                         dtype=np.dtype(problem.field_dtype))
         return RunningStats.from_batch(batch, problem.histogram)
     masks = subsample_masks(
         problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
@@ -404,7 +424,7 @@ def compute_partial(problem, chunks) -> Partial:
     stats = RunningStats.empty(problem.grid.shape)
     done = []
     for chunk in sorted(chunks, key=min):
-        stats = stats.merge(run_realizations(problem, chunk))
+        stats.merge_in_place(run_realizations(problem, chunk))      # no second copy of the accumulator
         done.extend(chunk)
     return Partial(
         indices=np.sort(np.asarray(done, dtype=np.int64)), stats=stats, seconds=time.perf_counter() - start
@@ -453,9 +473,9 @@ def finalize(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)) ->
             f"realizations not covered exactly once: {done.size} done of {realizations}"
             f" (missing: {missing[:10].tolist()}{'...' if missing.size > 10 else ''})"
         )
-    stats = partials[0].stats
-    for partial in partials[1:]:
-        stats = stats.merge(partial.stats)
+    stats = RunningStats.empty(partials[0].stats.shape)
+    for partial in partials:
+        stats.merge_in_place(partial.stats)        # one accumulator besides the partials
     return {
         "mean": stats.mean,
         "std": stats.std(),
@@ -592,6 +612,8 @@ def complete_run(
     from krigflow.io import write_outputs
 
     arrays = finalize(partials, problem.grid, problem.realizations, quantiles=problem.quantiles)
+    if exact_quantiles(problem) and (problem.quantiles or config.get("cutoffs")):
+        arrays.update(exact_arrays(problem, config.get("cutoffs", ())))
     summary = make_summary(config, wells_info, problem, partials, mapping=mapping, timings=timings)
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
@@ -603,6 +625,23 @@ def complete_run(
         write_outputs(config["output"], arrays, summary, overwrite=overwrite)
         write_run_figures(config, arrays, summary)  # never fails the run
     return {"arrays": arrays, "summary": summary}
+
+
+def exact_arrays(problem, cutoffs) -> dict:
+    """``p<q>`` and ``prob_gt_<cutoff>`` of a ``conditional`` run from the multi-Gaussian shortcut.
+
+    The simple-kriging mean and variance of the normal scores at every cell
+    (:func:`krigflow.stats.gaussian.exact_outputs`), back-transformed: exact, no per-cell histograms.
+    Arrays are float32 when the realizations are (field scale), else float64.
+    """
+    from krigflow.stats.gaussian import exact_outputs
+
+    start = time.perf_counter()
+    arrays = exact_outputs(problem.grid, problem.variogram, problem.data, transform=problem.transform,
+                           mean=problem.mean, quantiles=problem.quantiles, cutoffs=tuple(cutoffs),
+                           dtype=np.dtype(problem.field_dtype))
+    logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
+    return arrays
 
 
 def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> dict:
@@ -623,7 +662,9 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
-           if problem.histogram is not None and problem.quantiles else {}),
+           if problem.histogram is not None and problem.quantiles and not exact_quantiles(problem) else {}),
+        **({"quantiles_from": "exact" if exact_quantiles(problem) else "realizations"}
+           if problem.method["name"] == "conditional" else {}),
         "realizations_done": int(sum(len(p.indices) for p in partials)),
         "workers": len([p for p in partials if len(p.indices)]),
         "timings": {k: round(float(v), 6) for k, v in timings.items()},

@@ -44,10 +44,16 @@ from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GaussianQuantiles", "sk_moments", "sk_variance", "score_threshold", "block_slices"]
+__all__ = ["GaussianQuantiles", "conditional_gaussian", "exact_outputs", "default_max_data", "sk_moments",
+           "sk_variance", "score_threshold", "block_slices"]
 
 #: Default bound on the temporaries of :func:`sk_variance` (bytes).
 DEFAULT_CHUNK_BYTES = 32 * 2**20
+#: Data per block of the neighbourhood variance on large problems (:func:`default_max_data`): on the
+#: 20 M-cell benchmark (1 200 data) its standard deviation differs from the exact one by <= 1.2e-4 (of 1).
+NEIGHBOURHOOD_DATA = 64
+#: Largest ``cells * n_data**2`` for which :func:`default_max_data` uses all data (exact variance).
+EXACT_WORK = 5e10
 #: Relative variance treated as 0 (rounding of ``C(0) - |L^-1 c|^2`` at a datum's own cell is ~n eps).
 ZERO_VARIANCE = 1e-10
 
@@ -514,9 +520,11 @@ def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_da
 
     box = _box_of(grid, box)
     values = np.asarray(data.values if values is None else values, dtype=np.float64)
-    field = krige_grid(grid, variogram, data, kind="simple", mean=float(mean), values=values[:, None],
-                       method=method)[0]
-    m = np.ascontiguousarray(field[box])
+    field = np.zeros((1, *grid.shape))
+    krige_grid(grid, variogram, data, kind="simple", mean=float(mean), values=values[:, None], method=method,
+               add_to=field)
+    m = field[0] if all(b.start == 0 and b.stop == n for b, n in zip(box, grid.shape)) \
+        else np.ascontiguousarray(field[0][box])
     del field
     var = sk_variance(grid, variogram, data, box=box, max_data=max_data, chunk_bytes=chunk_bytes)
     return m, np.sqrt(var, out=var)
@@ -554,3 +562,51 @@ def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, tre
                       method=method)
     part_trend = None if trend is None else np.asarray(trend, dtype=np.float64)[box]
     return GaussianQuantiles(m, s, transform, part_trend, tuple(b.start for b in box))
+
+
+def default_max_data(n_cells, n_data):
+    """``max_data`` of the variance: None (all data, exact) when ``cells * n_data**2 <= EXACT_WORK``, else
+    :data:`NEIGHBOURHOOD_DATA`.
+
+    Examples
+    --------
+    >>> default_max_data(20_000, 1000), default_max_data(20_000_000, 1200)
+    (None, 64)
+    """
+    return None if float(n_cells) * float(n_data) ** 2 <= EXACT_WORK else NEIGHBOURHOOD_DATA
+
+
+def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=(), cutoffs=(), max_data="auto",
+                  dtype=np.float64, method="auto") -> dict:
+    """Output arrays ``p<q>`` and ``prob_gt_<cutoff>`` of the ``conditional`` method from the exact shortcut.
+
+    Parameters
+    ----------
+    grid, variogram, data, transform, mean
+        As :func:`conditional_gaussian`.
+    quantiles : sequence of float
+        Quantiles in percent.
+    cutoffs : sequence of float
+        Cutoffs (property units).
+    max_data : "auto", None or int
+        ``"auto"``: :func:`default_max_data`.
+    dtype : numpy dtype, default float64
+        dtype of the returned arrays (float32 halves the output memory at field scale).
+
+    Returns
+    -------
+    dict of str to array
+        Named as :meth:`krigflow.stats.RunningStats.output_arrays` names them.
+    """
+    if max_data == "auto":
+        max_data = default_max_data(grid.n_cells, np.asarray(data.values).shape[0])
+    g = conditional_gaussian(grid, variogram, data, transform=transform, mean=mean, max_data=max_data,
+                             method=method)
+    from krigflow.stats.running import cutoff_name, quantile_name
+
+    out = {}                        # one float64 temporary at a time
+    for q in quantiles:
+        out[quantile_name(q)] = g.quantile(float(q) / 100.0).astype(dtype, copy=False)
+    for c in cutoffs:
+        out[cutoff_name(c)] = g.exceedance(c).astype(dtype, copy=False)
+    return out
