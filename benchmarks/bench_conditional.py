@@ -38,7 +38,8 @@ SPACING = [20.0, 20.0, 4.0]
 
 def reference_problem(shape=SHAPE, bounds=BOUNDS, spacing=SPACING, n_wells=25, seed=0):
     """Grid, conditioning data (one per cell along 25 vertical wells) and the exponential variogram."""
-    from krigflow.grid import Grid, upscale
+    from krigflow.conditioning import upscale
+    from krigflow.grid import Grid
     from krigflow.variogram import Variogram
 
     grid = Grid.from_bounds(bounds, spacing)

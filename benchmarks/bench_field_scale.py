@@ -63,7 +63,7 @@ MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
 def grid_shape(cells):
     """Grid shape of the benchmark box with about ``cells`` cells (every axis scaled alike)."""
     f = (float(cells) / np.prod(FULL_SHAPE)) ** (1.0 / 3.0)
-    return tuple(max(2, int(round(n * f))) for n in FULL_SHAPE)
+    return tuple(max(2, round(n * f)) for n in FULL_SHAPE)
 
 
 def bounds_spacing(shape):
@@ -114,7 +114,8 @@ def write_las(folder, wells):
 
 def conditioning(shape, wells):
     """krigflow grid and upscaled data of the problem."""
-    from krigflow.grid import Grid, upscale
+    from krigflow.conditioning import upscale
+    from krigflow.grid import Grid
 
     bounds, spacing = bounds_spacing(shape)
     grid = Grid.from_bounds(bounds, spacing)
@@ -193,7 +194,7 @@ def _read_proc(pid):
             cmd = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
     except (OSError, IndexError, ValueError):
         return None
-    kb = lambda key: int(status.get(key, "0 kB").split()[0]) * 1024       # noqa: E731
+    kb = lambda key: int(status.get(key, "0 kB").split()[0]) * 1024
     return {"hwm": kb("VmHWM"), "rss": kb("VmRSS"), "cpu": cpu, "wchar": io.get("wchar", 0),
             "cmd": cmd[:120]}
 
@@ -229,7 +230,7 @@ def run_cli(config, mapping, n, timeout):
                             text=True)
     watcher = TreeWatcher(proc.pid)
     watcher.start()
-    out, err = proc.communicate()
+    _, err = proc.communicate()
     seconds = time.perf_counter() - start
     watcher.stop()
     if proc.returncode != 0:
@@ -277,25 +278,40 @@ def _variogram():
     return Variogram(**VARIOGRAM)
 
 
-def krigflow_batch(shape, wells, n_real, with_stats=True):
-    """Conditional realizations of a batch (+ streaming statistics with 100-bin histograms) in process."""
+def krigflow_batch(shape, wells, n_real, with_stats=True, field_scale=True, batches=1, method="auto"):
+    """Conditional realizations in process, folded into an accumulator as a run's kriger does.
+
+    ``field_scale`` (the run's default from 10^6 cells): float32 fields, statistics without per-cell
+    histograms (quantiles from the exact shortcut), each batch merged in place into the accumulator.
+    Otherwise float64 fields and 100-bin per-cell histograms plus cutoff counts (``quantiles_from:
+    realizations``). ``batches`` batches of ``n_real`` realizations.
+    """
     from krigflow.realizations import NormalScore, conditional_realizations
     from krigflow.stats import HistogramSpec, RunningStats, uniform_edges
 
     grid, data = conditioning(shape, wells)
     ns = NormalScore.fit(data.values)
+    spec = HistogramSpec(uniform_edges(*ns.value_range(), 100),
+                         cutoffs=() if field_scale else tuple(cutoffs_of(wells)),
+                         cell_histograms=not field_scale, max_count=max(n_real * batches, 1))
+    dtype = np.float32 if field_scale else np.float64
     base = _maxrss()
     start = time.perf_counter()
-    fields = conditional_realizations(grid, _variogram(), data, 7, range(n_real), transform=ns)
-    t_sim = time.perf_counter() - start
-    if with_stats:
-        spec = HistogramSpec(uniform_edges(*ns.value_range(), 100), cutoffs=tuple(cutoffs_of(wells)),
-                             max_count=max(n_real, 1))
-        RunningStats.from_batch(fields, spec)
+    t_sim = 0.0
+    acc = RunningStats.empty(grid.shape) if with_stats else None
+    for b in range(batches):
+        t0 = time.perf_counter()
+        fields = conditional_realizations(grid, _variogram(), data, 7, range(b * n_real, (b + 1) * n_real),
+                                          transform=ns, dtype=dtype, method=method)
+        t_sim += time.perf_counter() - t0
+        if with_stats:
+            acc.merge_in_place(RunningStats.from_batch(fields, spec))
+        del fields
     seconds = time.perf_counter() - start
-    return {"cells": grid.n_cells, "n_data": data.n, "realizations": n_real, "seconds": seconds,
-            "seconds_simulation": t_sim, "per_realization": seconds / n_real, "peak_rss": _maxrss(),
-            "baseline_rss": base}
+    total = n_real * batches
+    return {"cells": grid.n_cells, "n_data": data.n, "realizations": total, "seconds": seconds,
+            "seconds_simulation": t_sim, "per_realization": seconds / total, "peak_rss": _maxrss(),
+            "baseline_rss": base, "field_scale": field_scale}
 
 
 def krigflow_exact(shape, wells, max_data, check_cells=2000):
@@ -377,21 +393,25 @@ def gstools_one(shape, wells):
             "peak_rss": _maxrss(), "field_std": float(np.std(field)), "setup": "CondSRF, Simple kriging"}
 
 
-def kriger_memory(shape, wells, batch):
-    """Peak RSS (bytes) of a process that computes one conditional batch and its statistics."""
-    row = krigflow_batch(shape, wells, batch)
+def kriger_memory(shape, wells, batch, field_scale=True):
+    """Peak RSS (bytes) of a process that computes two conditional batches into an accumulator.
+
+    The residual kriging uses the ``columns`` engine, the one a field-scale grid gets (the ``fft`` engine's
+    doubled lattice is refused above 384 MiB), so that small grids extrapolate to large ones.
+    """
+    row = krigflow_batch(shape, wells, batch, field_scale=field_scale, batches=2, method="columns")
     return {"cells": row["cells"], "batch": batch, "n_data": row["n_data"], "peak_rss": row["peak_rss"],
             "baseline_rss": row["baseline_rss"]}
 
 
-def memory_model(sizes=(1e5, 3e5, 1e6), batches=(1, 4, 8)):
+def memory_model(sizes=(1e5, 3e5, 1e6), batches=(1, 4, 8), field_scale=True):
     """Fit peak RSS = a + b cells + c cells batch (bytes) over a few grid sizes and batch sizes."""
     rows = []
     for cells in sizes:
         shape = grid_shape(cells)
         wells = synthetic_wells(shape)
         for batch in batches:
-            rows.append(_in_child(kriger_memory, shape, wells, batch))
+            rows.append(_in_child(kriger_memory, shape, wells, batch, field_scale))
             r = rows[-1]
             print(f"  memory: {r['cells']:>9,d} cells x batch {batch:2d}: peak RSS {r['peak_rss'] / 2**20:8.1f} MB"
                   f" (after imports and set-up {r['baseline_rss'] / 2**20:.0f} MB)", flush=True)
@@ -427,18 +447,21 @@ def main(argv=None):
                         help="max_data of the exact quantiles' variance at peer size (0: all data)")
     parser.add_argument("--skip-run", action="store_true", help="skip the krigflow run at --cells")
     parser.add_argument("--memory-model", action="store_true", help="only the kriger memory model")
+    parser.add_argument("--histograms", action="store_true",
+                        help="memory model / peer batch with float64 fields and per-cell histograms "
+                             "(quantiles_from: realizations) instead of the field-scale path")
     parser.add_argument("--timeout", type=float, default=7200.0)
     parser.add_argument("--json", help="write the results to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
     sys.path.insert(0, HERE)
-    from bench_kriging import machine  # noqa: E402  (beside this file)
+    from bench_kriging import machine
 
     print(f"Machine: {machine()}; load average {os.getloadavg()[0]:.2f}; {time.strftime('%Y-%m-%d %H:%M')}",
           flush=True)
     results = {"machine": machine(), "args": vars(args)}
     if args.memory_model:
-        results["memory_model"] = memory_model()
+        results["memory_model"] = memory_model(field_scale=not args.histograms)
         _dump(args, results)
         return results
     work = tempfile.mkdtemp(prefix="bench-field-")
@@ -471,7 +494,7 @@ def main(argv=None):
             shape = grid_shape(args.peer_cells)
             wells = synthetic_wells(shape, args.data)
             peer = {}
-            kf = _in_child(krigflow_batch, shape, wells, args.peer_realizations)
+            kf = _in_child(krigflow_batch, shape, wells, args.peer_realizations, True, not args.histograms)
             peer["krigflow"] = kf
             print(f"peers at {kf['cells']:,d} cells, {kf['n_data']} data:", flush=True)
             print(f"  krigflow conditional, batch of {args.peer_realizations}: {kf['per_realization']:.3f} s per "

@@ -28,7 +28,8 @@ import tracemalloc
 
 import numpy as np
 
-from krigflow.grid import Grid, upscale
+from krigflow.conditioning import upscale
+from krigflow.grid import Grid
 from krigflow.kriging import krige_grid
 from krigflow.run import available_cores, blas_threads
 from krigflow.variogram import Variogram

@@ -28,3 +28,34 @@ class ConfigError(KrigflowError):
 
 class WorkflowError(RuntimeError):
     """A workflow run failed; the message names the processing element and the cause."""
+
+
+# Errors of the numerics (bad arguments to a function of the core). Each is a KrigflowError, so a
+# ValueError: ``except ValueError`` and ``except KrigflowError`` keep catching them.
+
+class WellOptionError(KrigflowError):
+    """Reading wells got an unknown option or a malformed name map (``LAS_NAME=TABLE_NAME``)."""
+
+
+class GridError(KrigflowError):
+    """A grid or an upscaling call got a bad value (origin, spacing, shape, bounds, sample arrays)."""
+
+
+class VariogramError(KrigflowError):
+    """A variogram model, an experimental variogram or a variogram fit got a bad value."""
+
+
+class KrigingError(KrigflowError):
+    """Kriging got bad options or data, or a kriging system is singular."""
+
+
+class SimulationError(KrigflowError):
+    """A realization generator (subsampling, FFT fields, conditional simulation) got a bad value."""
+
+
+class TransformError(KrigflowError):
+    """A normal-score transform got bad data or options."""
+
+
+class StatsError(KrigflowError):
+    """Running statistics or histograms got a bad value or incompatible operands."""

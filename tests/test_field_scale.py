@@ -3,8 +3,9 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
+from krigflow.conditioning import upscale
 from krigflow.exceptions import KrigflowError
-from krigflow.grid import Grid, upscale
+from krigflow.grid import Grid
 from krigflow.kriging import krige_grid
 from krigflow.realizations import NormalScore, conditional_realizations
 from krigflow.realizations.conditional import residual_engine
@@ -77,7 +78,7 @@ def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_req
 
     wells = make_wells()
     method = {"name": "conditional", "transform": "normal_score"}
-    common = dict(realizations=400, batch_size=100, quantiles=[10.0, 50.0, 90.0], cutoffs=[60.0])
+    common = {"realizations": 400, "batch_size": 100, "quantiles": [10.0, 50.0, 90.0], "cutoffs": [60.0]}
     exact = run_local(small_config(method=method, **common), write=False, wells=wells)
     hist = run_local(small_config(method=dict(method, quantiles_from="realizations"), **common), write=False,
                      wells=wells)

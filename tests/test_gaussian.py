@@ -4,8 +4,9 @@ import numpy.testing as npt
 import pytest
 from scipy import special
 
+from krigflow.conditioning import upscale
 from krigflow.exceptions import KrigflowError
-from krigflow.grid import Grid, upscale
+from krigflow.grid import Grid
 from krigflow.kriging import krige_points
 from krigflow.realizations import NormalScore, conditional_realizations
 from krigflow.stats.gaussian import (

@@ -45,7 +45,7 @@ def test_waiting_rank_uses_almost_no_cpu(tmp_path):
     probe.write_text(PROBE)
     env = dict(os.environ, **MPI_ENV, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(["mpiexec", "-n", "2", sys.executable, str(probe)], env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     cpu = {int(line.split()[1]): float(line.split()[3]) for line in proc.stdout.splitlines()
            if line.startswith("rank")}

@@ -3,9 +3,8 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-import krigflow.stats.running as running
 from krigflow.exceptions import KrigflowError
-from krigflow.stats import HistogramSpec, RunningStats, uniform_edges
+from krigflow.stats import HistogramSpec, RunningStats, running, uniform_edges
 
 SHAPE = (7, 5, 3)
 

@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 from krigflow.run import validate_config
-from krigflow.grid import upscale
+from krigflow.conditioning import upscale
 from krigflow.kriging import krige_points
 from krigflow.run.core import _valid_samples, build_problem, load_inputs, run_realizations
 

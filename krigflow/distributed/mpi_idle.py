@@ -26,7 +26,7 @@ import time
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SleepingComm", "install", "sleeping_barrier", "DEFAULT_INTERVAL"]
+__all__ = ["DEFAULT_INTERVAL", "SleepingComm", "install", "sleeping_barrier"]
 
 #: Seconds between two polls of a waiting rank.
 DEFAULT_INTERVAL = 2e-3
@@ -86,7 +86,7 @@ def install(interval=DEFAULT_INTERVAL) -> bool:
     """
     mpi_process = sys.modules.get("dispel4py.new.mpi_process")
     if mpi_process is None and _launched_as_mpi(sys.argv):
-        import dispel4py.new.mpi_process as mpi_process
+        from dispel4py.new import mpi_process
     if mpi_process is None:
         return False
     if isinstance(mpi_process.comm, SleepingComm):
@@ -112,5 +112,5 @@ def _launched_as_mpi(argv) -> bool:
 def _barrier_at_exit(comm, interval):
     try:
         sleeping_barrier(comm, interval)
-    except Exception:  # noqa: BLE001 - never turn a clean exit into a failure
+    except Exception:
         logger.debug("sleeping exit barrier failed", exc_info=True)

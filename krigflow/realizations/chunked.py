@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 
-from krigflow.exceptions import KrigflowError
+from krigflow.exceptions import SimulationError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CompactSpectrum", "compact_spectrum", "draw_field", "DEFAULT_CHUNK_BYTES"]
+__all__ = ["DEFAULT_CHUNK_BYTES", "CompactSpectrum", "compact_spectrum", "draw_field"]
 
 #: Bound on the per-slab temporaries (bytes).
 DEFAULT_CHUNK_BYTES = 64 * 2**20
@@ -82,7 +82,7 @@ def compact_spectrum(shape, spacing, variogram, padding=None, *, chunk_bytes=DEF
         Same embedding and (to float32 rounding) the same values as
         :func:`krigflow.realizations.field_spectrum`.
     """
-    from krigflow.realizations import simulation_padding
+    from krigflow.realizations.fft import simulation_padding
 
     shape = tuple(int(n) for n in shape)
     spacing = tuple(float(d) for d in spacing)
@@ -153,7 +153,7 @@ def draw_field(spectrum, rng, out=None, *, chunk_bytes=DEFAULT_CHUNK_BYTES) -> n
     if out is None:
         out = np.empty((nx, ny, nz), dtype=np.float32)
     elif out.shape != (nx, ny, nz):
-        raise KrigflowError(f"draw_field: out has shape {out.shape}, expected {(nx, ny, nz)}")
+        raise SimulationError(f"draw_field: out has shape {out.shape}, expected {(nx, ny, nz)}")
     pruned = np.empty((lx, ny, nf), dtype=np.complex64)
     step = max(1, int(chunk_bytes // max(1, ly * nf * 16 * 2)))
     for x0 in range(0, lx, step):

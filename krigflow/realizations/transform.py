@@ -35,12 +35,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from krigflow.exceptions import KrigflowError
+from krigflow._validate import check_choice
+from krigflow.exceptions import TransformError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NormalScore", "TAILS"]
+__all__ = ["TAILS", "TRANSFORMS", "NormalScore"]
 
+#: Transforms of the conditional method (``method.transform``): normal scores, or none.
+TRANSFORMS = ("normal_score", "none")
 #: Accepted tail rules.
 TAILS = ("linear", "clip", "extrapolate")
 
@@ -92,16 +95,15 @@ class NormalScore:
         values = np.asarray(self.values, dtype=np.float64)
         probs = np.asarray(self.probabilities, dtype=np.float64)
         if values.ndim != 1 or values.size < 1 or values.shape != probs.shape:
-            raise KrigflowError("NormalScore: values and probabilities must be 1-D arrays of one length >= 1")
+            raise TransformError("NormalScore: values and probabilities must be 1-D arrays of one length >= 1")
         if np.any(np.diff(values) <= 0) or np.any(np.diff(probs) <= 0) or probs[0] <= 0 or probs[-1] >= 1:
-            raise KrigflowError("NormalScore: values and probabilities must increase, probabilities in (0, 1)")
-        if self.tails not in TAILS:
-            raise KrigflowError(f"NormalScore: tails must be one of {TAILS}, got {self.tails!r}")
+            raise TransformError("NormalScore: values and probabilities must increase, probabilities in (0, 1)")
+        check_choice(self.tails, "tails", TAILS, error=TransformError, prefix="NormalScore: ")
         zmin, zmax = float(self.zmin), float(self.zmax)
         if self.tails == "linear" and not (np.isfinite(zmin) and np.isfinite(zmax)):
-            raise KrigflowError("NormalScore: 'linear' tails need finite zmin and zmax")
+            raise TransformError("NormalScore: 'linear' tails need finite zmin and zmax")
         if zmin > values[0] or zmax < values[-1]:
-            raise KrigflowError(f"NormalScore: zmin ({zmin:g}) and zmax ({zmax:g}) must bracket the data "
+            raise TransformError(f"NormalScore: zmin ({zmin:g}) and zmax ({zmax:g}) must bracket the data "
                                 f"[{values[0]:g}, {values[-1]:g}]")
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "probabilities", probs)
@@ -131,17 +133,17 @@ class NormalScore:
 
         Raises
         ------
-        KrigflowError
+        TransformError
             No data, non-finite data or weights, weights <= 0, or bounds inside the data range.
         """
         data = np.asarray(data, dtype=np.float64).ravel()
         if data.size == 0 or not np.all(np.isfinite(data)):
-            raise KrigflowError(f"NormalScore.fit: need at least one datum, all finite (got {data.size})")
+            raise TransformError(f"NormalScore.fit: need at least one datum, all finite (got {data.size})")
         if weights is None:
             weights = np.ones_like(data)
         weights = np.asarray(weights, dtype=np.float64).ravel()
         if weights.shape != data.shape or not np.all(np.isfinite(weights)) or np.any(weights <= 0):
-            raise KrigflowError("NormalScore.fit: weights must be finite, > 0, one per datum")
+            raise TransformError("NormalScore.fit: weights must be finite, > 0, one per datum")
         values, inverse = np.unique(data, return_inverse=True)
         mass = np.bincount(inverse, weights=weights, minlength=values.size)
         total = mass.sum()

@@ -22,6 +22,10 @@ import math
 import os
 
 from krigflow.exceptions import ConfigError
+from krigflow.kriging import KINDS as KRIGING_KINDS
+from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
+from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
+from krigflow.variogram import MODELS as VARIOGRAM_MODELS
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +57,7 @@ DEFAULTS = {
     "variogram.range_h2": None,
     "variogram.azimuth": 0.0,
     "variogram.nu": 1.5,
-    "variogram.candidates": ["spherical", "exponential", "gaussian"],
+    "variogram.candidates": list(DEFAULT_CANDIDATES),
     "variogram.estimator": "matheron",
     "variogram.fit_nugget": True,
     "variogram.lag_h": None,
@@ -125,13 +129,6 @@ _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax", "quantiles_from")
 #: histograms of the realizations). Not in DEFAULTS until the README's table lists it (test_config).
 QUANTILES_FROM = ("exact", "realizations")
 _KRIGING_KEYS = ("kind", "mean")
-VARIOGRAM_MODELS = ("spherical", "exponential", "gaussian", "matern")
-METHODS = ("subsample", "conditional")
-TRANSFORMS = ("normal_score", "none")
-TAILS = ("linear", "clip", "extrapolate")
-ESTIMATORS = ("matheron", "cressie")
-UNITS = ("wells", "samples")
-KRIGING_KINDS = ("ordinary", "simple")
 
 
 def load_config(path) -> dict:
@@ -215,7 +212,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     ...     "variogram": {"model": "exponential", "sill": 1.0, "range_h": 900, "range_v": 20},
     ...     "method": "subsample"})
     >>> cfg["method"], cfg["kriging"], cfg["batch_size"]
-    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'normal_score', 'tails': 'linear', 'zmin': None, 'zmax': None}, {'kind': 'ordinary', 'mean': None}, 16)
+    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'normal_score', 'tails': 'linear', 'zmin': None, 'zmax': None, 'quantiles_from': 'exact'}, {'kind': 'ordinary', 'mean': None}, 16)
     >>> validate_config({"las": "a.las", "seeed": 1})
     Traceback (most recent call last):
     ...

@@ -26,7 +26,8 @@ from importlib import metadata
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
-from krigflow.grid import ConditioningData, Grid, upscale
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.grid import Grid
 from krigflow.io import well_traces
 from krigflow.kriging import krige_grid
 from krigflow.realizations import conditional_realizations, subsample_masks
@@ -61,7 +62,7 @@ class Problem:
     ----------
     grid : krigflow.grid.Grid
         The model grid.
-    data : krigflow.grid.ConditioningData
+    data : krigflow.conditioning.ConditioningData
         Upscaled conditioning data (n).
     variogram : krigflow.variogram.model.Variogram
         Covariance model.
@@ -377,7 +378,7 @@ def run_realizations(problem, indices) -> RunningStats:
     """Compute realizations and return their per-cell statistics.
 
     All realizations of ``indices`` are kriged with one
-    :func:`krigflow.kriging.engines.krige_grid` call (one column of data masks each).
+    :func:`krigflow.kriging.krige_grid` call (one column of data masks each).
 
     Parameters
     ----------

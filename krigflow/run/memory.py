@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MemoryEstimate", "estimate_memory", "BASE", "MEASURED"]
+__all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory"]
 
 #: Resident memory of a process after imports (bytes): measured 62-63 MB for a plain kriger process,
 #: ~80 MB for a dispel4py multi process.

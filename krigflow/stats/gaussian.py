@@ -40,12 +40,20 @@ import scipy.linalg
 from scipy import special
 from threadpoolctl import threadpool_limits
 
-from krigflow.exceptions import KrigflowError
+from krigflow.exceptions import StatsError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GaussianQuantiles", "conditional_gaussian", "exact_outputs", "default_max_data", "sk_moments",
-           "sk_variance", "score_threshold", "block_slices"]
+__all__ = [
+    "GaussianQuantiles",
+    "block_slices",
+    "conditional_gaussian",
+    "default_max_data",
+    "exact_outputs",
+    "score_threshold",
+    "sk_moments",
+    "sk_variance",
+]
 
 #: Default bound on the temporaries of :func:`sk_variance` (bytes).
 DEFAULT_CHUNK_BYTES = 32 * 2**20
@@ -95,18 +103,18 @@ class GaussianQuantiles:
         self.mean = np.asarray(self.mean, dtype=np.float64)
         self.std = np.asarray(self.std, dtype=np.float64)
         if self.mean.ndim != 3 or self.std.shape != self.mean.shape:
-            raise KrigflowError(f"GaussianQuantiles: mean and std must be 3-D arrays of one shape, got "
+            raise StatsError(f"GaussianQuantiles: mean and std must be 3-D arrays of one shape, got "
                                 f"{self.mean.shape} and {self.std.shape}")
         if np.any(self.std < 0):
-            raise KrigflowError("GaussianQuantiles: std must be >= 0")
+            raise StatsError("GaussianQuantiles: std must be >= 0")
         if self.trend is not None:
             self.trend = np.asarray(self.trend, dtype=np.float64)
             if self.trend.shape != self.mean.shape:
-                raise KrigflowError(f"GaussianQuantiles: trend shape {self.trend.shape} differs from the "
+                raise StatsError(f"GaussianQuantiles: trend shape {self.trend.shape} differs from the "
                                     f"box shape {self.mean.shape}")
         offset = tuple(int(o) for o in self.offset)
         if len(offset) != 3 or min(offset) < 0:
-            raise KrigflowError(f"GaussianQuantiles: offset must be three integers >= 0, got {self.offset!r}")
+            raise StatsError(f"GaussianQuantiles: offset must be three integers >= 0, got {self.offset!r}")
         self.offset = offset
 
     # ------------------------------------------------------------------ geometry
@@ -149,36 +157,36 @@ class GaussianQuantiles:
 
         Raises
         ------
-        KrigflowError
+        StatsError
             No parts, overlapping parts, parts that leave a cell of the box uncovered, or parts with
             different transforms or with and without a trend.
         """
         parts = list(parts)
         if not parts:
-            raise KrigflowError("GaussianQuantiles.combine: no parts")
+            raise StatsError("GaussianQuantiles.combine: no parts")
         start = (0, 0, 0) if shape is not None else tuple(min(p.offset[a] for p in parts) for a in range(3))
         stop = tuple(shape) if shape is not None else tuple(max(p.offset[a] + p.shape[a] for p in parts)
                                                             for a in range(3))
         size = tuple(b - a for a, b in zip(start, stop))
         with_trend = {p.trend is not None for p in parts}
         if len(with_trend) > 1 or any(p.transform != parts[0].transform for p in parts):
-            raise KrigflowError("GaussianQuantiles.combine: parts differ in transform or trend")
+            raise StatsError("GaussianQuantiles.combine: parts differ in transform or trend")
         mean, std = np.empty(size), np.empty(size)
         trend = np.empty(size) if True in with_trend else None
         covered = np.zeros(size, dtype=np.uint8)
         for p in parts:
             box = tuple(slice(o - s, o - s + n) for o, s, n in zip(p.offset, start, p.shape))
             if any(b.start < 0 or b.stop > n for b, n in zip(box, size)):
-                raise KrigflowError(f"GaussianQuantiles.combine: part at {p.offset} {p.shape} outside the "
+                raise StatsError(f"GaussianQuantiles.combine: part at {p.offset} {p.shape} outside the "
                                     f"box {start}..{stop}")
             covered[box] += 1
             mean[box], std[box] = p.mean, p.std
             if trend is not None:
                 trend[box] = p.trend
         if covered.max() > 1:
-            raise KrigflowError("GaussianQuantiles.combine: parts overlap")
+            raise StatsError("GaussianQuantiles.combine: parts overlap")
         if covered.min() < 1:
-            raise KrigflowError(f"GaussianQuantiles.combine: {int(np.sum(covered == 0))} cell(s) of the box "
+            raise StatsError(f"GaussianQuantiles.combine: {int(np.sum(covered == 0))} cell(s) of the box "
                                 "are not covered by any part")
         return cls(mean, std, parts[0].transform, trend, start)
 
@@ -199,7 +207,7 @@ class GaussianQuantiles:
         """
         p = float(p)
         if not 0.0 < p < 1.0:
-            raise KrigflowError(f"GaussianQuantiles.quantile: p must be in (0, 1), got {p!r}")
+            raise StatsError(f"GaussianQuantiles.quantile: p must be in (0, 1), got {p!r}")
         out = np.multiply(self.std, special.ndtri(p), out=out)
         out += self.mean
         if self.transform is not None:
@@ -219,7 +227,7 @@ class GaussianQuantiles:
         """
         cutoff = float(cutoff)
         if not np.isfinite(cutoff):
-            raise KrigflowError(f"GaussianQuantiles.exceedance: cutoff must be finite, got {cutoff!r}")
+            raise StatsError(f"GaussianQuantiles.exceedance: cutoff must be finite, got {cutoff!r}")
         if self.trend is None:
             threshold = np.full(self.shape, score_threshold(self.transform, cutoff))
         else:
@@ -300,7 +308,7 @@ def _box_of(grid, box):
         return tuple(slice(0, n) for n in grid.shape)
     box = tuple(slice(*s.indices(n)[:2]) for s, n in zip(box, grid.shape))
     if len(box) != 3 or any(s.stop <= s.start for s in box):
-        raise KrigflowError(f"box must be three non-empty slices of the grid {grid.shape}, got {box!r}")
+        raise StatsError(f"box must be three non-empty slices of the grid {grid.shape}, got {box!r}")
     return box
 
 
@@ -350,7 +358,7 @@ def _cholesky(cov):
     try:
         return scipy.linalg.cholesky(cov, lower=True, overwrite_a=True, check_finite=False)
     except np.linalg.LinAlgError:
-        raise KrigflowError("sk_variance: the data covariance matrix is not positive definite (duplicate "
+        raise StatsError("sk_variance: the data covariance matrix is not positive definite (duplicate "
                             "data locations without a nugget?)")
 
 
@@ -415,7 +423,8 @@ def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=D
     Examples
     --------
     >>> import numpy as np
-    >>> from krigflow.grid import Grid, upscale
+    >>> from krigflow.conditioning import upscale
+    >>> from krigflow.grid import Grid
     >>> from krigflow.variogram import Variogram
     >>> grid = Grid.from_bounds((0, 30, 0, 10, 0, 10), (10, 10, 10))
     >>> data = upscale(grid, np.array([5.0]), np.array([5.0]), np.array([5.0]), np.array([1.0]), np.array([0]))
@@ -434,7 +443,7 @@ def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=D
     cells = _lattice_cells_of(grid, data)
     positions = _data_positions(data)
     if max_data is not None and (int(max_data) != max_data or max_data < 1):
-        raise KrigflowError(f"sk_variance: max_data must be None or an integer >= 1, got {max_data!r}")
+        raise StatsError(f"sk_variance: max_data must be None or an integer >= 1, got {max_data!r}")
     if max_data is None or max_data >= n:
         factor = _cholesky(variogram.covariance(*(positions[:, None, a] - positions[None, :, a]
                                                   for a in range(3))))

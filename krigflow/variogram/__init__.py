@@ -1,15 +1,40 @@
-"""krigflow.variogram."""
+"""krigflow.variogram: variogram models, experimental variograms from wells, and model fitting.
+
+Modules (GSTools covmodel / variogram / fit style): :mod:`~krigflow.variogram.model` (:class:`Variogram`,
+:data:`MODELS`), :mod:`~krigflow.variogram.experimental` (experimental variograms),
+:mod:`~krigflow.variogram.fit` (weighted least-squares fits, :func:`variogram_from_samples`).
+"""
 
 from krigflow.variogram.experimental import (
+    ESTIMATORS,
     ExperimentalVariogram,
-    VariogramFit,
     add_variogram_parser,
-    fit_variogram,
     horizontal_variogram,
     plot_variograms,
-    variogram_from_samples,
     vertical_variogram,
 )
-from krigflow.variogram.model import Variogram, matern_scale
+from krigflow.variogram.fit import (
+    DEFAULT_CANDIDATES,
+    VariogramFit,
+    default_lags,
+    fit_variogram,
+    variogram_from_samples,
+)
+from krigflow.variogram.model import MODELS, Variogram, matern_scale
 
-__all__ = ["ExperimentalVariogram", "Variogram", "VariogramFit", "add_variogram_parser", "fit_variogram", "horizontal_variogram", "matern_scale", "plot_variograms", "variogram_from_samples", "vertical_variogram"]
+__all__ = [
+    "DEFAULT_CANDIDATES",
+    "ESTIMATORS",
+    "MODELS",
+    "ExperimentalVariogram",
+    "Variogram",
+    "VariogramFit",
+    "add_variogram_parser",
+    "default_lags",
+    "fit_variogram",
+    "horizontal_variogram",
+    "matern_scale",
+    "plot_variograms",
+    "variogram_from_samples",
+    "vertical_variogram",
+]

@@ -1,6 +1,6 @@
 """Variogram and covariance models with practical ranges and geometric anisotropy.
 
-Conventions (see ``docs/architecture.md`` and ``DOMAIN.md``):
+Conventions (see ``docs/architecture.md``):
 
 * ``sill`` is the total sill ``C(0)``, nugget included; the partial sill is ``sill - nugget``.
 * Ranges are *practical* ranges: the correlation of the structured part is ``exp(-3)`` (about 0.05) at
@@ -22,11 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from krigflow.exceptions import ConfigError
+from krigflow._validate import check_choice
+from krigflow.exceptions import VariogramError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Variogram", "MODELS", "matern_scale"]
+__all__ = ["MODELS", "Variogram", "matern_scale"]
 
 MODELS = ("spherical", "exponential", "gaussian", "matern")
 
@@ -111,7 +112,7 @@ class Variogram:
 
     Raises
     ------
-    krigflow.exceptions.ConfigError
+    krigflow.exceptions.VariogramError
         Naming the bad parameter: unknown model, ``sill <= nugget``, ``nugget < 0``, a range <= 0, ``nu <= 0``.
 
     Examples
@@ -131,32 +132,31 @@ class Variogram:
     nu: float = 1.5
 
     def __post_init__(self):
-        if self.model not in MODELS:
-            raise ConfigError(f"Variogram model must be one of {MODELS}, got {self.model!r}")
+        check_choice(self.model, "model", MODELS, error=VariogramError, prefix="Variogram ")
         for name in ("sill", "range_h", "range_v", "nugget", "azimuth", "nu"):
             value = getattr(self, name)
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"Variogram {name} must be a number, got {getattr(self, name)!r}")
+                raise VariogramError(f"Variogram {name} must be a number, got {getattr(self, name)!r}")
             if not np.isfinite(value):
-                raise ConfigError(f"Variogram {name} must be finite, got {value!r}")
+                raise VariogramError(f"Variogram {name} must be finite, got {value!r}")
             object.__setattr__(self, name, value)
         if self.range_h2 is None:
             object.__setattr__(self, "range_h2", self.range_h)
         try:
             object.__setattr__(self, "range_h2", float(self.range_h2))
         except (TypeError, ValueError):
-            raise ConfigError(f"Variogram range_h2 must be a number or None, got {self.range_h2!r}")
+            raise VariogramError(f"Variogram range_h2 must be a number or None, got {self.range_h2!r}")
         if self.nugget < 0:
-            raise ConfigError(f"Variogram nugget must be >= 0, got {self.nugget}")
+            raise VariogramError(f"Variogram nugget must be >= 0, got {self.nugget}")
         if not self.sill > self.nugget:
-            raise ConfigError(f"Variogram sill ({self.sill}) must be greater than the nugget ({self.nugget})")
+            raise VariogramError(f"Variogram sill ({self.sill}) must be greater than the nugget ({self.nugget})")
         for name in ("range_h", "range_h2", "range_v"):
             if not (np.isfinite(getattr(self, name)) and getattr(self, name) > 0):
-                raise ConfigError(f"Variogram {name} must be > 0, got {getattr(self, name)}")
+                raise VariogramError(f"Variogram {name} must be > 0, got {getattr(self, name)}")
         if self.nu <= 0:
-            raise ConfigError(f"Variogram nu must be > 0, got {self.nu}")
+            raise VariogramError(f"Variogram nu must be > 0, got {self.nu}")
         if self.model == "matern":
             matern_scale(self.nu)   # fail early and warm the cache
 

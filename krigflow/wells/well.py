@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from krigflow.exceptions import ConfigError, KrigflowError, SurveyError, WellLocationError
+from krigflow.exceptions import KrigflowError, SurveyError, WellLocationError, WellOptionError
 from krigflow.wells.curves import merge_aliases, select_curve
 from krigflow.wells.headers import (
     HeaderTable,
@@ -154,7 +154,7 @@ def parse_name_map(name_map) -> dict:
 
     Raises
     ------
-    ConfigError
+    WellOptionError
         If a string has no ``=``.
 
     Examples
@@ -169,7 +169,7 @@ def parse_name_map(name_map) -> dict:
     out = {}
     for item in name_map:
         if "=" not in str(item):
-            raise ConfigError(f"name map entry {item!r}: expected LAS_NAME=TABLE_NAME")
+            raise WellOptionError(f"name map entry {item!r}: expected LAS_NAME=TABLE_NAME")
         key, value = str(item).split("=", 1)
         out[key.strip()] = value.strip()
     return out
@@ -221,7 +221,7 @@ def read_well_sources(*, property="GR", well_headers=None, surveys=None, name_ma
     las_surveys : bool
         Use ``# DEVIATION SURVEY`` tables of LAS comment blocks (default True).
     **more
-        Not accepted: any other keyword raises :class:`ConfigError`.
+        Not accepted: any other keyword raises :class:`~krigflow.exceptions.WellOptionError`.
 
     Returns
     -------
@@ -229,13 +229,13 @@ def read_well_sources(*, property="GR", well_headers=None, surveys=None, name_ma
 
     Raises
     ------
-    ConfigError
+    WellOptionError
         For unknown keywords or a malformed name map.
     WellLocationError
         If the header table cannot be read.
     """
     if more:
-        raise ConfigError(f"read_well_sources: unknown option(s) {', '.join(sorted(more))}")
+        raise WellOptionError(f"read_well_sources: unknown option(s) {', '.join(sorted(more))}")
     table = read_well_headers(well_headers, header_columns) if well_headers else None
     files, notes = _expand_paths(surveys)
     read = []

@@ -1,20 +1,15 @@
-"""Tests of the conditional simulation (conditioning by kriging of FFT fields) in krigflow.realizations.conditional."""
+"""Tests of krigflow.realizations.conditional: conditional simulation by kriging of the residuals of FFT fields."""
 import numpy as np
 import numpy.testing as npt
 import pytest
-import scipy.fft
 
-from krigflow.exceptions import KrigflowError
-from krigflow.grid import ConditioningData, Grid, upscale
-from krigflow.kriging.engines import krige_grid, krige_points
-from krigflow.realizations.conditional import (
-    conditional_realizations,
-    field_spectrum,
-    realization_rng,
-    simulation_padding,
-    unconditional_field,
-    unconditional_fields,
-)
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.exceptions import SimulationError
+from krigflow.grid import Grid
+from krigflow.kriging import krige_grid, krige_points
+from krigflow.realizations.conditional import conditional_realizations, unconditional_fields
+from krigflow.realizations.fft import field_spectrum, unconditional_field
+from krigflow.realizations.subsample import realization_rng
 from krigflow.realizations.transform import NormalScore
 from krigflow.variogram.model import Variogram
 
@@ -30,27 +25,6 @@ def _wells(values_fn, columns=((5, 4), (22, 6), (12, 15), (27, 17))):
     well = np.repeat(np.arange(len(columns)), GRID.shape[2])
     return upscale(GRID, e, n, t, values_fn(rng, cells.shape[0]), well,
                    well_names=tuple(f"W{i}" for i in range(len(columns))))
-
-
-def test_field_covariance_is_exactly_the_circulant():
-    """The half-spectrum generator has exactly the circulant covariance (linear map checked column by column)."""
-    v = Variogram("exponential", 2.0, 3.0, 2.0)
-    spectrum = field_spectrum((5, 4, 6), (1.0, 1.0, 1.0), v, padding=(5, 4, 6))
-    lx, ly, lz = spectrum.embedding
-    nf = lz // 2 + 1
-    columns = []
-    for part in (1.0, 1j):
-        for idx in np.ndindex(lx, ly, nf):
-            xi = np.zeros((lx, ly, nf), complex)
-            xi[idx] = part * spectrum.scale[idx]
-            columns.append(scipy.fft.irfftn(xi, s=spectrum.embedding)[:5, :4, :6].ravel())
-    a = np.array(columns).T
-    i, j, k = np.meshgrid(np.arange(5), np.arange(4), np.arange(6), indexing="ij")
-    pts = np.stack([i.ravel(), j.ravel(), k.ravel()], axis=1).astype(float)
-    lag = pts[:, None, :] - pts[None, :, :]
-    expected = v.covariance(lag[..., 0], lag[..., 1], lag[..., 2])
-    npt.assert_allclose(a @ a.T, expected, atol=2e-3 * v.sill)      # padding = n: truncation only
-    assert spectrum.clipped < 1e-3
 
 
 def test_unconditional_variogram_reproduction():
@@ -131,11 +105,9 @@ def test_histogram_reproduction_with_normal_score():
     assert sims.min() >= transform.zmin and sims.max() <= transform.zmax
 
 
-def test_default_padding_and_errors():
-    """Padding is a few ranges capped at the grid; off-lattice data are refused."""
-    assert simulation_padding((100, 100, 50), (20.0, 20.0, 4.0), Variogram("exponential", 1.0, 800.0, 20.0)) \
-        == (100, 100, 15)
+def test_off_lattice_data_are_refused():
+    """Off-lattice data are refused."""
     off = ConditioningData(np.array([1.0]), np.array([1.0]), np.array([1001.0]), np.array([0.0]),
                            np.zeros(1, int), np.zeros((1, 3), int), ("w",))
-    with pytest.raises(KrigflowError, match="cell centre"):
+    with pytest.raises(SimulationError, match="cell centre"):
         conditional_realizations(GRID, VARIOGRAM, off, 0, [0])

@@ -6,7 +6,7 @@ import numpy.testing as npt
 import pytest
 from scipy import stats
 
-from krigflow.exceptions import KrigflowError
+from krigflow.exceptions import TransformError
 from krigflow.realizations.transform import NormalScore
 
 
@@ -110,5 +110,5 @@ def test_nan_and_shapes_and_pickle():
 )
 def test_errors(kwargs, match):
     """Bad inputs are rejected with a message naming the problem."""
-    with pytest.raises(KrigflowError, match=match):
+    with pytest.raises(TransformError, match=match):
         NormalScore.fit(**kwargs)

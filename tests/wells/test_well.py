@@ -6,7 +6,7 @@ import numpy.testing as npt
 import pytest
 
 from conftest import las_text
-from krigflow.exceptions import ConfigError, LASReadError, WellLocationError
+from krigflow.exceptions import LASReadError, WellLocationError, WellOptionError
 from krigflow.wells.well import inspect_well, load_well, parse_name_map, read_well_sources
 
 POSEIDON_DEV = {"Pharos 1": "Pharos_1", "Poseidon 1": "Poseidon_1", "Poseidon 2": "Poseidon_2",
@@ -56,9 +56,9 @@ def test_no_location_is_error(write_las):
 
 def test_unknown_option_and_bad_name_map():
     """Unknown keywords and malformed name-map entries are configuration errors."""
-    with pytest.raises(ConfigError, match="unknown option"):
+    with pytest.raises(WellOptionError, match="unknown option"):
         read_well_sources(colour="red")
-    with pytest.raises(ConfigError, match="LAS_NAME=TABLE_NAME"):
+    with pytest.raises(WellOptionError, match="LAS_NAME=TABLE_NAME"):
         parse_name_map(["oops"])
 
 

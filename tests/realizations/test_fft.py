@@ -1,13 +1,22 @@
-"""Tests of krigflow.realizations.fft: FFT circulant-embedding Gaussian random fields."""
+"""Tests of krigflow.realizations.fft: the FFT circulant-embedding generator (full and half spectra)."""
 import logging
 import time
 
 import numpy as np
 import numpy.testing as npt
 import pytest
+import scipy.fft
 
-from krigflow.exceptions import KrigflowError
-from krigflow.realizations.fft import embedding_shape, gaussian_field
+from krigflow.exceptions import SimulationError
+from krigflow.realizations.fft import (
+    circulant_spectrum,
+    embedding_shape,
+    field_spectrum,
+    gaussian_field,
+    simulation_padding,
+    unconditional_field,
+)
+from krigflow.variogram.model import Variogram
 
 SILL = 4.0
 SHAPE = (32, 24, 16)
@@ -154,10 +163,56 @@ def test_timing_100x100x50():
          "rng", "covariance"],
 )
 def test_errors(kwargs, match):
-    """Bad arguments raise KrigflowError naming the argument and the value."""
+    """Bad arguments raise SimulationError naming the argument and the value."""
     args = {"shape": (10, 10, 5), "spacing": (1.0, 1.0, 1.0), "covariance": anisotropic_exponential,
             "rng": np.random.default_rng(0)}
     args.update({k: v for k, v in kwargs.items() if k in args})
     extra = {k: v for k, v in kwargs.items() if k not in args}
-    with pytest.raises(KrigflowError, match=match):
+    with pytest.raises(SimulationError, match=match):
         gaussian_field(args["shape"], args["spacing"], args["covariance"], args["rng"], **extra)
+
+
+def test_field_covariance_is_exactly_the_circulant():
+    """The half-spectrum generator has exactly the circulant covariance (linear map checked column by column)."""
+    v = Variogram("exponential", 2.0, 3.0, 2.0)
+    spectrum = field_spectrum((5, 4, 6), (1.0, 1.0, 1.0), v, padding=(5, 4, 6))
+    lx, ly, lz = spectrum.embedding
+    nf = lz // 2 + 1
+    columns = []
+    for part in (1.0, 1j):
+        for idx in np.ndindex(lx, ly, nf):
+            xi = np.zeros((lx, ly, nf), complex)
+            xi[idx] = part * spectrum.scale[idx]
+            columns.append(scipy.fft.irfftn(xi, s=spectrum.embedding)[:5, :4, :6].ravel())
+    a = np.array(columns).T
+    i, j, k = np.meshgrid(np.arange(5), np.arange(4), np.arange(6), indexing="ij")
+    pts = np.stack([i.ravel(), j.ravel(), k.ravel()], axis=1).astype(float)
+    lag = pts[:, None, :] - pts[None, :, :]
+    expected = v.covariance(lag[..., 0], lag[..., 1], lag[..., 2])
+    npt.assert_allclose(a @ a.T, expected, atol=2e-3 * v.sill)      # padding = n: truncation only
+    assert spectrum.clipped < 1e-3
+
+
+def test_default_padding():
+    """Padding is a few ranges capped at the grid."""
+    assert simulation_padding((100, 100, 50), (20.0, 20.0, 4.0), Variogram("exponential", 1.0, 800.0, 20.0)) \
+        == (100, 100, 15)
+
+
+def test_full_and_half_spectra_share_the_eigenvalues():
+    """One generator: the full spectrum (gaussian_field) and the half spectrum (conditional fields) hold the
+    same circulant eigenvalues, each scaled for its sampler."""
+    v = Variogram("exponential", 2.0, 60.0, 6.0, range_h2=30.0, azimuth=30.0, nugget=0.1)
+    shape, spacing, padding = (12, 10, 8), (10.0, 10.0, 1.0), (12, 10, 8)
+    full = circulant_spectrum(shape, spacing, v.covariance, padding, real=False)
+    half = circulant_spectrum(shape, spacing, v.covariance, padding, real=True)
+    assert full.embedding == half.embedding == (24, 20, 16) and not full.real and half.real
+    size = np.prod(full.embedding)
+    nf = full.embedding[2] // 2 + 1
+    eig_full = full.scale[..., :nf] ** 2 * size                  # sqrt(lambda / M)
+    eig_half = half.scale ** 2 * 2.0 / size                      # sqrt(M lambda / 2), x sqrt(2) on 0 / Nyquist
+    eig_half[..., [0, nf - 1]] /= 2.0
+    npt.assert_allclose(eig_half, eig_full, rtol=1e-9, atol=1e-12 * eig_full.max())
+    assert field_spectrum(shape, spacing, v, padding).scale.tobytes() == half.scale.tobytes()
+    with pytest.raises(SimulationError, match="half"):
+        unconditional_field(full, np.random.default_rng(0))

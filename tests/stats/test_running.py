@@ -5,7 +5,7 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import KrigflowError
+from krigflow.exceptions import StatsError
 from krigflow.stats.running import RunningStats
 
 SHAPE = (4, 3, 5)
@@ -182,31 +182,31 @@ def test_memory_independent_of_realizations():
 )
 def test_update_shape_errors(batch, match):
     """update() names the batch shape received and the one expected."""
-    with pytest.raises(KrigflowError, match=match):
+    with pytest.raises(StatsError, match=match):
         RunningStats.empty(SHAPE).update(batch)
 
 
 def test_merge_errors():
     """merge() rejects other shapes and other types."""
-    with pytest.raises(KrigflowError, match=r"shapes differ: \(4, 3, 5\) and \(4, 3\)"):
+    with pytest.raises(StatsError, match=r"shapes differ: \(4, 3, 5\) and \(4, 3\)"):
         RunningStats.empty(SHAPE).merge(RunningStats.empty((4, 3)))
-    with pytest.raises(KrigflowError, match="expected a RunningStats, got dict"):
+    with pytest.raises(StatsError, match="expected a RunningStats, got dict"):
         RunningStats.empty(SHAPE).merge(RunningStats.empty(SHAPE).to_dict())
 
 
 def test_constructor_and_dict_errors():
-    """Bad shapes and incomplete dicts raise KrigflowError naming the problem."""
-    with pytest.raises(KrigflowError, match="non-negative"):
+    """Bad shapes and incomplete dicts raise StatsError naming the problem."""
+    with pytest.raises(StatsError, match="non-negative"):
         RunningStats.empty((3, -1))
-    with pytest.raises(KrigflowError, match="tuple of ints"):
+    with pytest.raises(StatsError, match="tuple of ints"):
         RunningStats.empty("abc")
     data = RunningStats.empty(SHAPE).to_dict()
     del data["m2"]
-    with pytest.raises(KrigflowError, match=r"missing key\(s\) \['m2'\]"):
+    with pytest.raises(StatsError, match=r"missing key\(s\) \['m2'\]"):
         RunningStats.from_dict(data)
     data = RunningStats.empty(SHAPE).to_dict()
     data["max"] = np.zeros((4, 3))
-    with pytest.raises(KrigflowError, match=r"'max' has shape \(4, 3\)"):
+    with pytest.raises(StatsError, match=r"'max' has shape \(4, 3\)"):
         RunningStats.from_dict(data)
-    with pytest.raises(KrigflowError, match="ddof"):
+    with pytest.raises(StatsError, match="ddof"):
         RunningStats.empty(SHAPE).std(ddof=-1)

@@ -1,10 +1,10 @@
-"""Tests of krigflow.realizations.conditional: per-realization generators and subsampling masks."""
+"""Tests of krigflow.realizations.subsample: per-realization generators and subsampling masks."""
 import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import KrigflowError
-from krigflow.realizations.conditional import realization_rng, subsample_mask, subsample_masks
+from krigflow.exceptions import SimulationError
+from krigflow.realizations.subsample import realization_rng, subsample_mask, subsample_masks
 
 # 8 wells with different numbers of data, labels not contiguous.
 WELL = np.repeat(np.array([0, 1, 2, 3, 5, 6, 7, 9]), [5, 3, 8, 1, 6, 4, 7, 2])
@@ -26,7 +26,7 @@ def test_realization_rng_is_default_rng_of_seed_and_index():
 )
 def test_realization_rng_errors(seed, index, match):
     """Seeds and indices must be non-negative integers."""
-    with pytest.raises(KrigflowError, match=f"{match} must be a non-negative integer"):
+    with pytest.raises(SimulationError, match=f"{match} must be a non-negative integer"):
         realization_rng(seed, index)
 
 
@@ -124,18 +124,18 @@ def test_string_labels_and_empty_data():
     ids=["zero", "above-one", "negative", "str", "bad-unit", "bad-min-keep"],
 )
 def test_subsample_errors(kwargs, match):
-    """Bad subsampling parameters raise KrigflowError naming the value."""
-    with pytest.raises(KrigflowError, match=match):
+    """Bad subsampling parameters raise SimulationError naming the value."""
+    with pytest.raises(SimulationError, match=match):
         subsample_masks(0, [0], WELL, **kwargs)
-    with pytest.raises(KrigflowError, match=match):
+    with pytest.raises(SimulationError, match=match):
         subsample_mask(realization_rng(0, 0), WELL, **kwargs)
 
 
 def test_shape_errors():
     """well must be 1-D and indices 1-D."""
-    with pytest.raises(KrigflowError, match="well must be a 1-D array"):
+    with pytest.raises(SimulationError, match="well must be a 1-D array"):
         subsample_masks(0, [0], WELL.reshape(4, 9), fraction=0.5)
-    with pytest.raises(KrigflowError, match="indices must be a 1-D"):
+    with pytest.raises(SimulationError, match="indices must be a 1-D"):
         subsample_masks(0, [[0, 1]], WELL, fraction=0.5)
-    with pytest.raises(KrigflowError, match="realization index"):
+    with pytest.raises(SimulationError, match="realization index"):
         subsample_masks(0, [0, -1], WELL, fraction=0.5)

@@ -1,18 +1,16 @@
-"""Tests of krigflow.variogram.experimental: experimental variograms from wells and model fitting."""
+"""Tests of krigflow.variogram.experimental: experimental variograms from wells (and, until it moves to cli/ and plotting/, the variogram command and its plot)."""
 import numpy as np
 import pytest
 
-from krigflow.exceptions import KrigflowError
+from krigflow.exceptions import VariogramError
 from krigflow.realizations.fft import gaussian_field
-from krigflow.variogram.model import Variogram
 from krigflow.variogram.experimental import (
-    ExperimentalVariogram,
-    fit_variogram,
     horizontal_variogram,
     plot_variograms,
-    variogram_from_samples,
     vertical_variogram,
 )
+from krigflow.variogram.fit import variogram_from_samples
+from krigflow.variogram.model import Variogram
 
 SHAPE, SPACING = (64, 64, 80), (25.0, 25.0, 1.0)
 
@@ -33,46 +31,6 @@ def exponential_field():
     """One field of a known exponential model (sill 4, ranges 500 m / 10 m)."""
     truth = Variogram("exponential", 4.0, 500.0, 10.0)
     return truth, gaussian_field(SHAPE, SPACING, truth.covariance, np.random.default_rng(1))[0]
-
-
-def test_fit_recovers_known_parameters(exponential_field):
-    """Fitting the variograms of 30 wells in one field recovers sill, nugget and both ranges of the truth.
-
-    Tolerances reflect one realization over ~3 horizontal ranges: sill 10 %, ranges 20-25 %.
-    """
-    truth, field = exponential_field
-    fit = variogram_from_samples(*_wells_in(field), spacing=(50.0, 50.0, 4.0), candidates=["exponential"])
-    v = fit.variogram
-    assert v.sill == pytest.approx(truth.sill, rel=0.1)
-    assert v.nugget < 0.05 * truth.sill
-    assert v.range_v == pytest.approx(truth.range_v, rel=0.2)
-    assert v.range_h == pytest.approx(truth.range_h, rel=0.25)
-    assert fit.describe()["chosen"]["model"] == "exponential"
-
-
-@pytest.mark.parametrize("family", ["exponential", "gaussian"])
-def test_fit_picks_the_family(family):
-    """Among exponential and gaussian, the fit picks the family of the truth (their origins differ)."""
-    truth = Variogram(family, 4.0, 500.0, 20.0, nugget=0.04)
-    field = gaussian_field(SHAPE, SPACING, truth.covariance, np.random.default_rng(4))[0]
-    fit = variogram_from_samples(*_wells_in(field), spacing=(50.0, 50.0, 4.0),
-                                 candidates=["exponential", "gaussian"])
-    assert fit.variogram.model == family
-    assert set(fit.fits) == {"exponential", "gaussian"} and fit.errors[family] == min(fit.errors.values())
-
-
-def test_fit_recovers_a_nugget():
-    """White noise added to the samples is found as the nugget."""
-    truth = Variogram("spherical", 4.0, 500.0, 20.0)
-    field = gaussian_field(SHAPE, SPACING, truth.covariance, np.random.default_rng(1))[0]
-    e, n, t, values, well = _wells_in(field)
-    noisy = values + np.random.default_rng(5).normal(0.0, 1.0, values.size)      # nugget 1
-    fit = variogram_from_samples(e, n, t, noisy, well, spacing=(50.0, 50.0, 4.0), candidates=["spherical"])
-    assert fit.variogram.nugget == pytest.approx(1.0, abs=0.3)
-    assert fit.variogram.sill == pytest.approx(5.0, rel=0.12)
-    fixed = variogram_from_samples(e, n, t, values, well, spacing=(50.0, 50.0, 4.0),
-                                   candidates=["spherical"], fit_nugget=False, nugget=0.5)
-    assert fixed.variogram.nugget == 0.5
 
 
 def test_cressie_estimator_resists_spikes():
@@ -122,18 +80,12 @@ def test_vertical_pairs_stay_in_their_well():
     assert horiz.pairs.tolist() == [10] and horiz.gamma[0] == pytest.approx(5000.0)
 
 
-def test_errors():
-    """No horizontal pairs, unknown estimator or candidate are reported."""
+def test_experimental_errors():
+    """An unknown estimator or bad lags are reported."""
     t = np.arange(0.0, 100.0, 0.5)
-    vert = vertical_variogram(t, np.sin(t), np.zeros(t.size), lag=1.0, max_lag=10.0)
-    empty = ExperimentalVariogram("horizontal", np.array([]), np.array([]), np.array([], int), "matheron", 1.0)
-    with pytest.raises(KrigflowError, match="no horizontal lag bin"):
-        fit_variogram(vert, empty)
-    with pytest.raises(KrigflowError, match="estimator must be one of"):
+    with pytest.raises(VariogramError, match="estimator must be one of"):
         vertical_variogram(t, t, np.zeros(t.size), lag=1.0, max_lag=10.0, estimator="robust")
-    with pytest.raises(KrigflowError, match="candidates must be among"):
-        fit_variogram(vert, vert, candidates=["cubic"])
-    with pytest.raises(KrigflowError, match="need 0 < lag <= max_lag"):
+    with pytest.raises(VariogramError, match="need 0 < lag <= max_lag"):
         vertical_variogram(t, t, np.zeros(t.size), lag=0.0, max_lag=10.0)
 
 
@@ -155,7 +107,7 @@ def test_cli_variogram_on_the_demo(tmp_path, capsys):
 
     from krigflow.cli import app as cli
 
-    config = os.path.join(os.path.dirname(__file__), "..", "data", "demo", "run.yaml")
+    config = os.path.join(os.path.dirname(__file__), "..", "..", "data", "demo", "run.yaml")
     png = str(tmp_path / "v.png")
     assert cli.main(["variogram", config, "--output", png, "-q"]) == 0
     out = capsys.readouterr().out
@@ -164,16 +116,3 @@ def test_cli_variogram_on_the_demo(tmp_path, capsys):
     line = next(li for li in out.splitlines() if li.startswith("variogram: {"))
     fitted = dict(item.split(": ") for item in line[len("variogram: {"):-1].split(", "))
     assert 300.0 < float(fitted["range_h"]) < 700.0 and 10.0 < float(fitted["range_v"]) < 25.0
-
-
-def test_fixed_sill_for_normal_scores(exponential_field):
-    """With sill=1 (normal scores) the total sill is fixed and the rest is fitted."""
-    from krigflow.realizations.transform import NormalScore
-
-    _, field = exponential_field
-    e, n, t, values, well = _wells_in(field)
-    scores = NormalScore.fit(values).transform(values)
-    fit = variogram_from_samples(e, n, t, scores, well, spacing=(50.0, 50.0, 4.0), sill=1.0,
-                                 candidates=["exponential", "spherical"])
-    assert all(v.sill == pytest.approx(1.0) for v in fit.fits.values())
-    assert fit.variogram.range_v == pytest.approx(10.0, rel=0.3)

@@ -1,12 +1,13 @@
-"""Tests of the streaming histograms of krigflow.stats.running: quantiles, exceedance, pooled histogram."""
+"""Tests of krigflow.stats.histogram and the quantiles of RunningStats: HistogramSpec, quantiles, exceedance, pooled histogram."""
 import io
 
 import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import KrigflowError
-from krigflow.stats.running import HistogramSpec, RunningStats, cutoff_name, quantile_name, uniform_edges
+from krigflow.exceptions import StatsError
+from krigflow.stats.histogram import HistogramSpec, cutoff_name, quantile_name, uniform_edges
+from krigflow.stats.running import RunningStats
 
 SHAPE = (6, 5, 4)
 EDGES = uniform_edges(20.0, 130.0, 55)          # bin width 2; some values fall outside
@@ -138,19 +139,19 @@ def test_memory_per_cell():
 def test_histogram_errors():
     """Mismatched histograms refuse to merge; bad specs and quantiles are reported."""
     a = RunningStats.from_batch(_realizations(3), SPEC)
-    with pytest.raises(KrigflowError, match="histogram edges differ"):
+    with pytest.raises(StatsError, match="histogram edges differ"):
         a.merge(RunningStats.from_batch(_realizations(3), HistogramSpec(EDGES + 1.0, (60.0, 100.0))))
-    with pytest.raises(KrigflowError, match="cutoffs differ"):
+    with pytest.raises(StatsError, match="cutoffs differ"):
         a.merge(RunningStats.from_batch(_realizations(3), HistogramSpec(EDGES, (60.0,))))
-    with pytest.raises(KrigflowError, match="has none"):
+    with pytest.raises(StatsError, match="has none"):
         a.merge(RunningStats.from_batch(_realizations(3)))
-    with pytest.raises(KrigflowError, match="edges must be"):
+    with pytest.raises(StatsError, match="edges must be"):
         HistogramSpec([1.0, 1.0])
-    with pytest.raises(KrigflowError, match="q must be in"):
+    with pytest.raises(StatsError, match="q must be in"):
         a.quantile(1.5)
-    with pytest.raises(KrigflowError, match="no per-cell histograms"):
+    with pytest.raises(StatsError, match="no per-cell histograms"):
         RunningStats.from_batch(_realizations(3), HistogramSpec(EDGES, cell_histograms=False)).quantile(0.5)
-    with pytest.raises(KrigflowError, match="overflow"):
+    with pytest.raises(StatsError, match="overflow"):
         small = HistogramSpec(EDGES, max_count=65535)
         full = RunningStats.empty((1,), small)
         full.cell_hist[1, 0] = 65535

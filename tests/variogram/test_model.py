@@ -3,7 +3,7 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from krigflow.exceptions import ConfigError
+from krigflow.exceptions import VariogramError
 from krigflow.variogram.model import Variogram, matern_scale
 
 
@@ -89,10 +89,10 @@ def test_anisotropy_hand_computed():
     ],
 )
 def test_validation_names_the_parameter(kwargs, match):
-    """Invalid parameters raise ConfigError naming the parameter."""
+    """Invalid parameters raise VariogramError naming the parameter."""
     args = {"model": "exponential", "sill": 1.0, "range_h": 100.0, "range_v": 10.0}
     args.update(kwargs)
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(VariogramError, match=match):
         Variogram(**args)
 
 
