@@ -15,7 +15,7 @@ from krigflow.exceptions import GridError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ConditioningData", "upscale"]
+__all__ = ["ConditioningData", "samples_of", "upscale"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,37 @@ class ConditioningData:
     def n(self) -> int:
         """int: number of data."""
         return int(np.asarray(self.values).shape[0])
+
+    @classmethod
+    def from_wells(cls, grid, wells, *, min_samples=1) -> ConditioningData:
+        """Upscale the valid samples of wells to the cells of a grid (see :func:`upscale`).
+
+        Parameters
+        ----------
+        grid : krigflow.grid.Grid
+            The model grid.
+        wells : sequence of krigflow.wells.Well
+            Wells placed in 3-D (anything with ``name``, ``easting``, ``northing``, ``tvdss`` and ``values``
+            arrays of one length).
+        min_samples : int, default 1
+            Cells with fewer valid samples of a well are dropped.
+
+        Returns
+        -------
+        ConditioningData
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> from krigflow.grid import Grid
+        >>> grid = Grid.from_bounds((0, 10, 0, 10, 0, 4), (10, 10, 2))
+        >>> well = SimpleNamespace(name="A", easting=[5, 5], northing=[5, 5], tvdss=[0.5, 1.5], values=[1.0, 3.0])
+        >>> ConditioningData.from_wells(grid, [well]).values.tolist()
+        [2.0]
+        """
+        easting, northing, tvdss, values, well = samples_of(wells)
+        return upscale(grid, easting, northing, tvdss, values, well,
+                       well_names=tuple(w.name for w in wells), min_samples=min_samples)
 
 
 def upscale(grid, easting, northing, tvdss, values, well, *, well_names=(), min_samples=1) -> ConditioningData:
@@ -164,3 +195,38 @@ def _merge_shared_cells(wells, flat, mean, n, names):
     owner = wells[first]
     key = np.lexsort((cells, owner))
     return owner[key], cells[key], merged[key]
+
+
+def samples_of(wells) -> tuple:
+    """The valid samples of wells as flat arrays, with the index of each sample's well.
+
+    Parameters
+    ----------
+    wells : sequence of krigflow.wells.Well
+        Anything with ``easting``, ``northing``, ``tvdss`` and ``values`` arrays of one length per well.
+
+    Returns
+    -------
+    easting, northing, tvdss, values : array, shape (m,)
+        Samples where all four are finite, well after well.
+    well : array of int, shape (m,)
+        Index of each sample's well in ``wells``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> w = SimpleNamespace(easting=[0, 0], northing=[0, 0], tvdss=[1, 2], values=[5.0, float("nan")])
+    >>> [a.tolist() for a in samples_of([w, w])]
+    [[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [5.0, 5.0], [0, 1]]
+    """
+    parts = []
+    for w in wells:
+        arrays = [np.asarray(a, dtype=float).ravel() for a in (w.easting, w.northing, w.tvdss, w.values)]
+        ok = np.logical_and.reduce([np.isfinite(a) for a in arrays])
+        parts.append([a[ok] for a in arrays])
+    if not parts:
+        empty = np.zeros(0)
+        return empty, empty, empty, empty, np.zeros(0, dtype=np.int64)
+    columns = [np.concatenate([p[i] for p in parts]) for i in range(4)]
+    well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
+    return (*columns, well)

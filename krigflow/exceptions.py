@@ -59,3 +59,35 @@ class TransformError(KrigflowError):
 
 class StatsError(KrigflowError):
     """Running statistics or histograms got a bad value or incompatible operands."""
+
+
+def describe_error(exc) -> str:
+    """One line describing an exception: its message, with its type unless it is a krigflow error.
+
+    A :class:`KrigflowError` or :class:`WorkflowError` message already says what is wrong (it names the
+    file or item and what was expected), so it is shown as it is; any other exception gets its type
+    appended, because its message alone ("list index out of range") would not say where it came from.
+    Used by the command line, the processing elements and the run's error records.
+
+    Parameters
+    ----------
+    exc : BaseException
+
+    Returns
+    -------
+    str
+        The message on one line (whitespace runs, newlines included, become one space).
+
+    Examples
+    --------
+    >>> describe_error(ValueError("bad\\nvalue"))
+    'bad value (ValueError)'
+    >>> describe_error(ConfigError("seed: expected an integer, got 'x'"))
+    "seed: expected an integer, got 'x'"
+    >>> describe_error(KeyError())
+    'KeyError'
+    """
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, (KrigflowError, WorkflowError)) and message != type(exc).__name__:
+        message = f"{message} ({type(exc).__name__})"
+    return message

@@ -120,6 +120,40 @@ class Grid:
         return cls(origin=tuple(origin), spacing=step, shape=tuple(shape))
 
     @classmethod
+    def around_wells(cls, wells, spacing, padding=(0.0, 0.0, 0.0)) -> Grid:
+        """Build the smallest spacing-aligned grid holding every valid sample of the wells, plus padding.
+
+        Parameters
+        ----------
+        wells : sequence of krigflow.wells.Well
+            Anything with ``easting``, ``northing``, ``tvdss`` and ``values`` arrays; samples whose value is
+            NaN do not count.
+        spacing : sequence of 3 float
+            Cell size ``(dx, dy, dz)`` (m).
+        padding : sequence of 3 float, default (0, 0, 0)
+            Margin on each side, as in :meth:`around_points`.
+
+        Returns
+        -------
+        Grid
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> w = SimpleNamespace(easting=[5, 95], northing=[10, 40], tvdss=[1003, 1017], values=[1.0, 2.0])
+        >>> Grid.around_wells([w], (10, 10, 4), padding=(10, 10, 0)).bounds
+        (-10.0, 110.0, 0.0, 50.0, 1000.0, 1020.0)
+        """
+        coords = [[], [], []]
+        for w in wells:
+            valid = np.isfinite(np.asarray(w.values, dtype=float))
+            for axis, name in enumerate(("easting", "northing", "tvdss")):
+                coords[axis].append(np.asarray(getattr(w, name), dtype=float)[valid])
+        if not coords[0]:
+            raise GridError("Grid.around_wells: no wells given")
+        return cls.around_points(*(np.concatenate(c) for c in coords), spacing, padding=padding)
+
+    @classmethod
     def around_points(cls, easting, northing, tvdss, spacing, padding=(0.0, 0.0, 0.0)) -> Grid:
         """Build the smallest spacing-aligned grid holding all points plus padding.
 

@@ -10,7 +10,7 @@ import pytest
 from krigflow.run.config import validate_config
 from krigflow.exceptions import KrigflowError
 from krigflow.kriging import krige_grid
-from krigflow.io.atomic import OutputExistsError, check_output, write_outputs
+from krigflow.io import OutputExistsError, check_output, write_outputs
 from krigflow.realizations import subsample_masks
 from krigflow.wells.well import Well
 from krigflow.run.core import (

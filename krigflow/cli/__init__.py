@@ -1,4 +1,4 @@
 """The ``krigflow`` command line."""
-from krigflow.cli.app import main
+from krigflow.cli.app import build_parser, main
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]

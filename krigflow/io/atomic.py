@@ -1,78 +1,19 @@
-"""Writing run results: ``stats.npz``, ``summary.json`` and the status record.
+"""Atomic file writing: a reader sees either the old file or the complete new one, never half of one.
 
-Every file is written atomically: to a temporary file in the same folder,
-flushed and fsync'ed, then renamed over the final name with :func:`os.replace`.
-A reader therefore sees either the old file or the complete new one. Existing
-results are never replaced unless asked (``overwrite=True``).
+Every file krigflow writes goes to a temporary file in the same folder, is flushed and fsync'ed, then
+renamed over the final name with :func:`os.replace` (:func:`atomic_path`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import logging
 import os
 import tempfile
 
 import numpy as np
 
-from krigflow.exceptions import KrigflowError
-
-logger = logging.getLogger(__name__)
-
-__all__ = [
-    "RESULT_FILES",
-    "STATUS_FILE",
-    "OutputExistsError",
-    "check_output",
-    "write_outputs",
-    "write_status",
-    "read_status",
-    "atomic_write",
-]
-
-#: Files holding the results of a run (their presence means "output exists").
-RESULT_FILES = ("stats.npz", "summary.json")
-#: Name of the status record written in the output folder by a dispel4py run.
-STATUS_FILE = "status.json"
-
-
-class OutputExistsError(KrigflowError):
-    """The output folder already holds results and overwriting was not asked for."""
-
-
-def check_output(output_dir, *, overwrite=False) -> None:
-    """Refuse to run if ``output_dir`` already holds results.
-
-    Parameters
-    ----------
-    output_dir : str
-        Output folder.
-    overwrite : bool, default False
-        If True, existing results are allowed (they will be replaced).
-
-    Raises
-    ------
-    OutputExistsError
-        If ``stats.npz`` or ``summary.json`` exists in ``output_dir`` and
-        ``overwrite`` is False.
-    KrigflowError
-        If ``output_dir`` exists and is not a folder.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> check_output(tempfile.mkdtemp())
-    """
-    if os.path.exists(output_dir) and not os.path.isdir(output_dir):
-        raise KrigflowError(f"output: {output_dir} exists and is not a directory")
-    existing = [name for name in RESULT_FILES if os.path.exists(os.path.join(output_dir, name))]
-    if existing and not overwrite:
-        raise OutputExistsError(
-            f"output: {output_dir} already holds {', '.join(existing)}; "
-            "refusing to overwrite (use --overwrite, or choose another output directory)"
-        )
+__all__ = ["atomic_path", "atomic_write", "json_bytes", "jsonable", "write_atomically"]
 
 
 @contextlib.contextmanager
@@ -136,69 +77,67 @@ def _umask() -> int:
 
 
 def atomic_write(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`)."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`).
 
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "b.bin")
+    >>> atomic_write(path, b"xyz")
+    >>> open(path, "rb").read()
+    b'xyz'
+    """
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
 
-def write_outputs(output_dir, arrays, summary, *, overwrite=False) -> list:
-    """Write ``stats.npz`` and ``summary.json`` into ``output_dir``.
+def write_atomically(path, write) -> str:
+    """Call ``write(tmp_path)``, then publish the file atomically as ``path`` (its folder is created).
 
     Parameters
     ----------
-    output_dir : str
-        Output folder (created if needed).
-    arrays : dict of str to array
-        Arrays for ``stats.npz`` (see :func:`krigflow.run.core.finalize`).
-    summary : dict
-        JSON-serialisable run summary.
-    overwrite : bool, default False
-        Replace existing results.
+    path : str
+        Final file path.
+    write : callable
+        ``write(tmp_path)`` writes the whole file to ``tmp_path``.
 
     Returns
     -------
-    list of str
-        Paths written.
+    str
+        ``path``.
 
-    Raises
-    ------
-    OutputExistsError
-        If results exist and ``overwrite`` is False.
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "sub", "c.txt")
+    >>> _ = write_atomically(path, lambda tmp: open(tmp, "w").write("ok"))
+    >>> open(path).read()
+    'ok'
     """
-    check_output(output_dir, overwrite=overwrite)
-    os.makedirs(output_dir, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
-    stats_path = os.path.join(output_dir, "stats.npz")
-    summary_path = os.path.join(output_dir, "summary.json")
-    atomic_write(stats_path, buffer.getvalue())
-    atomic_write(summary_path, _json_bytes(summary))
-    logger.info("wrote %s and %s", stats_path, summary_path)
-    return [stats_path, summary_path]
-
-
-def write_status(path, status) -> None:
-    """Write a status record (JSON) atomically, creating its folder if needed."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    atomic_write(path, _json_bytes(status))
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return path
 
 
-def read_status(path):
-    """Return the status record at ``path``, or None if there is none (or it is unreadable)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return None
+def json_bytes(obj) -> bytes:
+    """UTF-8 JSON text of ``obj`` (indented, numpy values as Python values, ending with a newline).
 
-
-def _json_bytes(obj) -> bytes:
+    Examples
+    --------
+    >>> json_bytes({"a": np.float64(1.5)})
+    b'{\\n  "a": 1.5\\n}\\n'
+    """
     return (json.dumps(obj, indent=2, default=jsonable) + "\n").encode("utf-8")
 
 
 def jsonable(obj):
-    """``json.dumps`` fallback: numpy scalars and arrays as Python values, anything else as text."""
+    """``json.dumps`` fallback: numpy scalars and arrays as Python values, anything else as text.
+
+    Examples
+    --------
+    >>> jsonable(np.int64(3)), jsonable(np.arange(2)), jsonable(Ellipsis)
+    (3, [0, 1], 'Ellipsis')
+    """
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):

@@ -62,7 +62,8 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         (without ``allow_missing``).
     """
     from krigflow.grid import Grid
-    from krigflow.io import write_formats, write_outputs, write_run_figures
+    from krigflow.io import write_formats, write_outputs
+    from krigflow.plotting import write_run_figures
     from krigflow.run.config import DEFAULTS
     from krigflow.run.core import finalize, versions
 

@@ -619,7 +619,8 @@ def complete_run(
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
     if write:
-        from krigflow.io import check_output, write_run_figures, write_run_files
+        from krigflow.io import check_output, write_run_files
+        from krigflow.plotting import write_run_figures
 
         check_output(config["output"], overwrite=overwrite)  # before any result file is replaced
         write_run_files(config, arrays, summary, problem=problem)  # wells.npz, stats.nc...: fail first

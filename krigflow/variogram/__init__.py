@@ -8,9 +8,7 @@ Modules (GSTools covmodel / variogram / fit style): :mod:`~krigflow.variogram.mo
 from krigflow.variogram.experimental import (
     ESTIMATORS,
     ExperimentalVariogram,
-    add_variogram_parser,
     horizontal_variogram,
-    plot_variograms,
     vertical_variogram,
 )
 from krigflow.variogram.fit import (
@@ -29,12 +27,10 @@ __all__ = [
     "ExperimentalVariogram",
     "Variogram",
     "VariogramFit",
-    "add_variogram_parser",
     "default_lags",
     "fit_variogram",
     "horizontal_variogram",
     "matern_scale",
-    "plot_variograms",
     "variogram_from_samples",
     "vertical_variogram",
 ]

@@ -28,7 +28,6 @@ import numpy as np
 
 from krigflow._validate import check_choice
 from krigflow.exceptions import VariogramError
-from krigflow.variogram.model import Variogram
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +35,6 @@ __all__ = [
     "ESTIMATORS",
     "ExperimentalVariogram",
     "horizontal_variogram",
-    "plot_variograms",
     "vertical_variogram",
 ]
 
@@ -219,138 +217,3 @@ def horizontal_variogram(easting, northing, tvdss, values, well, *, lag, max_lag
         else:
             bins.add(h, (v[k:] - v[:-k])[pick])
     return bins.result("horizontal", estimator)
-
-
-
-def plot_variograms(fit, path, *, configured=None, title=None) -> str:
-    """Write a PNG of the experimental variograms and the fitted curves (matplotlib, Agg backend).
-
-    Parameters
-    ----------
-    fit : VariogramFit
-        From :func:`variogram_from_samples` / :func:`fit_variogram`.
-    path : str
-        PNG file to write.
-    configured : krigflow.variogram.model.Variogram, optional
-        A model given in the config, drawn for comparison.
-    title : str, optional
-        Figure title.
-
-    Returns
-    -------
-    str
-        ``path``.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
-    for ax, ev in zip(axes, fit.experimental):
-        size = 10 + 60 * ev.pairs / ev.pairs.max()
-        ax.scatter(ev.lags, ev.gamma, s=size, color="k", alpha=0.7, label=f"experimental ({ev.estimator})")
-        h = np.linspace(0, ev.lags.max() * 1.05, 200)[1:]
-        for model, v in fit.fits.items():
-            d = (0.0, h, 0.0) if ev.direction == "horizontal" else (0.0, 0.0, h)
-            best = model == fit.variogram.model
-            ax.plot(h, v.semivariance(*d), lw=2.2 if best else 1.0, ls="-" if best else "--",
-                    label=f"{model}{' (chosen)' if best else ''}: range "
-                          f"{v.range_h if ev.direction == 'horizontal' else v.range_v:.4g} m")
-        if configured is not None:
-            d = (0.0, h, 0.0) if ev.direction == "horizontal" else (0.0, 0.0, h)
-            ax.plot(h, configured.semivariance(*d), color="grey", ls=":", lw=1.5, label="configured model")
-        ax.axhline(fit.variance, color="grey", lw=0.5)
-        ax.set_xlabel(f"{ev.direction} lag (m)")
-        ax.set_ylabel("semivariance")
-        ax.set_title(f"{ev.direction}: {int(ev.pairs.sum())} pairs")
-        ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0)
-        ax.legend(fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def variogram_command(config_path, *, output=None, as_json=False, out=None) -> int:
-    """``krigflow variogram CONFIG``: fit the variogram of a run's wells, print it and plot it.
-
-    The wells, grid and ``variogram`` options of the config are used as a run would (``variogram: auto``
-    is assumed whatever the config says; a configured model is drawn for comparison). With
-    ``method: conditional`` and ``transform: normal_score`` the fit is in normal-score space, as the
-    run's.
-
-    Returns
-    -------
-    int
-        Exit status (0).
-    """
-    import copy
-    import json
-    import sys
-
-    from krigflow.run import build_problem, load_config, load_inputs
-    from krigflow.variogram.fit import VariogramFit
-
-    out = out or sys.stdout
-    config = load_config(config_path)
-    configured = None
-    vg = config["variogram"]
-    auto = copy.deepcopy(config)
-    if vg["model"] != "auto":
-        configured = Variogram(**{k: vg[k] for k in ("model", "sill", "nugget", "range_h", "range_v", "range_h2",
-                                                       "azimuth", "nu")})
-        auto["variogram"] = dict(vg, model="auto", sill=None, range_h=None, range_v=None, range_h2=None)
-    problem = build_problem(load_inputs(config), auto)
-    record = problem.variogram_fit
-    fit = VariogramFit.from_record(record)
-    if record["space"] == "normal_score" and configured is not None:
-        configured = Variogram(configured.model, 1.0, configured.range_h, configured.range_v,
-                               nugget=configured.nugget / configured.sill, nu=configured.nu)
-    if output is None:
-        output = "variogram.png"
-    plot_variograms(fit, output, configured=configured,
-                    title=f"{config['property']} variogram ({record['space'].replace('_', ' ')} space)")
-    if as_json:
-        out.write(json.dumps(dict(record, png=output)) + "\n")
-        return 0
-    v = fit.variogram
-    out.write(f"variogram fitted to {len(problem.data.well_names)} wells ({record['space'].replace('_', ' ')} "
-              f"space; sample variance {fit.variance:.4g}):\n")
-    out.write(f"  {'model':12s} {'sill':>10s} {'nugget':>10s} {'range_h':>10s} {'range_v':>10s} {'error':>10s}\n")
-    for model, f in fit.fits.items():
-        mark = "  <- chosen" if model == v.model else ""
-        out.write(f"  {model:12s} {f.sill:10.4g} {f.nugget:10.4g} {f.range_h:10.4g} {f.range_v:10.4g} "
-                  f"{fit.errors[model]:10.3g}{mark}\n")
-    for ev in fit.experimental:
-        out.write(f"  {ev.direction}: {ev.lags.size} lag bins, {int(ev.pairs.sum())} pairs\n")
-    out.write(f"variogram: {{model: {v.model}, sill: {v.sill:.4g}, nugget: {v.nugget:.4g}, range_h: {v.range_h:.4g}, "
-              f"range_v: {v.range_v:.4g}}}\n")
-    out.write(f"wrote {output}\n")
-    return 0
-
-
-def add_variogram_parser(subparsers) -> None:
-    """Set up ``krigflow variogram`` (called by :func:`krigflow.cli.app.build_parser`)."""
-    import argparse
-
-    p = subparsers.add_parser(
-        "variogram", help="fit a variogram to the wells of a run config; print it and plot it (PNG)",
-        description="Experimental variograms of the wells of CONFIG (vertical: along each well; horizontal: "
-        "between wells at similar depth), weighted least-squares fits of the candidate models (the config's "
-        "variogram options), the chosen model as a config line, and a PNG of points and curves.",
-        epilog="example:\n  krigflow variogram data/demo/run.yaml --output demo_variogram.png",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("config", metavar="CONFIG", help="run configuration (YAML or JSON)")
-    p.add_argument("--output", "-o", metavar="PNG", help="figure to write (default variogram.png)")
-    p.add_argument("--json", action="store_true", help="print the fit record as one JSON object")
-    p.set_defaults(func=_run_variogram_command)
-
-
-def _run_variogram_command(args) -> int:
-    """CLI entry of ``krigflow variogram`` (lasio's per-file notes are not shown unless -v)."""
-    if not getattr(args, "verbose", 0):
-        logging.getLogger("lasio").setLevel(logging.ERROR)
-    return variogram_command(args.config, output=args.output, as_json=args.json)

@@ -33,6 +33,7 @@ from krigflow.wells.well import (
     load_well,
     parse_name_map,
     read_well_sources,
+    read_wells,
 )
 
-__all__ = ["DEFAULT_ALIASES", "SENTINELS", "LogData", "Well", "canonical_property", "detect_encoding", "inspect_well", "las_location", "load_well", "match_well_name", "merge_aliases", "minimum_curvature", "normalize_well_name", "parse_angle", "parse_name_map", "read_las", "read_survey", "read_well_headers", "read_well_sources", "select_curve", "survey_from_las_comments", "survey_from_stations", "table_location", "vertical_survey"]
+__all__ = ["DEFAULT_ALIASES", "SENTINELS", "LogData", "Well", "canonical_property", "detect_encoding", "inspect_well", "las_location", "load_well", "match_well_name", "merge_aliases", "minimum_curvature", "normalize_well_name", "parse_angle", "parse_name_map", "read_las", "read_survey", "read_well_headers", "read_well_sources", "read_wells", "select_curve", "survey_from_las_comments", "survey_from_stations", "table_location", "vertical_survey"]

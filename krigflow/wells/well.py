@@ -433,3 +433,43 @@ def inspect_well(las_path, sources: WellSources) -> dict:
     else:
         record["status"] = "ok"
     return record
+
+
+def read_wells(las, *, property="GR", well_headers=None, surveys=None, **options) -> list:
+    """Read LAS files and place every sample in 3-D: the one-call entry for library use.
+
+    Parameters
+    ----------
+    las : str, Path or sequence of them
+        LAS files or glob patterns (``"data/demo/las/*.las"``).
+    property : str, default "GR"
+        Property to model (see :data:`krigflow.wells.curves.DEFAULT_ALIASES`).
+    well_headers : str or Path, optional
+        Well-header table (CSV) with coordinates and datum elevations.
+    surveys : str, Path or sequence of them, optional
+        Survey files, directories or glob patterns.
+    **options
+        Passed to :func:`read_well_sources` (``name_map``, ``aliases``, ``crs``, ``curve``, ...).
+
+    Returns
+    -------
+    list of Well
+        One per LAS file, in the sorted order of the matched files.
+
+    Raises
+    ------
+    LASReadError, WellLocationError, SurveyError, WellOptionError
+        Naming the file and what is wrong, as :func:`load_well` does.
+    WellOptionError
+        If the patterns match no file.
+    """
+    patterns = [las] if isinstance(las, (str, Path)) else list(las)
+    files = []
+    for pattern in patterns:
+        pattern = str(pattern)
+        matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        files.extend(m for m in matched if m not in files)
+    if not files:
+        raise WellOptionError(f"read_wells: {', '.join(map(str, patterns))} matches no LAS file")
+    sources = read_well_sources(property=property, well_headers=well_headers, surveys=surveys, **options)
+    return [load_well(path, sources) for path in files]

@@ -6,10 +6,8 @@ from krigflow.exceptions import VariogramError
 from krigflow.realizations.fft import gaussian_field
 from krigflow.variogram.experimental import (
     horizontal_variogram,
-    plot_variograms,
     vertical_variogram,
 )
-from krigflow.variogram.fit import variogram_from_samples
 from krigflow.variogram.model import Variogram
 
 SHAPE, SPACING = (64, 64, 80), (25.0, 25.0, 1.0)
@@ -87,32 +85,3 @@ def test_experimental_errors():
         vertical_variogram(t, t, np.zeros(t.size), lag=1.0, max_lag=10.0, estimator="robust")
     with pytest.raises(VariogramError, match="need 0 < lag <= max_lag"):
         vertical_variogram(t, t, np.zeros(t.size), lag=0.0, max_lag=10.0)
-
-
-def test_plot_writes_a_png(exponential_field, tmp_path):
-    """plot_variograms writes a PNG with both directions."""
-    pytest.importorskip("matplotlib")
-    _, field = exponential_field
-    fit = variogram_from_samples(*_wells_in(field, n_wells=10), spacing=(50.0, 50.0, 4.0),
-                                 candidates=["exponential", "spherical"])
-    path = plot_variograms(fit, str(tmp_path / "v.png"), configured=Variogram("spherical", 4.0, 600.0, 12.0))
-    with open(path, "rb") as fh:
-        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
-
-
-def test_cli_variogram_on_the_demo(tmp_path, capsys):
-    """`krigflow variogram CONFIG` prints the fitted model as a config line and writes the PNG."""
-    pytest.importorskip("matplotlib")
-    import os
-
-    from krigflow.cli import app as cli
-
-    config = os.path.join(os.path.dirname(__file__), "..", "..", "data", "demo", "run.yaml")
-    png = str(tmp_path / "v.png")
-    assert cli.main(["variogram", config, "--output", png, "-q"]) == 0
-    out = capsys.readouterr().out
-    assert "variogram: {model: " in out and "<- chosen" in out and os.path.getsize(png) > 1000
-    # the demo truth is exponential, 600 m / 400 m (omnidirectional fit) and 15 m
-    line = next(li for li in out.splitlines() if li.startswith("variogram: {"))
-    fitted = dict(item.split(": ") for item in line[len("variogram: {"):-1].split(", "))
-    assert 300.0 < float(fitted["range_h"]) < 700.0 and 10.0 < float(fitted["range_v"]) < 25.0

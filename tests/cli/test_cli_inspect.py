@@ -2,6 +2,7 @@
 import json
 
 from conftest import las_text
+
 from krigflow.cli.app import build_parser, main
 
 

@@ -1,0 +1,121 @@
+"""``krigflow inspect``: check LAS files (curve, depths, nulls, location, survey) before a run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from krigflow.exceptions import KrigflowError
+from krigflow.wells import inspect_well, match_well_name, read_well_sources
+
+__all__ = ["add_inspect_parser", "run_inspect"]
+
+
+def _add_well_source_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that read wells (the same as in the run config)."""
+    parser.add_argument("--well-headers", metavar="CSV", help="well-header table (Name/Well, X/Easting, "
+                        "Y/Northing, KB/DFE/EKB columns detected)")
+    parser.add_argument("--surveys", metavar="GLOB", action="append", default=[],
+                        help="deviation survey files, directories or glob patterns (repeatable)")
+    parser.add_argument("--name-map", metavar="LAS_NAME=TABLE_NAME", action="append", default=[],
+                        help="explicit well-name pair (repeatable)")
+    parser.add_argument("--property", default="GR", help="property to model, via curve aliases (default GR)")
+    parser.add_argument("--curve", default=None, metavar="MNEMONIC",
+                        help="use this curve mnemonic in every file instead of the aliases")
+    parser.add_argument("--crs", default=None, metavar="EPSG:xxxx",
+                        help="projected CRS to convert latitude/longitude to (needs pyproj)")
+
+
+def add_inspect_parser(subparsers) -> None:
+    """Set up ``krigflow inspect``."""
+    p = subparsers.add_parser("inspect", help="check LAS files: curve, depths, nulls, location, survey",
+                              description="One row per LAS file: property curve, depth range and step, "
+                              "% null, location and its source, survey source and problems. Exit status 0 "
+                              "when every file is usable, 1 otherwise.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="LAS files or directories")
+    p.add_argument("--json", action="store_true", help="one JSON object per input file on stdout")
+    _add_well_source_options(p)
+    p.set_defaults(func=run_inspect)
+
+
+def _las_paths(paths) -> list[str]:
+    """Expand directories into the LAS files they hold (``*.las``, any case)."""
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(str(f) for f in p.iterdir() if f.suffix.lower() == ".las"))
+        else:
+            out.append(str(p))
+    return out
+
+
+def _format_row(rec: dict) -> list[str]:
+    """Table cells of one inspect record."""
+    if rec["status"] != "ok" and rec["curve"] is None:
+        return [Path(rec["path"]).name, rec["well"] or "-", "-", "-", "-", "-", "-", "-", "-", "ERROR"]
+    depth = f"{rec['md_min']:.1f}-{rec['md_max']:.1f}" if rec["md_min"] is not None else "-"
+    step = f"{rec['md_step']:g}" if rec["md_step"] is not None else "-"
+    loc = f"{rec['easting']:.1f}, {rec['northing']:.1f}"
+    problems = "ERROR" if rec["status"] != "ok" else (f"{len(rec['warnings'])} warning(s)"
+                                                      if rec["warnings"] else "")
+    return [Path(rec["path"]).name, rec["well"], f"{rec['curve']} ({rec['unit']})", depth, step,
+            f"{rec['null_percent']:.1f}", loc, f"{rec['kb']:g}",
+            f"{rec['location_source']} | {rec['survey_source']}", problems]
+
+
+def _print_table(records, out) -> None:
+    """Aligned text table plus the list of problems under it."""
+    header = ["file", "well", "curve", "MD range (m)", "step", "% null", "head E, N", "KB",
+              "location | survey source", "problems"]
+    rows = [header] + [_format_row(r) for r in records]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
+    for row in rows:
+        out.write("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+    for rec in records:
+        msgs = ([f"error: {rec['error']}"] if rec["error"] else []) + rec["warnings"]
+        if msgs:
+            out.write(f"\n{Path(rec['path']).name}:\n")
+            for m in msgs:
+                out.write(f"  - {m}\n")
+
+
+def _unmatched_rows(sources, records) -> list[str]:
+    """Header-table wells that no inspected LAS file matched."""
+    if sources.header_table is None:
+        return []
+    matched = set()
+    names = sources.header_table.names()
+    for rec in records:
+        if rec["well"]:
+            m = match_well_name(rec["well"], names, sources.name_map)
+            if m.name:
+                matched.add(m.name)
+    return [n for n in names if n not in matched]
+
+
+def run_inspect(args) -> int:
+    """Run ``krigflow inspect``."""
+    try:
+        sources = read_well_sources(property=args.property, well_headers=args.well_headers,
+                                    surveys=args.surveys or None, name_map=args.name_map, crs=args.crs,
+                                    curve=args.curve)
+    except KrigflowError as exc:
+        sys.stderr.write(f"krigflow inspect: {exc}\n")
+        return 1
+    records = [inspect_well(p, sources) for p in _las_paths(args.paths)]
+    if not records:
+        sys.stderr.write("krigflow inspect: no LAS file found\n")
+        return 1
+    if args.json:
+        for rec in records:
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    else:
+        _print_table(records, sys.stdout)
+        for note in sources.warnings:
+            sys.stdout.write(f"\nsources: {note}\n")
+        unmatched = _unmatched_rows(sources, records)
+        if unmatched:
+            sys.stdout.write(f"\nheader-table wells without a LAS file: {', '.join(unmatched)}\n")
+    return 0 if all(r["status"] == "ok" for r in records) else 1
