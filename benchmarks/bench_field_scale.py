@@ -443,8 +443,9 @@ def main(argv=None):
     parser.add_argument("--peer-cells", type=float, default=1e6)
     parser.add_argument("--peer-realizations", type=int, default=8, help="krigflow batch at peer size")
     parser.add_argument("--peers", nargs="*", default=["gstlearn", "gstools"], choices=["gstlearn", "gstools"])
-    parser.add_argument("--exact-max-data", type=int, default=256,
-                        help="max_data of the exact quantiles' variance at peer size (0: all data)")
+    parser.add_argument("--exact-max-data", type=int, default=-1,
+                        help="max_data of the exact quantiles' variance at peer size (0: all data, -1: the "
+                             "run's default, krigflow.stats.gaussian.default_max_data)")
     parser.add_argument("--skip-run", action="store_true", help="skip the krigflow run at --cells")
     parser.add_argument("--memory-model", action="store_true", help="only the kriger memory model")
     parser.add_argument("--histograms", action="store_true",
@@ -500,6 +501,10 @@ def main(argv=None):
             print(f"  krigflow conditional, batch of {args.peer_realizations}: {kf['per_realization']:.3f} s per "
                   f"realization (statistics included), peak RSS {_mb(kf['peak_rss']):.0f} MB", flush=True)
             max_data = args.exact_max_data or None
+            if max_data == -1:
+                from krigflow.stats.gaussian import default_max_data
+
+                max_data = default_max_data(np.prod(shape), kf["n_data"])
             ex = _in_child(krigflow_exact, shape, wells, max_data)
             peer["krigflow_exact"] = ex
             print(f"  krigflow exact quantiles (P10/P50/P90 + 2 cutoffs, max_data {max_data}): {ex['seconds']:.2f} s"

@@ -1,23 +1,23 @@
 """Memory model of a run: peak resident memory per process from the problem's sizes.
 
-Used to refuse, before any work starts, a run that cannot fit (issue 13), and to choose a batch size.
-The model is itemized (what each process holds at its peak) with coefficients read from the code and
-checked against peak RSS measured by ``benchmarks/bench_field_scale.py --memory-model`` (``VmHWM`` /
-``ru_maxrss`` of a process, not tracemalloc): see :data:`MEASURED`.
+For the up-front memory guard (issue 13: refuse, before any work starts, a run that cannot fit) and to
+choose a batch size. The model adds what a process holds at its peak, with coefficients read from the code
+and checked against the peak RSS measured by ``benchmarks/bench_field_scale.py --memory-model``
+(``ru_maxrss`` / ``VmHWM`` of the process, not tracemalloc): :data:`MEASURED`.
 
-Terms (bytes; ``N`` grid cells, ``R`` realizations per batch, ``n`` data, ``E`` cells of the FFT
-embedding, ``B`` histogram bins, ``K`` cutoffs):
+Terms (bytes; ``N`` grid cells, ``R`` realizations per batch, ``n`` data, ``B`` histogram bins, ``K``
+cutoffs, ``(lx, ly, lz)`` the FFT embedding of the ``conditional`` method, ``(nx, ny, nz)`` the grid):
 
-* ``BASE``: interpreter, numpy/scipy, dispel4py (measured: 60-90 MB per process);
-* data: the ``n x n`` covariance and its factor, a few copies: ``3 * 8 n^2``;
-* field generator: the spectrum (``4 E`` float64 half spectrum) and, while one field is drawn, the
-  noise, the complex intermediate and the real output of the inverse FFT (``fft_bytes_per_cell * E``);
-* realizations: the batch of fields and the residual-kriging output, ``field_copies * field_bytes * N * R``;
-* statistics: the accumulator (count, mean, M2, min, max: ``40 N``) plus, when quantiles come from
-  realizations, per-cell histograms (``(B + 2) * count_bytes * N``) and exceedance counts
-  (``K * count_bytes * N``); merging a batch into the accumulator holds up to three such sets at once;
-  exact (multi-Gaussian) quantiles instead hold the simple-kriging mean and standard deviation
-  (``16 N``) for the cells of the process's blocks.
+kriger
+    ``BASE`` (interpreter, numpy/scipy, dispel4py, the kriging engines' chunk-bounded temporaries) + the
+    data covariance and its factor (``3 * 8 n^2``) + the accumulator and one batch's statistics
+    (``2 * 40 N``; plus ``2 * (B + 2 + K) * c N`` with per-cell histograms of ``c``-byte counts) + the
+    batch of fields (``f R N``, ``f`` = 4 for float32, 8 for float64) + the field generator (float32:
+    spectrum ``4 lx ly (lz/2+1)`` and pruned intermediate ``8 lx ny (lz/2+1)``; float64: ``28 lx ly lz``).
+accumulator
+    ``BASE`` + the partials it receives (``krigers * partial``) + the exact quantiles (simple-kriging mean
+    and standard deviation ``16 N``, one float64 temporary ``8 N``) + the output arrays (``std`` ``8 N``
+    and ``f`` bytes per cell for each quantile and cutoff).
 """
 from __future__ import annotations
 
@@ -26,17 +26,32 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory"]
+__all__ = ["MemoryEstimate", "estimate_memory", "BASE", "MEASURED"]
 
-#: Resident memory of a process after imports (bytes): measured 62-63 MB for a plain kriger process,
-#: ~80 MB for a dispel4py multi process.
-BASE = 80 * 2**20
+#: Resident memory of a process besides the per-cell and per-datum terms (bytes): the measured intercept
+#: is 153 MB with ~1 200 data (imports ~62 MB, the data covariance ~33 MB, the columns engine's and the
+#: statistics' chunk-bounded temporaries); the model overestimates the measured points by 10-75 MB.
+BASE = 125 * 2**20
 
-#: Peak RSS measured on this machine (bytes), for checking the model (``cells``, ``batch``, ``peak``):
-#: conditional batch + statistics with 100-bin per-cell histograms, ~1 200 data, float64 fields,
-#: before the field-scale changes (``bench_field_scale.py --memory-model``, 2026-11-29): fit
-#: ``84 MB + 233 B x cells + 17.7 B x cells x batch`` (max residual 11 MB).
+#: Peak RSS of one kriger process (``cells``, ``batch``, bytes) measured on this machine (2 cores, AMD EPYC,
+#: 2026-11-29) with the field-scale path: two conditional batches (float32 fields, ~1 200 data, columns
+#: engine) merged in place into an accumulator without per-cell histograms. Fit:
+#: ``153 MB + 83 B x cells + 1.5 B x cells x batch`` (max residual 5 MB).
 MEASURED = (
+    (98260, 1, 163074048),
+    (98260, 4, 174477312),
+    (98260, 8, 174268416),
+    (304425, 1, 183418880),
+    (304425, 4, 185962496),
+    (304425, 8, 188260352),
+    (1000776, 1, 246710272),
+    (1000776, 4, 249683968),
+    (1000776, 8, 255389696),
+)
+
+#: The same before the field-scale changes (float64 fields, 100-bin per-cell histograms, one batch, no
+#: accumulator merge): ``84 MB + 233 B x cells + 17.7 B x cells x batch``.
+MEASURED_BEFORE = (
     (98260, 1, 123572224),
     (98260, 4, 126009344),
     (98260, 8, 129224704),
@@ -58,50 +73,50 @@ class MemoryEstimate:
     generator: int
     fields: int
     statistics: int
+    outputs: int = 0
 
     @property
     def total(self) -> int:
         """int: the sum of the terms."""
-        return self.base + self.data + self.generator + self.fields + self.statistics
+        return self.base + self.data + self.generator + self.fields + self.statistics + self.outputs
 
     def describe(self) -> dict:
         """JSON-ready terms and total, in MiB."""
         return {k: round(getattr(self, k) / 2**20, 1)
-                for k in ("base", "data", "generator", "fields", "statistics", "total")}
+                for k in ("base", "data", "generator", "fields", "statistics", "outputs", "total")}
 
 
-def estimate_memory(cells, batch, n_data, *, embedding_cells=None, method="conditional",
-                    quantiles_from="exact", bins=100, cutoffs=0, field_bytes=8, count_bytes=2,
-                    block_cells=None, fft_bytes_per_cell=28.0, field_copies=3.0,
-                    stats_copies=3.0) -> MemoryEstimate:
-    """Peak resident memory of one kriger process (bytes, itemized).
+def estimate_memory(shape, batch, n_data, *, role="kriger", embedding=None, method="conditional",
+                    quantiles_from="exact", bins=100, quantiles=3, cutoffs=0, field_bytes=None,
+                    count_bytes=None, realizations=100, krigers=1) -> MemoryEstimate:
+    """Peak resident memory of one process of a run (bytes, itemized; see the module docstring).
 
     Parameters
     ----------
-    cells : int
-        Grid cells ``N``.
+    shape : tuple of 3 int
+        Grid shape ``(nx, ny, nz)``.
     batch : int
         Realizations per batch ``R``.
     n_data : int
         Conditioning data ``n``.
-    embedding_cells : int, optional
-        Cells of the FFT embedding of the ``conditional`` method (default ``8 N``, the worst case of
-        padding every axis by the grid); ignored for ``subsample``.
+    role : {"kriger", "accumulator"}
+        Which process.
+    embedding : tuple of 3 int, optional
+        FFT embedding of the ``conditional`` method (default: the grid padded by itself on every axis,
+        the worst case).
     method : {"conditional", "subsample"}
-        Stochastic method.
     quantiles_from : {"exact", "realizations", "none"}
-        Where quantiles come from: the multi-Gaussian shortcut (``conditional`` only), per-cell
-        histograms of the realizations, or no quantiles.
-    bins, cutoffs : int
-        Histogram bins ``B`` and number of cutoffs ``K``.
-    field_bytes : {4, 8}
-        Bytes per value of a realization field (float32 or float64).
-    count_bytes : int, default 2
-        Bytes per histogram count (uint16).
-    block_cells : int, optional
-        Cells of the spatial blocks this process computes exact quantiles for (default all ``N``).
-    fft_bytes_per_cell, field_copies, stats_copies : float
-        Model coefficients (see the module docstring).
+        The multi-Gaussian shortcut (``conditional``), per-cell histograms, or no quantiles.
+    bins, quantiles, cutoffs : int
+        Histogram bins ``B``, number of quantiles and of cutoffs ``K``.
+    field_bytes : {4, 8}, optional
+        Bytes per field value (default: 4 for ``conditional`` from 10^6 cells, as a run does, else 8).
+    count_bytes : int, optional
+        Bytes per histogram count (default from ``realizations``: 1 up to 255, 2 up to 65 535, else 4).
+    realizations : int, default 100
+        Realizations of the run (count dtype).
+    krigers : int, default 1
+        Krigers sending partials (accumulator).
 
     Returns
     -------
@@ -109,29 +124,38 @@ def estimate_memory(cells, batch, n_data, *, embedding_cells=None, method="condi
 
     Examples
     --------
-    >>> est = estimate_memory(20_000_000, 4, 1200, embedding_cells=20_000_000 * 2, cutoffs=2)
-    >>> est.total > est.fields > 0
+    >>> est = estimate_memory((500, 400, 100), 8, 1200, embedding=(960, 800, 125))
+    >>> round(est.total / 2**30, 1)
+    2.6
+    >>> before = estimate_memory((500, 400, 100), 8, 1200, embedding=(960, 800, 125), field_bytes=8,
+    ...                          quantiles_from="realizations", cutoffs=2, count_bytes=2)
+    >>> before.total > 4 * est.total
     True
     """
-    cells, batch, n_data = int(cells), int(batch), int(n_data)
-    if min(cells, batch) < 1 or n_data < 0:
-        raise ValueError(f"estimate_memory: cells and batch must be >= 1 and n_data >= 0, got {cells}, {batch}, "
-                         f"{n_data}")
+    nx, ny, nz = (int(n) for n in shape)
+    cells, batch, n_data = nx * ny * nz, int(batch), int(n_data)
+    if min(cells, batch) < 1 or n_data < 0 or role not in ("kriger", "accumulator"):
+        raise ValueError(f"estimate_memory: need cells, batch >= 1, n_data >= 0 and role kriger or accumulator, "
+                         f"got {shape}, {batch}, {n_data}, {role!r}")
     if quantiles_from not in ("exact", "realizations", "none"):
         raise ValueError(f"estimate_memory: quantiles_from must be 'exact', 'realizations' or 'none', got "
                          f"{quantiles_from!r}")
-    data = int(3 * 8 * n_data * n_data)
-    generator = 0
-    if method == "conditional":
-        embedding = 8 * cells if embedding_cells is None else int(embedding_cells)
-        generator = int(fft_bytes_per_cell * embedding)
-    fields = int(field_copies * field_bytes * cells * batch)
+    if field_bytes is None:
+        field_bytes = 4 if method == "conditional" and cells >= 1_000_000 else 8
+    if count_bytes is None:
+        count_bytes = 1 if realizations <= 255 else 2 if realizations <= 65535 else 4
     per_cell = 40.0
     if quantiles_from == "realizations":
         per_cell += (bins + 2 + cutoffs) * count_bytes
-    elif cutoffs:
-        per_cell += cutoffs * count_bytes
-    statistics = int(stats_copies * per_cell * cells)
-    if quantiles_from == "exact":
-        statistics += 16 * (cells if block_cells is None else int(block_cells))
-    return MemoryEstimate(BASE, data, generator, fields, statistics)
+    partial = int(per_cell * cells)
+    if role == "accumulator":
+        outputs = cells * (8 + field_bytes * (quantiles + cutoffs))
+        exact = 24 * cells if quantiles_from == "exact" else 0
+        return MemoryEstimate(BASE, 0, 0, 0, max(1, int(krigers)) * partial + exact, outputs)
+    data = 3 * 8 * n_data * n_data
+    generator = 0
+    if method == "conditional":
+        lx, ly, lz = embedding if embedding is not None else (2 * nx, 2 * ny, 2 * nz)
+        half = lz // 2 + 1
+        generator = 4 * lx * ly * half + 8 * lx * ny * half if field_bytes == 4 else 28 * lx * ly * lz
+    return MemoryEstimate(BASE, data, generator, field_bytes * cells * batch, 2 * partial)
