@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MemoryEstimate", "estimate_memory", "BASE", "MEASURED"]
+__all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory"]
 
 #: Resident memory of a process besides the per-cell and per-datum terms (bytes): the measured intercept
 #: is 153 MB with ~1 200 data (imports ~62 MB, the data covariance ~33 MB, the columns engine's and the
