@@ -341,8 +341,22 @@ def krigflow_exact(shape, wells, max_data, check_cells=2000):
     return out
 
 
-def gstlearn_one(shape, wells, n_max=32, nbtuba=100):
-    """gstlearn conditional turning-bands simulation, one realization, normal scores, simple kriging."""
+def _sub_axes(grid, max_cells):
+    """Axes of a block of whole columns at the grid's centre with at most ``max_cells`` cells (all if None)."""
+    nx, ny, nz = grid.shape
+    if max_cells is None or max_cells >= grid.n_cells:
+        return grid.easting, grid.northing, grid.tvdss
+    side = max(1, int(np.sqrt(max_cells / nz)))
+    i0, j0 = max(0, (nx - side) // 2), max(0, (ny - side) // 2)
+    return grid.easting[i0:i0 + side], grid.northing[j0:j0 + side], grid.tvdss
+
+
+def gstlearn_one(shape, wells, max_cells=None, n_max=32, nbtuba=100):
+    """gstlearn conditional turning-bands simulation, one realization, normal scores, simple kriging.
+
+    On a centred block of whole columns of at most ``max_cells`` cells (all by default); the time is scaled
+    per cell to the whole grid (``per_realization``).
+    """
     import gstlearn as gl
 
     from krigflow.realizations import NormalScore
@@ -354,7 +368,8 @@ def gstlearn_one(shape, wells, n_max=32, nbtuba=100):
     db["x1"], db["x2"], db["x3"], db["y"] = data.easting, data.northing, data.tvdss, y
     db.setLocators(["x1", "x2", "x3"], gl.ELoc.X)
     db.setLocator("y", gl.ELoc.Z)
-    out = gl.DbGrid.create(nx=list(grid.shape), dx=list(grid.spacing), x0=list(grid.origin))
+    axes = _sub_axes(grid, max_cells)
+    out = gl.DbGrid.create(nx=[a.size for a in axes], dx=list(grid.spacing), x0=[a[0] for a in axes])
     v = VARIOGRAM
     # gstlearn angles are counter-clockwise from east; krigflow's azimuth is clockwise from north
     model = gl.Model.createFromParam(gl.ECov.EXPONENTIAL, ranges=[v["range_h"], v["range_h2"], v["range_v"]],
@@ -367,13 +382,19 @@ def gstlearn_one(shape, wells, n_max=32, nbtuba=100):
     if err:
         raise RuntimeError(f"gstlearn simtub failed ({err})")
     field = np.asarray(out["Simu*"])
-    return {"cells": grid.n_cells, "n_data": data.n, "seconds": seconds, "per_realization": seconds,
+    cells = int(np.prod([a.size for a in axes]))
+    return {"cells": cells, "n_data": data.n, "seconds": seconds, "per_realization": seconds * grid.n_cells / cells,
             "peak_rss": _maxrss(), "field_std": float(np.std(field)),
-            "setup": f"simtub, NeighMoving {n_max} data, {nbtuba} bands"}
+            "setup": f"simtub, NeighMoving {n_max} data, {nbtuba} bands, {cells:,d} cells"
+                     + ("" if cells == grid.n_cells else " (scaled per cell)")}
 
 
-def gstools_one(shape, wells):
-    """GSTools CondSRF (simple kriging, default randomization method), one realization, normal scores."""
+def gstools_one(shape, wells, max_cells=None):
+    """GSTools CondSRF (simple kriging, default randomization method), one realization, normal scores.
+
+    On a centred block of whole columns of at most ``max_cells`` cells; the time is scaled per cell (its
+    kriging of 1 000+ data, ~15 ms per cell here, dominates and is linear in the cells).
+    """
     import gstools as gs
 
     from krigflow.realizations import NormalScore
@@ -386,11 +407,14 @@ def gstools_one(shape, wells):
                            angles=np.deg2rad(90.0 - v["azimuth"]))
     krige = gs.krige.Simple(model, [data.easting, data.northing, data.tvdss], y, mean=0.0)
     srf = gs.CondSRF(krige)
+    axes = _sub_axes(grid, max_cells)
     start = time.perf_counter()
-    field = srf.structured([grid.easting, grid.northing, grid.tvdss], seed=3)
+    field = srf.structured(list(axes), seed=3)
     seconds = time.perf_counter() - start
-    return {"cells": grid.n_cells, "n_data": data.n, "seconds": seconds, "per_realization": seconds,
-            "peak_rss": _maxrss(), "field_std": float(np.std(field)), "setup": "CondSRF, Simple kriging"}
+    cells = int(np.prod([a.size for a in axes]))
+    return {"cells": cells, "n_data": data.n, "seconds": seconds, "per_realization": seconds * grid.n_cells / cells,
+            "peak_rss": _maxrss(), "field_std": float(np.std(field)),
+            "setup": f"CondSRF, Simple kriging, {cells:,d} cells" + ("" if cells == grid.n_cells else " (scaled per cell)")}
 
 
 def kriger_memory(shape, wells, batch, field_scale=True):
@@ -430,6 +454,26 @@ def _mb(b):
     return b / 2**20
 
 
+def _memory_model_of(shape, args, row):
+    """The memory model's estimates for the run (MB) and the partials' size (40 bytes per cell each)."""
+    import scipy.fft
+
+    from krigflow.realizations.fft import simulation_padding
+    from krigflow.run.memory import estimate_memory
+
+    _, spacing = bounds_spacing(shape)
+    pad = simulation_padding(shape, spacing, _variogram())
+    embedding = tuple(scipy.fft.next_fast_len(int(n + p), real=True) for n, p in zip(shape, pad))
+    n = row.get("n_data") or args.data
+    krigers = row.get("workers") or args.krigers
+    kriger = estimate_memory(shape, args.batch_size, n, embedding=embedding, cutoffs=2,
+                             realizations=args.realizations)
+    acc = estimate_memory(shape, args.batch_size, n, role="accumulator", cutoffs=2, krigers=krigers,
+                          realizations=args.realizations)
+    return {"kriger": _mb(kriger.total), "accumulator": _mb(acc.total),
+            "partials": _mb(40 * int(np.prod(shape)) * krigers)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cells", type=float, default=20e6, help="grid cells of the run (default 20e6)")
@@ -443,6 +487,10 @@ def main(argv=None):
     parser.add_argument("--peer-cells", type=float, default=1e6)
     parser.add_argument("--peer-realizations", type=int, default=8, help="krigflow batch at peer size")
     parser.add_argument("--peers", nargs="*", default=["gstlearn", "gstools"], choices=["gstlearn", "gstools"])
+    parser.add_argument("--gstlearn-cells", type=float, default=None,
+                        help="run gstlearn on a centred block of this many cells, time scaled (default: all)")
+    parser.add_argument("--gstools-cells", type=float, default=5000,
+                        help="run GSTools on a centred block of this many cells, time scaled (default 5000)")
     parser.add_argument("--exact-max-data", type=int, default=-1,
                         help="max_data of the exact quantiles' variance at peer size (0: all data, -1: the "
                              "run's default, krigflow.stats.gaussian.default_max_data)")
@@ -488,6 +536,9 @@ def main(argv=None):
             print("  | process | peak RSS MB | CPU s | written MB | command |\n  |---|---|---|---|---|")
             for k, p in enumerate(row["processes"]):
                 print(f"  | {k} | {_mb(p['hwm']):.0f} | {p['cpu']:.1f} | {_mb(p['wchar']):.1f} | {p['cmd'][-60:]} |")
+            row["model"] = _memory_model_of(shape, args, row)
+            print(f"  memory model (krigflow.run.memory): kriger {row['model']['kriger']:.0f} MB, accumulator "
+                  f"{row['model']['accumulator']:.0f} MB; partials {row['model']['partials']:.0f} MB in all", flush=True)
             print(f"  max peak RSS {_mb(max(p['hwm'] for p in row['processes'])):.0f} MB; bytes moved between "
                   f"processes ~{_mb(moved):.0f} MB (written {_mb(sum(p['wchar'] for p in row['processes'])):.0f} MB"
                   f" minus outputs {_mb(row['output_bytes']):.0f} MB)", flush=True)
@@ -511,12 +562,14 @@ def main(argv=None):
                   f" once (moments {ex['seconds_moments']:.2f} s), peak RSS {_mb(ex['peak_rss']):.0f} MB"
                   + (f", max |std - exact std| {ex['max_std_error_vs_exact']:.2e}"
                      if "max_std_error_vs_exact" in ex else ""), flush=True)
+            limits = {"gstlearn": args.gstlearn_cells, "gstools": args.gstools_cells}
             for name, fn in (("gstlearn", gstlearn_one), ("gstools", gstools_one)):
                 if name in args.peers:
-                    row = _in_child(fn, shape, wells)
+                    row = _in_child(fn, shape, wells, None if limits[name] is None else int(limits[name]))
                     row["ratio"] = row["per_realization"] / kf["per_realization"]
                     peer[name] = row
-                    print(f"  {name} ({row['setup']}): {row['per_realization']:.1f} s per realization, peak RSS "
+                    print(f"  {name} ({row['setup']}): {row['seconds']:.1f} s -> {row['per_realization']:.1f} s per "
+                          f"realization of {np.prod(shape):,d} cells, peak RSS "
                           f"{_mb(row['peak_rss']):.0f} MB -> {row['ratio']:.0f}x krigflow", flush=True)
             results["peers"] = peer
     finally:
