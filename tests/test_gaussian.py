@@ -151,3 +151,10 @@ def test_validation_messages():
         GaussianQuantiles(np.zeros((1, 1, 1)), np.ones((1, 1, 1))).quantile(1.0)
     with pytest.raises(KrigflowError, match="max_data"):
         sk_variance(GRID, VARIOGRAM, _wells(), max_data=0)
+
+
+def test_threads_give_the_same_variance():
+    """The neighbourhood variance split over threads equals the single-thread one bit for bit."""
+    data = _wells()
+    one = sk_variance(GRID, VARIOGRAM, data, max_data=24, block_cells=64)
+    npt.assert_array_equal(sk_variance(GRID, VARIOGRAM, data, max_data=24, block_cells=64, threads=3), one)

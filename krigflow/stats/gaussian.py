@@ -33,6 +33,7 @@ nugget or not); cells outside the covered box are not represented.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -393,7 +394,7 @@ def _scaled(variogram, points):
 
 
 def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=DEFAULT_CHUNK_BYTES,
-                block_cells=1024) -> np.ndarray:
+                block_cells=1024, threads=1) -> np.ndarray:
     """Simple-kriging variance at the cell centres of a box of the grid.
 
     Parameters
@@ -414,6 +415,8 @@ def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=D
         Bound on the covariance chunk (the temporaries are a few times this).
     block_cells : int, default 1024
         Cells per search block of the neighbourhood variance.
+    threads : int, default 1
+        Threads sharing the blocks of the neighbourhood variance (each block one BLAS thread).
 
     Returns
     -------
@@ -453,7 +456,7 @@ def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=D
     # measured 50x slower on a loaded 2-core machine); run blocks in several processes instead
     with threadpool_limits(limits=1):
         return _neighbourhood_variance(grid, variogram, box, int(max_data), cells, positions, out,
-                                       chunk_bytes, block_cells)
+                                       chunk_bytes, block_cells, max(1, int(threads)))
 
 
 def _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=None):
@@ -476,7 +479,7 @@ def _fill_variance(grid, variogram, box, used, factor, cells, positions, out, ch
     out[target] = flat_out.reshape(sub_shape)
 
 
-def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chunk_bytes, block_cells):
+def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chunk_bytes, block_cells, threads=1):
     from scipy.spatial import cKDTree
 
     scaled = _scaled(variogram, positions)
@@ -488,22 +491,35 @@ def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chun
         inside_cells[~inside] = -1
     else:
         inside_cells = cells
-    for sub in block_slices(shape, block):
-        sub = tuple(slice(s.start + b.start, s.stop + b.start) for s, b in zip(sub, box))
-        centre = np.array([[np.mean(axis[s]) for axis, s in zip((grid.easting, grid.northing, grid.tvdss), sub)]])
-        _, near = tree.query(_scaled(variogram, centre)[0], k=k)
-        near = np.atleast_1d(near)
-        within = np.flatnonzero(np.all([(inside_cells[:, a] >= sub[a].start) & (inside_cells[:, a] < sub[a].stop)
-                                        for a in range(3)], axis=0))
-        used = np.union1d(near, within)
-        p = positions[used]
-        factor = _cholesky(variogram.covariance(*(p[:, None, a] - p[None, :, a] for a in range(3))))
-        _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=sub)
+    subs = [tuple(slice(s.start + b.start, s.stop + b.start) for s, b in zip(sub, box))
+            for sub in block_slices(shape, block)]
+
+    def fill(part):
+        for sub in part:
+            centre = np.array([[np.mean(axis[s]) for axis, s in zip((grid.easting, grid.northing, grid.tvdss),
+                                                                   sub)]])
+            _, near = tree.query(_scaled(variogram, centre)[0], k=k)
+            within = np.flatnonzero(np.all([(inside_cells[:, a] >= sub[a].start)
+                                            & (inside_cells[:, a] < sub[a].stop) for a in range(3)], axis=0))
+            used = np.union1d(np.atleast_1d(near), within)
+            p = positions[used]
+            factor = _cholesky(variogram.covariance(*(p[:, None, a] - p[None, :, a] for a in range(3))))
+            _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=sub)
+
+    if threads <= 1 or len(subs) < 2:
+        fill(subs)
+        return out
+    # blocks are independent and write disjoint parts of ``out``; numpy/LAPACK release the GIL
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for done in [pool.submit(fill, subs[i::threads]) for i in range(threads)]:
+            done.result()
     return out
 
 
 def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_data=None, method="auto",
-               chunk_bytes=DEFAULT_CHUNK_BYTES) -> tuple:
+               chunk_bytes=DEFAULT_CHUNK_BYTES, threads=1) -> tuple:
     """Simple-kriging mean and standard deviation over a box of cells.
 
     Parameters
@@ -516,7 +532,7 @@ def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_da
         Simple-kriging mean.
     box : tuple of 3 slices, optional
         Cells to return (the mean is kriged on the whole grid with the global engines, then cut).
-    max_data : int, optional
+    max_data, threads : optional
         Passed to :func:`sk_variance`.
     method : str, default "auto"
         :func:`krigflow.kriging.krige_grid` engine for the mean.
@@ -535,12 +551,12 @@ def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_da
     m = field[0] if all(b.start == 0 and b.stop == n for b, n in zip(box, grid.shape)) \
         else np.ascontiguousarray(field[0][box])
     del field
-    var = sk_variance(grid, variogram, data, box=box, max_data=max_data, chunk_bytes=chunk_bytes)
+    var = sk_variance(grid, variogram, data, box=box, max_data=max_data, chunk_bytes=chunk_bytes, threads=threads)
     return m, np.sqrt(var, out=var)
 
 
 def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, trend=None, box=None,
-                         max_data=None, method="auto") -> GaussianQuantiles:
+                         max_data=None, method="auto", threads=1) -> GaussianQuantiles:
     """Exact per-cell conditional distributions of the ``conditional`` method over a box of the grid.
 
     Parameters
@@ -556,7 +572,7 @@ def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, tre
         Simple-kriging mean of the simulated variable.
     trend : float64 array, shape of the grid, optional
         Trend added back after the back-transform.
-    box, max_data, method
+    box, max_data, method, threads
         As :func:`sk_moments`.
 
     Returns
@@ -568,7 +584,7 @@ def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, tre
     if transform is not None:
         values = transform.transform(values)
     m, s = sk_moments(grid, variogram, data, values=values, mean=mean, box=box, max_data=max_data,
-                      method=method)
+                      method=method, threads=threads)
     part_trend = None if trend is None else np.asarray(trend, dtype=np.float64)[box]
     return GaussianQuantiles(m, s, transform, part_trend, tuple(b.start for b in box))
 
@@ -586,7 +602,7 @@ def default_max_data(n_cells, n_data):
 
 
 def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=(), cutoffs=(), max_data="auto",
-                  dtype=np.float64, method="auto") -> dict:
+                  dtype=np.float64, method="auto", threads=None) -> dict:
     """Output arrays ``p<q>`` and ``prob_gt_<cutoff>`` of the ``conditional`` method from the exact shortcut.
 
     Parameters
@@ -601,6 +617,9 @@ def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=
         ``"auto"``: :func:`default_max_data`.
     dtype : numpy dtype, default float64
         dtype of the returned arrays (float32 halves the output memory at field scale).
+    threads : int, optional
+        Threads of the neighbourhood variance (default: the cores this process may use; at the end of a
+        run the krigers are done).
 
     Returns
     -------
@@ -609,8 +628,10 @@ def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=
     """
     if max_data == "auto":
         max_data = default_max_data(grid.n_cells, np.asarray(data.values).shape[0])
+    if threads is None:
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     g = conditional_gaussian(grid, variogram, data, transform=transform, mean=mean, max_data=max_data,
-                             method=method)
+                             method=method, threads=threads)
     from krigflow.stats.running import cutoff_name, quantile_name
 
     out = {}                        # one float64 temporary at a time
