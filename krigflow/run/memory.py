@@ -30,8 +30,8 @@ __all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory"]
 
 #: Resident memory of a process besides the per-cell and per-datum terms (bytes): the measured intercept
 #: is 153 MB with ~1 200 data (imports ~62 MB, the data covariance ~33 MB, the columns engine's and the
-#: statistics' chunk-bounded temporaries); the model overestimates the measured points by 10-75 MB.
-BASE = 125 * 2**20
+#: statistics' chunk-bounded temporaries); the model overestimates the measured points by 30-100 MB.
+BASE = 150 * 2**20
 
 #: Peak RSS of one kriger process (``cells``, ``batch``, bytes) measured on this machine (2 cores, AMD EPYC,
 #: 2026-11-29) with the field-scale path: two conditional batches (float32 fields, ~1 200 data, columns
