@@ -61,7 +61,7 @@ class StatsError(KrigflowError):
     """Running statistics or histograms got a bad value or incompatible operands."""
 
 
-def describe_error(exc) -> str:
+def describe_error(exc, *, where=None) -> str:
     """One line describing an exception: its message, with its type unless it is a krigflow error.
 
     A :class:`KrigflowError` or :class:`WorkflowError` message already says what is wrong (it names the
@@ -72,6 +72,8 @@ def describe_error(exc) -> str:
     Parameters
     ----------
     exc : BaseException
+    where : str, optional
+        A name (e.g. a file name) put before the message with ``": "``, unless the message already holds it.
 
     Returns
     -------
@@ -86,8 +88,12 @@ def describe_error(exc) -> str:
     "seed: expected an integer, got 'x'"
     >>> describe_error(KeyError())
     'KeyError'
+    >>> describe_error(KrigflowError("no ~ sections"), where="a.las")
+    'a.las: no ~ sections'
     """
     message = " ".join(str(exc).split()) or type(exc).__name__
+    if where and where not in message:
+        message = f"{where}: {message}"
     if not isinstance(exc, (KrigflowError, WorkflowError)) and message != type(exc).__name__:
         message = f"{message} ({type(exc).__name__})"
     return message

@@ -1,9 +1,11 @@
-"""dispel4py processing elements (PEs) of krigflow: thin adapters over :mod:`krigflow.run.core`.
+"""dispel4py processing elements (PEs) of krigflow: thin wrappers of the run steps of :mod:`krigflow.run`.
 
-``LogReader`` (root: config → wells) → ``GridPlacer`` (single: wells → problem + chunks of realization
-indices) → ``SampleKriger`` (N instances: chunks → one partial each) → ``StatsAccumulator`` (single: partials
-→ ``stats.npz``, ``summary.json``, status record). Errors travel downstream as records
-``{"error": {"pe", "message"}}``; see :mod:`pes._common`.
+``LogReader`` (root: request → RunState, Wells; :func:`krigflow.run.read_config`, ``open_output``,
+``load_wells``) → ``GridPlacer`` (single: wells → WorkOrder + Tasks; :func:`krigflow.run.plan_work`) →
+``SampleKriger`` (N instances: Tasks → one Partial each; :class:`krigflow.run.Worker`) →
+``StatsAccumulator`` (single: Partials → results and status record; :func:`krigflow.run.end_run`). The
+messages are the dataclasses of :mod:`krigflow.run.messages`; errors travel downstream as
+:class:`krigflow.run.RunError` records (see :mod:`pes._common`).
 """
 
 from .grid_placer import GridPlacer

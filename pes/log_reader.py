@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 import time
+from dataclasses import replace
 
 from dispel4py.base import ProducerPE
 
 from krigflow.exceptions import WorkflowError
-from krigflow.run import check_resumable, load_config, load_inputs, parse_range
+from krigflow.run import RunRequest, RunState, load_wells, open_output, read_config
 
-from ._common import error_record, parse_request
-
-logger = logging.getLogger(__name__)
+from ._common import error_of
 
 
 class LogReader(ProducerPE):
-    """Read the run config and every well; emit a run record, then one message per well.
+    """Read the run config and every well; emit a :class:`krigflow.run.RunState`, then one Well per well.
 
-    Input items (dispel4py ``-d``/``-f``): ``{"config": path, "overwrite": bool}`` (see
-    :func:`pes._common.parse_request`); with no item, ``default_config`` is used. One item per run.
-
-    Output messages: ``{"run": {...request, "config": validated config, "timings": {...}}}`` first, then
-    ``{"well": Well}`` per well, or ``{"error": {...}}`` records if anything fails.
-
-    Parameters
-    ----------
-    default_config : str, optional
-        Config to run when the input item names none.
+    Input items (dispel4py ``-d``/``-f``): see :meth:`krigflow.run.RunRequest.from_item`; with no item,
+    ``default_config`` runs. One item per run. On failure the state so far and a
+    :class:`krigflow.run.RunError` are emitted instead of the wells.
     """
 
     def __init__(self, default_config=None):
@@ -39,30 +30,18 @@ class LogReader(ProducerPE):
 
     def _process(self, inputs):
         self.items_ += 1
-        started = time.time()
-        run = {"config": None, "status": None, "started": started}
+        state = RunState(request=None, started=time.time())
         try:
-            run.update(parse_request(inputs, self.default_config))
+            state = replace(state, request=RunRequest.from_item(inputs, self.default_config))
             if self.items_ > 1:
                 raise WorkflowError("one run per graph execution; got more than one input item")
-            run["config"] = load_config(run["config"])
-            if run.get("realizations") is not None:  # within the config's realizations
-                parse_range("{}:{}".format(*run["realizations"]), run["config"]["realizations"])
-            # resume, or refuse with the reason; --overwrite clears the partials (before any work)
-            run["resume"] = check_resumable(run["config"], overwrite=run["overwrite"])
-        except Exception as exc:  # noqa: BLE001 - reported downstream, never raised (multi would hang)
-            run["config"] = run["config"] if isinstance(run["config"], dict) else None
-            self.write(self.OUTPUT_NAME, {"run": run})
-            self.write(self.OUTPUT_NAME, error_record(self, exc))
-            return None
-        try:
-            wells = load_inputs(run["config"])
-        except Exception as exc:  # noqa: BLE001
-            self.write(self.OUTPUT_NAME, {"run": run})
-            self.write(self.OUTPUT_NAME, error_record(self, exc))
-            return None
-        run["timings"] = {"load_inputs": time.time() - started}
-        self.write(self.OUTPUT_NAME, {"run": run})
+            state = read_config(state)
+            state, wells = load_wells(open_output(state))  # --overwrite deletes the partials here
+        except Exception as exc:  # noqa: BLE001 - sent on, never raised (multi would hang)
+            self.write(self.OUTPUT_NAME, state)
+            self.write(self.OUTPUT_NAME, error_of(self, exc))
+            return
+        self.write(self.OUTPUT_NAME, state)
         for well in wells:
-            self.write(self.OUTPUT_NAME, {"well": well})
-        return None
+            self.write(self.OUTPUT_NAME, well)
+        return

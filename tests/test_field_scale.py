@@ -71,9 +71,9 @@ def test_residual_engine_avoids_a_doubled_lattice_that_does_not_fit():
 def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_request():
     """A conditional run writes P10/P50/P90 and P(> c) from the exact shortcut (no per-cell histograms), and
     from per-cell histograms with quantiles_from: realizations; with many realizations the two agree."""
-    from test_workflow import make_wells, small_config
+    from synthetic_field import make_wells, small_config
 
-    from krigflow.run.core import build_problem, run_local
+    from krigflow.run import build_problem, run_local
     from krigflow.stats.gaussian import exact_outputs
 
     wells = make_wells()

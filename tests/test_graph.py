@@ -2,7 +2,7 @@
 
 In-process tests use ``dispel4py.new.simple_process.process_and_return``; the others run the ``dispel4py`` and
 ``krigflow`` commands as subprocesses on a small problem (5 wells, 20 x 20 x 10 grid, 12 realizations) and
-compare ``stats.npz`` with :func:`krigflow.run.core.run_local` within 1e-10. Failures (a SampleKriger raising
+compare ``stats.npz`` with :func:`krigflow.run.run_local` within 1e-10. Failures (a SampleKriger raising
 in the middle of the run, a broken LAS file) must end every mapping with the error, within a time limit.
 """
 
@@ -18,13 +18,12 @@ import pytest
 from dispel4py.new import processor
 from dispel4py.new.simple_process import process_and_return
 
-from krigflow.run.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.run.core import run_local
+from krigflow.run import load_config, run_local
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_graph  # noqa: E402  (test-only graph module beside this file)
-from test_workflow import HEADS  # noqa: E402
+from synthetic_field import HEADS  # noqa: E402
 
 from graphs.stochastic_kriging import DEMO_CONFIG, build_graph, processes_from_argv  # noqa: E402
 
@@ -57,7 +56,7 @@ def las_text(name, easting, northing, kb, md, gr):
 
 
 def write_field(folder, *, broken=False):
-    """Write the 5 wells of test_workflow as LAS files (plus a broken one) and a run config; return its path."""
+    """Write the 5 wells of synthetic_field as LAS files (plus a broken one) and a run config; return its path."""
     os.makedirs(os.path.join(folder, "las"), exist_ok=True)
     for i, (e, n) in enumerate(HEADS):
         tvdss = np.arange(1000.0, 1090.0, 0.5)

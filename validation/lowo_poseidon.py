@@ -35,7 +35,8 @@ import numpy as np
 from krigflow.run import validate_config
 from krigflow.conditioning import upscale
 from krigflow.kriging import krige_points
-from krigflow.run.core import _valid_samples, build_problem, load_inputs, run_realizations
+from krigflow.run import build_problem, load_inputs, run_realizations
+from krigflow.run.problem import _valid_samples
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Model box: every well has GR over 1000-4600 m TVDSS.

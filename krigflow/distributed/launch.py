@@ -29,9 +29,8 @@ import uuid
 
 from krigflow.distributed.supervise import FAULT_ENV
 from krigflow.exceptions import KrigflowError
-from krigflow.io import read_status
+from krigflow.io import PARTIALS_DIR, read_status
 from krigflow.run import (
-    PARTIALS_DIR,
     ProgressMonitor,
     check_inputs,
     check_resumable,

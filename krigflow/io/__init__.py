@@ -21,6 +21,17 @@ from krigflow.io.formats import (
 )
 from krigflow.io.grdecl import GRDECL_NODATA, grdecl_keyword, write_grdecl
 from krigflow.io.netcdf import write_netcdf
+from krigflow.io.partials import (
+    PARTIALS_DIR,
+    CheckpointError,
+    SavedPartial,
+    clear_partials,
+    partial_paths,
+    partials_lock,
+    read_partial,
+    scan_partials,
+    write_partial,
+)
 from krigflow.io.outputs import (
     RESULT_FILES,
     STATUS_FILE,
@@ -89,3 +100,4 @@ __all__ = [
     "write_vti",
     "write_wells",
 ]
+__all__ += ["PARTIALS_DIR", "CheckpointError", "SavedPartial", "clear_partials", "partial_paths", "partials_lock", "read_partial", "scan_partials", "write_partial"]

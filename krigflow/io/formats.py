@@ -133,7 +133,7 @@ def write_run_files(config, arrays, summary, *, problem=None, traces=None) -> li
         Final statistics.
     summary : dict
         Run summary.
-    problem : krigflow.run.core.Problem, optional
+    problem : krigflow.run.problem.Problem, optional
         For the conditioning data.
     traces : dict, optional
         :func:`krigflow.io.wells_file.well_traces` of the wells.

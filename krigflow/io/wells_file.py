@@ -16,7 +16,7 @@ WELLS_FILE = "wells.npz"
 
 
 def well_traces(wells, max_points=400) -> dict:
-    """Decimated trajectories of wells, sorted like :func:`krigflow.run.core.build_problem` sorts them.
+    """Decimated trajectories of wells, sorted like :func:`krigflow.run.problem.build_problem` sorts them.
 
     Parameters
     ----------

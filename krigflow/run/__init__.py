@@ -1,47 +1,69 @@
-"""krigflow.run."""
+"""krigflow.run: one run core for the library, the dispel4py PEs and the command line.
 
-from krigflow.run.checkpoint import (
-    PARTIALS_DIR,
-    Checkpointer,
-    CheckpointError,
+A run has three steps, the same however it is executed:
+
+* :func:`prepare` (request → :class:`RunState`): config, output folder, wells, problem, plan;
+* a :class:`Worker` per process computes chunks of realizations into one accumulator, checkpointing;
+* :func:`finish` (state, partials → results): merge in a fixed order, summary, result files
+  (:func:`end_run` adds the status record).
+
+:func:`run_local` chains them in one process; the PEs of ``pes/`` call them one step each; ``krigflow
+combine`` merges the partial files of separate runs with the same end.
+"""
+
+from krigflow.run.combine import add_combine_parser, combine, combine_command
+from krigflow.run.config import DEFAULTS, OUTPUT_FORMATS, REQUIRED, load_config, validate_config
+from krigflow.run.fingerprint import (
+    NUMERICS_VERSION,
+    UNFINGERPRINTED_KEYS,
+    config_fingerprint,
+    data_fingerprint,
+    fingerprint_differences,
+    make_fingerprint,
+)
+from krigflow.run.finish import (
+    end_run,
+    final_arrays,
+    finish,
+    make_summary,
+    merge_partials,
+    status_record,
+    versions,
+    write_results,
+)
+from krigflow.run.inputs import check_inputs, expand_paths
+from krigflow.run.local import run_local
+from krigflow.run.messages import (
+    CheckpointInfo,
+    Partial,
+    ProgressInfo,
+    RunError,
+    RunRequest,
+    RunState,
+    Task,
+    WorkOrder,
+)
+from krigflow.run.plan import (
+    RunPlan,
     check_partials,
     check_resumable,
     checkpoint_info,
-    chunk_indices,
-    config_fingerprint,
-    fingerprint_differences,
-    finish_run,
-    format_ranges,
-    merge_sorted,
-    parse_range,
+    clear_for_overwrite,
+    coverage,
     plan_run,
-    read_partial,
     save_run_wells,
-    scan_partials,
-    write_partial,
 )
-from krigflow.run.combine import add_combine_parser
-from krigflow.run.config import (
-    DEFAULTS,
-    OUTPUT_FORMATS,
-    REQUIRED,
-    check_inputs,
-    expand_paths,
-    load_config,
-    validate_config,
+from krigflow.run.prepare import (
+    load_wells,
+    open_output,
+    plan_work,
+    prepare,
+    prepare_config,
+    read_config,
+    work_chunks,
+    work_order,
 )
-from krigflow.run.core import (
-    Partial,
-    build_problem,
-    complete_run,
-    compute_partial,
-    describe_wells,
-    finalize,
-    load_inputs,
-    realization_chunks,
-    run_local,
-    run_realizations,
-)
+from krigflow.run.problem import Problem, build_problem, describe_wells, histogram_spec, load_inputs
 from krigflow.run.progress import (
     KrigerProgress,
     ProgressMonitor,
@@ -51,6 +73,30 @@ from krigflow.run.progress import (
     read_progress,
     wait_with_progress,
 )
+from krigflow.run.ranges import chunk_indices, format_ranges, parse_range
 from krigflow.run.threads import available_cores, blas_threads, threads_per_worker
+from krigflow.run.worker import Checkpointer, Worker, run_realizations
 
-__all__ = ["CheckpointError", "Checkpointer", "DEFAULTS", "KrigerProgress", "OUTPUT_FORMATS", "PARTIALS_DIR", "Partial", "ProgressMonitor", "REQUIRED", "add_combine_parser", "available_cores", "blas_threads", "build_problem", "check_inputs", "check_partials", "check_resumable", "checkpoint_info", "chunk_indices", "clear_progress", "complete_run", "compute_partial", "config_fingerprint", "describe_wells", "expand_paths", "finalize", "fingerprint_differences", "finish_run", "format_progress", "format_ranges", "load_config", "load_inputs", "merge_sorted", "parse_range", "plan_run", "progress_folder", "read_partial", "read_progress", "realization_chunks", "run_local", "run_realizations", "save_run_wells", "scan_partials", "threads_per_worker", "validate_config", "wait_with_progress", "write_partial"]
+__all__ = [
+    # the three steps
+    "prepare", "prepare_config", "read_config", "open_output", "load_wells", "plan_work", "work_order",
+    "work_chunks", "Worker", "finish", "end_run", "run_local", "combine",
+    # records
+    "RunRequest", "RunState", "WorkOrder", "Task", "Partial", "RunError", "CheckpointInfo", "ProgressInfo",
+    # config
+    "DEFAULTS", "OUTPUT_FORMATS", "REQUIRED", "check_inputs", "expand_paths", "load_config", "validate_config",
+    # problem and realizations
+    "Problem", "build_problem", "describe_wells", "histogram_spec", "load_inputs", "run_realizations",
+    # plan, fingerprint, ranges
+    "RunPlan", "check_partials", "check_resumable", "checkpoint_info", "clear_for_overwrite", "coverage",
+    "plan_run", "save_run_wells", "NUMERICS_VERSION", "UNFINGERPRINTED_KEYS", "config_fingerprint",
+    "data_fingerprint", "fingerprint_differences", "make_fingerprint", "chunk_indices", "format_ranges",
+    "parse_range",
+    # the end
+    "final_arrays", "make_summary", "merge_partials", "status_record", "versions", "write_results",
+    # checkpoints, progress, threads
+    "Checkpointer", "KrigerProgress", "ProgressMonitor", "clear_progress", "format_progress", "progress_folder",
+    "read_progress", "wait_with_progress", "available_cores", "blas_threads", "threads_per_worker",
+    # command line
+    "add_combine_parser", "combine_command",
+]

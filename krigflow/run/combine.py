@@ -4,7 +4,7 @@ Runs of one config split with ``krigflow run CONFIG --realizations A:B`` (e.g. t
 array, each with its own output folder) leave partial files in ``<output>/partials/``.
 :func:`combine` reads them all as data (``numpy.load(..., allow_pickle=False)``), checks that they share
 one fingerprint (the message says what differs), refuses realizations covered twice, reports missing
-ones, merges the statistics in a fixed order (by realization) and writes ``stats.npz`` and
+ones, merges the statistics in a fixed order (by realization, :func:`krigflow.run.merge_partials`) and writes ``stats.npz`` and
 ``summary.json`` exactly as a single run of all the realizations would (equal within rounding, ≤ 1e-10).
 """
 
@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 import time
 
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
-from krigflow.run.checkpoint import (
-    PARTIALS_DIR,
-    CheckpointError,
-    check_partials,
-    fingerprint_differences,
-    format_ranges,
-    scan_partials,
-)
+from krigflow.grid import Grid
+from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, atomic_path, read_summary, scan_partials
+from krigflow.run.config import DEFAULTS
+from krigflow.run.fingerprint import fingerprint_differences
+from krigflow.run.finish import final_arrays, versions, write_results
+from krigflow.run.plan import check_partials
+from krigflow.run.ranges import format_ranges
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +61,6 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         If no partial is found, fingerprints differ, realizations overlap, or realizations are missing
         (without ``allow_missing``).
     """
-    from krigflow.grid import Grid
-    from krigflow.io import write_formats, write_outputs
-    from krigflow.plotting import write_run_figures
-    from krigflow.run.config import DEFAULTS
-    from krigflow.run.core import finalize, versions
-
     started = time.perf_counter()
     folders = [os.path.abspath(os.fspath(f)) for f in folders]
     for folder in folders:
@@ -104,7 +98,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
             )
     info = first.meta.get("run_info", {})
     quantiles = (info.get("config") or {}).get("quantiles") or DEFAULTS["quantiles"]
-    arrays = finalize(partials, grid, None if allow_missing else total, quantiles=quantiles)
+    arrays = final_arrays(partials, grid, None if allow_missing else total, quantiles=quantiles)
     config = dict(info.get("config") or {}, output=os.path.abspath(output))
     summary = {
         "status": "ok",
@@ -129,19 +123,13 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         "combined_from": folders,
         "missing": format_ranges(missing) if missing.size else None,
     }
-    _copy_wells(folders, output)
-    write_formats(output, arrays, (config.get("outputs") or {}).get("formats", ["netcdf"]), summary=summary)
-    write_outputs(output, arrays, summary, overwrite=True)
-    write_run_figures(config, arrays, summary)  # never fails the combine
+    _copy_wells(folders, output)  # wells.npz, which write_results cannot make without the problem
+    write_results(config, arrays, summary, overwrite=True)
     return {"arrays": arrays, "summary": summary, "missing": missing}
 
 
 def _copy_wells(folders, output):
     """Copy the first ``wells.npz`` of the combined runs (final, or beside their partials) into ``output``."""
-    import shutil
-
-    from krigflow.io import WELLS_FILE, atomic_path
-
     target = os.path.join(output, WELLS_FILE)
     for folder in folders:
         for source in (os.path.join(folder, WELLS_FILE), os.path.join(folder, PARTIALS_DIR, WELLS_FILE)):
@@ -155,17 +143,12 @@ def _copy_wells(folders, output):
 
 
 def _existing_fingerprint(output):
-    import json
-
     if not os.path.exists(os.path.join(output, "stats.npz")) and not os.path.exists(
         os.path.join(output, "summary.json")
     ):
         return None
-    try:
-        with open(os.path.join(output, "summary.json"), encoding="utf-8") as fh:
-            found = json.load(fh).get("fingerprint")
-    except (OSError, ValueError, AttributeError):
-        found = None
+    summary = read_summary(output)
+    found = summary.get("fingerprint") if summary else None
     return found if isinstance(found, dict) else {"config": None, "data": None, "numerics": None}
 
 

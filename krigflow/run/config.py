@@ -8,20 +8,20 @@ to :func:`validate_config`, which rejects unknown keys and bad values with a
 against the folder of the config file. The result is a plain, JSON-serialisable
 ``dict`` with every key present, which is what the rest of krigflow uses.
 
-:func:`check_inputs` then checks that the input files exist, so that a run can
-be refused before any work starts.
+:func:`krigflow.run.check_inputs` (:mod:`krigflow.run.inputs`) then checks that the input files exist, so
+that a run can be refused before any work starts.
 """
 
 from __future__ import annotations
 
 import difflib
-import glob
 import json
 import logging
 import math
 import os
 
 from krigflow.exceptions import ConfigError
+from krigflow.io import FORMAT_ALIASES, FORMAT_CHOICES, FORMATS, canonical_formats
 from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
@@ -29,7 +29,7 @@ from krigflow.variogram import MODELS as VARIOGRAM_MODELS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULTS", "REQUIRED", "load_config", "validate_config", "check_inputs", "expand_paths"]
+__all__ = ["DEFAULTS", "REQUIRED", "load_config", "validate_config"]
 
 #: Keys that must be given (dotted paths).
 REQUIRED = (
@@ -113,8 +113,8 @@ _TOP_KEYS = (
     "outputs",
 )
 _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
-#: Result formats besides stats.npz (always written); see krigflow.io.writers.
-OUTPUT_FORMATS = ("netcdf", "vti", "grdecl")
+#: Result formats besides stats.npz (always written); see krigflow.io.formats.
+OUTPUT_FORMATS = FORMATS
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",
                    "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
@@ -259,85 +259,6 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["outputs"] = _outputs(raw.get("outputs"))
     cfg["config_file"] = None if source is None else os.path.abspath(source)
     return cfg
-
-
-def expand_paths(patterns) -> list:
-    """Expand a path, glob or list of them into a sorted, de-duplicated list of files.
-
-    Parameters
-    ----------
-    patterns : str or list of str
-        Absolute paths or glob patterns (as in a validated config).
-
-    Returns
-    -------
-    list of str
-        Matching files, each pattern's matches sorted, in the order of the
-        patterns, without duplicates. A plain path that does not exist is kept
-        (so that it can be reported as missing).
-
-    Examples
-    --------
-    >>> expand_paths("/no/such/dir/*.las")
-    []
-    """
-    if patterns is None:
-        return []
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    found = []
-    for pattern in patterns:
-        if glob.has_magic(pattern):
-            matches = sorted(p for p in glob.glob(pattern) if os.path.isfile(p))
-        else:
-            matches = [pattern]
-        found.extend(m for m in matches if m not in found)
-    return found
-
-
-def check_inputs(config) -> list:
-    """Check that a validated config's input files exist.
-
-    Parameters
-    ----------
-    config : dict
-        Output of :func:`validate_config`.
-
-    Returns
-    -------
-    list of str
-        The LAS files of the run (``las`` expanded).
-
-    Raises
-    ------
-    ConfigError
-        If ``las`` matches no file, or a file given by ``las``,
-        ``well_headers`` or ``surveys`` does not exist; the message names the
-        key and the path.
-    """
-    las = expand_paths(config["las"])
-    if not las:
-        raise ConfigError(f"las: no file matches {config['las']!r}")
-    for path in las:
-        if not os.path.isfile(path):
-            raise ConfigError(f"las: file not found: {path}")
-        if not os.access(path, os.R_OK):
-            raise ConfigError(f"las: file not readable (permission denied): {path}")
-    if config["well_headers"] is not None and not os.path.isfile(config["well_headers"]):
-        raise ConfigError(f"well_headers: file not found: {config['well_headers']}")
-    if config["well_headers"] is not None and not os.access(config["well_headers"], os.R_OK):
-        raise ConfigError(f"well_headers: file not readable (permission denied): {config['well_headers']}")
-    surveys = config["surveys"]
-    if surveys is not None:
-        pats = [surveys] if isinstance(surveys, str) else surveys
-        for pattern in pats:
-            if os.path.isdir(pattern):
-                continue
-            if glob.has_magic(pattern) and not glob.glob(pattern):
-                raise ConfigError(f"surveys: no file matches {pattern!r}")
-            if not glob.has_magic(pattern) and not os.path.exists(pattern):
-                raise ConfigError(f"surveys: file not found: {pattern}")
-    return las
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -613,12 +534,14 @@ def _outputs(value):
             f"outputs.formats: expected a list of formats ({', '.join(OUTPUT_FORMATS)}), got {formats!r}"
         )
     for i, fmt in enumerate(formats):
-        if fmt not in OUTPUT_FORMATS + ("all",):
+        if fmt not in FORMAT_CHOICES:
             extra = " (stats.npz is always written)" if fmt == "npz" else ""
+            aliases = ", ".join(f"{a} = {f}" for a, f in FORMAT_ALIASES.items())
             raise ConfigError(
-                f"outputs.formats[{i}]: expected one of {', '.join(OUTPUT_FORMATS)}, all, got {fmt!r}{extra}"
+                f"outputs.formats[{i}]: expected one of {', '.join(OUTPUT_FORMATS)}, all, got {fmt!r}{extra}; "
+                f"also accepted: {aliases}"
             )
-    formats = list(OUTPUT_FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    formats = canonical_formats(formats)
     figures = out.get("figures", DEFAULTS["outputs.figures"])
     if not isinstance(figures, bool):
         raise ConfigError(f"outputs.figures: expected true or false, got {figures!r}")

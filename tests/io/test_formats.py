@@ -15,7 +15,7 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io.formats import FILENAMES, FORMAT_ALIASES, FORMATS, WRITERS, canonical_formats, write_formats
 from krigflow.io.results import load_results, read_wells
 from krigflow.run.config import OUTPUT_FORMATS, load_config
-from krigflow.run.core import run_local
+from krigflow.run import run_local
 
 arrays = pytest.fixture(sample_arrays, name="arrays")
 summary = pytest.fixture(sample_summary, name="summary")

@@ -109,7 +109,7 @@ def test_a_figure_failure_does_not_fail_the_run(tmp_path, caplog):
     from test_graph import write_field
 
     from krigflow.run.config import load_config
-    from krigflow.run.core import run_local
+    from krigflow.run import run_local
 
     caplog.set_level(logging.ERROR, logger="krigflow.plotting.results")
     config = load_config(write_field(str(tmp_path)))

@@ -7,10 +7,10 @@ import re
 import pytest
 import yaml
 
-from krigflow.run.config import DEFAULTS, REQUIRED, check_inputs, expand_paths, load_config, validate_config
 from krigflow.exceptions import ConfigError
+from krigflow.run.config import DEFAULTS, REQUIRED, load_config, validate_config
 
-DOCS = os.path.join(os.path.dirname(__file__), "..", "README.md")
+DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 
 
 def minimal(**changes):
@@ -239,30 +239,6 @@ def test_load_errors_name_the_file(tmp_path):
         load_config(str(bad))
 
 
-def test_check_inputs(tmp_path):
-    """Missing inputs are found before any work, naming the key and the path."""
-    (tmp_path / "a.las").write_text("x")
-    (tmp_path / "b.las").write_text("x")
-    cfg = validate_config(minimal(las="*.las"), base_dir=str(tmp_path))
-    assert check_inputs(cfg) == [str(tmp_path / "a.las"), str(tmp_path / "b.las")]
-    with pytest.raises(ConfigError, match="las: no file matches"):
-        check_inputs(validate_config(minimal(las="*.LAZ"), base_dir=str(tmp_path)))
-    with pytest.raises(ConfigError, match="las: file not found: .*c.las"):
-        check_inputs(validate_config(minimal(las=["a.las", "c.las"]), base_dir=str(tmp_path)))
-    with pytest.raises(ConfigError, match="well_headers: file not found"):
-        check_inputs(validate_config(minimal(las="*.las", well_headers="h.csv"), base_dir=str(tmp_path)))
-    with pytest.raises(ConfigError, match="surveys: no file matches"):
-        check_inputs(validate_config(minimal(las="*.las", surveys="s/*.csv"), base_dir=str(tmp_path)))
-
-
-def test_expand_paths_dedups_in_order(tmp_path):
-    """Lists of globs keep their order and drop duplicates."""
-    for name in ("b.las", "a.las"):
-        (tmp_path / name).write_text("x")
-    got = expand_paths([str(tmp_path / "b.las"), str(tmp_path / "*.las")])
-    assert got == [str(tmp_path / "b.las"), str(tmp_path / "a.las")]
-
-
 def test_variogram_auto_and_conditional_options():
     """variogram: auto fits sill and ranges (they are refused); method options apply to their method only."""
     cfg = validate_config(minimal(variogram="auto", method="conditional"))
@@ -285,3 +261,10 @@ def test_variogram_auto_and_conditional_options():
         validate_config(minimal(method={"name": "conditional", "zmin": 5, "zmax": 1}))
     cfg = validate_config(minimal(quantiles=[90, 10, 10], cutoffs=80))
     assert cfg["quantiles"] == [10.0, 90.0] and cfg["cutoffs"] == [80.0]
+
+
+def test_vtk_is_an_alias_of_vti():
+    """outputs.formats accepts `vtk` for `vti` and writes each format once."""
+    from krigflow.run.config import _outputs
+
+    assert _outputs({"formats": ["vtk", "netcdf", "vti"]})["formats"] == ["vti", "netcdf"]

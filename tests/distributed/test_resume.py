@@ -18,12 +18,11 @@ import numpy as np
 import pytest
 from dispel4py.new.simple_process import process_and_return
 
-from krigflow.run import checkpoint as ck
-from krigflow.run.config import load_config
 from krigflow.exceptions import WorkflowError
-from krigflow.run.core import run_local
+from krigflow.io import clear_partials, partial_paths, read_partial, scan_partials
+from krigflow.run import load_config, run_local
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from test_graph import ENV, ROOT, TIMEOUT, assert_matches, needs_mpi, write_field  # noqa: E402
 
 from graphs.stochastic_kriging import build_graph  # noqa: E402
@@ -56,7 +55,7 @@ def config_for(field, output, **changes):
 
 
 def covered(output):
-    parts = ck.scan_partials(output)
+    parts = scan_partials(output)
     return np.concatenate([p.indices for p in parts]) if parts else np.zeros(0, int)
 
 
@@ -66,7 +65,7 @@ def wait_for_partial(output, timeout=60):
     while time.time() < end:
         files = glob.glob(os.path.join(output, "partials", "part-*.npz"))
         if files:
-            return ck.read_partial(files[0]).meta
+            return read_partial(files[0]).meta
         time.sleep(0.05)
     raise AssertionError(f"no partial file in {output} after {timeout} s")
 
@@ -129,7 +128,7 @@ def test_sigkill_whole_run_then_resume(field, tmp_path):
     assert 0 < done_before < REALIZATIONS
     proc = krigflow("run", config)
     assert proc.returncode == 0 and "already complete" in proc.stdout
-    ck.clear_partials(output)  # the final results alone still say "complete"
+    clear_partials(output)  # the final results alone still say "complete"
     proc = krigflow("run", config)
     assert proc.returncode == 0 and "already complete" in proc.stdout
 
@@ -164,7 +163,7 @@ def test_ranges_as_separate_processes_then_combine(field, tmp_path):
     wells = np.load(tmp_path / "combined" / "wells.npz", allow_pickle=False)
     assert wells["data_value"].size > 0 and wells["names"].size > 0
     # tamper with one partial's fingerprint: refused, naming the file and what differs
-    victim = ck.partial_paths(tasks[2])[0]
+    victim = partial_paths(tasks[2])[0]
     with np.load(victim, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     tampered = json.loads(str(arrays["fingerprint_config"]))
@@ -189,7 +188,7 @@ def test_write_error_ends_run_and_keeps_partials(field, tmp_path, monkeypatch):
                 raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(ck.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(WorkflowError, match=r"SampleKriger: cannot write the checkpoint .*part-[0-9a-f]+\.npz: No space"):
         process_and_return(build_graph(), {"LogReader": [{"config": config}]})
     monkeypatch.undo()

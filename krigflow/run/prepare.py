@@ -1,0 +1,164 @@
+"""The start of a run, for every way of running it: config, output folder, wells, problem, plan.
+
+:func:`prepare` does it all in one call and returns a :class:`krigflow.run.RunState`; the dispel4py PEs
+call its steps one at a time, because the wells travel from the LogReader to the GridPlacer:
+
+1. :func:`read_config` — the validated config of the request;
+2. :func:`open_output` — the requested range is within the config; the output folder may be used
+   (:func:`krigflow.run.check_resumable`), or its partial files are deleted (``overwrite``,
+   :func:`krigflow.run.clear_for_overwrite`);
+3. :func:`load_wells` — read and place every well;
+4. :func:`plan_work` — build the problem, fingerprint it, read the partial files of earlier attempts
+   under the folder lock (:func:`krigflow.run.plan_run`), and say where workers checkpoint and report
+   progress.
+
+Then :func:`work_order` is what every worker receives and :func:`work_chunks` the chunks of realizations to
+hand out.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import replace
+
+from krigflow.run.config import load_config
+from krigflow.run.messages import ProgressInfo, RunRequest, RunState, Task, WorkOrder
+from krigflow.run.plan import check_resumable, checkpoint_info, clear_for_overwrite, plan_run, save_run_wells
+from krigflow.run.problem import build_problem, describe_wells, load_inputs
+from krigflow.run.progress import progress_folder
+from krigflow.run.ranges import chunk_indices, parse_range
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["prepare", "prepare_config", "read_config", "open_output", "load_wells", "plan_work", "work_order", "work_chunks"]
+
+
+def read_config(state) -> RunState:
+    """Read and validate the config named by ``state.request`` (``state.config`` is set).
+
+    Raises
+    ------
+    krigflow.exceptions.ConfigError
+        If the file cannot be read or the config is invalid.
+    """
+    return replace(state, config=load_config(state.request.config))
+
+
+def open_output(state) -> RunState:
+    """Check the requested range and the output folder before any work; ``overwrite`` deletes partials.
+
+    Returns
+    -------
+    krigflow.run.RunState
+        With ``resume``: ``"fresh"``, ``"resume"`` or ``"overwrite"``.
+
+    Raises
+    ------
+    krigflow.exceptions.KrigflowError
+        If the range goes beyond the config's realizations, or the output cannot be used (not a folder,
+        not writable, results or partials of another config: the message says what differs).
+    """
+    config, request = state.config, state.request
+    if request.realizations is not None:  # within the config's realizations
+        parse_range("{}:{}".format(*request.realizations), config["realizations"])
+    resume = clear_for_overwrite(config) if request.overwrite else check_resumable(config)
+    return replace(state, resume=resume)
+
+
+def load_wells(state) -> tuple:
+    """Read and place the wells of the run; return ``(state, wells)`` (``timings["load_inputs"]`` set)."""
+    wells = load_inputs(state.config)
+    return replace(state, timings=dict(state.timings, load_inputs=time.time() - state.started)), wells
+
+
+def plan_work(state, wells, *, use_output=True) -> RunState:
+    """Build the problem and decide what this attempt computes.
+
+    Parameters
+    ----------
+    state : krigflow.run.RunState
+        With ``config``.
+    wells : sequence of krigflow.wells.Well
+    use_output : bool, default True
+        Plan against the output folder: skip the realizations its partial files hold (refused if their
+        fingerprint differs, or if another run writes there), keep ``partials/wells.npz`` for
+        ``krigflow combine``, checkpoint, report progress. False: compute every realization, nothing is
+        read or written in the output (``plan``, ``checkpoint`` and ``progress`` stay None).
+
+    Returns
+    -------
+    krigflow.run.RunState
+        With ``problem``, ``wells`` and, with ``use_output``, ``plan``, ``checkpoint``, ``progress``.
+
+    Raises
+    ------
+    krigflow.exceptions.KrigflowError
+        On bad data (no wells, no datum in the grid), or :class:`krigflow.io.CheckpointError` if the
+        partials cannot be resumed.
+    """
+    start = time.time()
+    config, request = state.config, state.request
+    problem = build_problem(wells, config)
+    state = replace(state, problem=problem, wells=describe_wells(wells, problem.data))
+    if use_output:
+        plan = plan_run(config, problem, realizations_range=request.realizations, overwrite=request.overwrite)
+        save_run_wells(config["output"], problem)  # for krigflow combine's figures
+        # progress files of the workers (krigflow run shows them): realizations of this attempt
+        progress = ProgressInfo(folder=progress_folder(config["output"]),
+                                run_id=request.run_id or uuid.uuid4().hex, total=len(plan.todo))
+        checkpoint = checkpoint_info(config, problem, plan, wells=state.wells, run_id=request.run_id)
+        state = replace(state, plan=plan, progress=progress, checkpoint=checkpoint)
+    return replace(state, timings=dict(state.timings, build_problem=time.time() - start))
+
+
+def work_order(state) -> WorkOrder:
+    """What every worker receives once: the problem, where to checkpoint and to report progress."""
+    return WorkOrder(problem=state.problem, checkpoint=state.checkpoint, progress=state.progress)
+
+
+def work_chunks(state) -> list:
+    """The chunks of ``batch_size`` realizations this attempt computes, as :class:`krigflow.run.Task`."""
+    problem = state.problem
+    todo = problem.realizations if state.plan is None else state.plan.todo
+    return [Task(indices=tuple(chunk)) for chunk in chunk_indices(todo, problem.batch_size)]
+
+
+def prepare(request, *, wells=None, use_output=True) -> RunState:
+    """Start a run: config, output folder, wells, problem and plan (every step above, in order).
+
+    Parameters
+    ----------
+    request : krigflow.run.RunRequest or str
+        What to run (a config path is a request with the defaults).
+    wells : sequence of krigflow.wells.Well, optional
+        Use these wells instead of reading the config's LAS files.
+    use_output : bool, default True
+        See :func:`plan_work`; False also skips the checks of the output folder.
+
+    Returns
+    -------
+    krigflow.run.RunState
+
+    Raises
+    ------
+    krigflow.exceptions.KrigflowError
+        From any step.
+    """
+    if isinstance(request, str):
+        request = RunRequest.from_item(request)
+    state = read_config(RunState(request=request, started=time.time()))
+    return prepare_config(state, wells=wells, use_output=use_output)
+
+
+def prepare_config(state, *, wells=None, use_output=True) -> RunState:
+    """:func:`prepare` for a state whose ``config`` is already set (e.g. a config dict given in Python)."""
+    if use_output:
+        state = open_output(state)
+    if wells is None:
+        state, wells = load_wells(state)
+    else:
+        wells = list(wells)
+        state = replace(state, timings=dict(state.timings, load_inputs=time.time() - state.started))
+    return plan_work(state, wells, use_output=use_output)

@@ -1,0 +1,330 @@
+"""The problem of a run: from the validated config and the wells to what every worker needs.
+
+:func:`load_inputs` reads and places the wells of a config; :func:`build_problem` turns them into a
+:class:`Problem` (grid, upscaled conditioning data, variogram (fitted with ``variogram: auto``),
+normal-score transform, histogram bins), the one object every worker receives.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from krigflow.exceptions import KrigflowError, describe_error
+from krigflow.conditioning import ConditioningData, upscale
+from krigflow.grid import Grid
+from krigflow.io import well_traces
+from krigflow.realizations import NormalScore
+from krigflow.run.inputs import check_inputs
+from krigflow.stats import HistogramSpec, uniform_edges
+from krigflow.variogram import Variogram, variogram_from_samples
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Problem", "load_inputs", "build_problem", "histogram_spec", "describe_wells"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a worker needs to compute realizations (sent once to each worker).
+
+    Parameters
+    ----------
+    grid : krigflow.grid.Grid
+        The model grid.
+    data : krigflow.conditioning.ConditioningData
+        Upscaled conditioning data (n).
+    variogram : krigflow.variogram.model.Variogram
+        Covariance model.
+    kind : {"ordinary", "simple"}
+        Kriging kind.
+    mean : float or None
+        Mean for simple kriging (None with ordinary kriging).
+    method : dict
+        Stochastic method and its options (``{"name", "fraction", "unit"}``).
+    seed : int
+        Base seed: realization ``r`` uses ``default_rng([seed, r])``.
+    realizations : int
+        Number of realizations of the run.
+    batch_size : int
+        Realizations per chunk (see :func:`krigflow.run.chunk_indices`).
+    traces : dict or None
+        Decimated well trajectories (:func:`krigflow.io.wells_file.well_traces`), for ``wells.npz`` and figures.
+    transform : krigflow.realizations.transform.NormalScore or None
+        Normal-score transform of the ``conditional`` method (``variogram`` is then the normal-score model).
+    histogram : krigflow.stats.HistogramSpec or None
+        Histogram bins and cutoffs, identical for every worker (see :func:`histogram_spec`).
+    quantiles : tuple of float
+        Per-cell quantiles (percent) written to ``stats.npz``.
+    variogram_fit : dict or None
+        Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
+    field_dtype : str
+        Precision of the ``conditional`` realization fields: ``"float32"`` from
+        :data:`FLOAT32_CELLS` cells on (half the memory per field; statistics stay float64), else
+        ``"float64"``.
+    """
+
+    grid: Grid
+    data: ConditioningData
+    variogram: Variogram
+    kind: str
+    mean: float | None
+    method: dict
+    seed: int
+    realizations: int
+    batch_size: int
+    traces: dict | None = None
+    transform: object = None
+    histogram: HistogramSpec | None = None
+    quantiles: tuple = ()
+    variogram_fit: dict | None = None
+    field_dtype: str = "float64"
+
+
+#: Grid size from which ``conditional`` realizations are computed in float32 (see ``Problem.field_dtype``).
+FLOAT32_CELLS = 1_000_000
+
+
+def exact_quantiles(problem) -> bool:
+    """True when the run's quantiles and exceedance probabilities come from the exact multi-Gaussian shortcut
+    (``conditional`` with ``quantiles_from: exact``, the default) rather than from per-cell histograms.
+
+    ``problem`` is a :class:`Problem` or a validated ``method`` section.
+    """
+    method = problem.method if isinstance(problem, Problem) else problem
+    return method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+
+
+def load_inputs(config) -> list:
+    """Read and place every well of a run.
+
+    Parameters
+    ----------
+    config : dict
+        Validated configuration (:func:`krigflow.run.config.validate_config`).
+
+    Returns
+    -------
+    list of krigflow.wells.well.Well
+        One well per LAS file, in the order of ``config["las"]`` (expanded).
+
+    Raises
+    ------
+    KrigflowError
+        If an input file is missing, or if any LAS file cannot be read or
+        placed. All files are tried first; the message names every file that
+        failed and why.
+    """
+    from krigflow.wells import load_well, read_well_sources  # wells pulls in lasio: import only when reading
+
+    paths = check_inputs(config)
+    sources = read_well_sources(
+        property=config["property"],
+        well_headers=config["well_headers"],
+        surveys=config["surveys"],
+        name_map=config["name_map"],
+        aliases={config["property"]: config["aliases"]} if config["aliases"] else None,
+        crs=config["crs"],
+    )
+    wells, failures = [], []
+    for path in paths:
+        try:
+            wells.append(load_well(path, sources))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported with its file
+            failures.append(describe_error(exc, where=os.path.basename(path)))
+    if failures:
+        raise KrigflowError(f"{len(failures)} of {len(paths)} LAS file(s) failed: " + "; ".join(failures))
+    logger.info("loaded %d wells", len(wells))
+    return wells
+
+
+def build_problem(wells, config) -> Problem:
+    """Build the grid and the conditioning data of a run from its wells.
+
+    Parameters
+    ----------
+    wells : sequence of krigflow.wells.well.Well
+        The wells (any order: they are sorted by file path, then name, so the
+        problem does not depend on the order they arrived in).
+    config : dict
+        Validated configuration.
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    KrigflowError
+        If there are no wells, no valid sample, or no conditioning datum
+        inside the grid.
+    """
+    if not wells:
+        raise KrigflowError("no wells to model")
+    wells = sorted(wells, key=lambda w: (w.path, w.name))
+    names = tuple(w.name for w in wells)
+    parts = [_valid_samples(w) for w in wells]
+    easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
+    if values.size == 0:
+        raise KrigflowError(
+            f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
+        )
+    grid_cfg = config["grid"]
+    if grid_cfg["bounds"] is not None:
+        grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
+    else:
+        grid = Grid.around_points(easting, northing, tvdss, grid_cfg["spacing"], padding=grid_cfg["padding"])
+    data = upscale(
+        grid, easting, northing, tvdss, values, well, well_names=names, min_samples=config["min_samples"]
+    )
+    if data.n == 0:
+        raise KrigflowError(
+            f"no conditioning datum inside the grid (bounds {grid.bounds}); check grid.bounds"
+        )
+    unused = [names[i] for i in range(len(names)) if not np.any(data.well == i)]
+    if unused:
+        logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
+    kriging = config["kriging"]
+    mean = kriging["mean"]
+    kind = kriging["kind"]
+    if kind == "simple" and mean is None:
+        mean = float(np.mean(data.values))
+    samples = _samples_in(grid, easting, northing, tvdss, values, well)
+    variogram, transform, fit = _method_model(config, grid, data, samples)
+    if config["method"]["name"] == "conditional":
+        # conditioning by kriging: simple kriging of the residuals (mean 0 for normal scores)
+        kind = "simple"
+        if transform is not None:
+            mean = 0.0
+        elif mean is None:
+            mean = float(np.mean(data.values))
+    logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
+    return Problem(
+        grid=grid,
+        data=data,
+        variogram=variogram,
+        kind=kind,
+        mean=mean,
+        method=dict(config["method"]),
+        seed=config["seed"],
+        realizations=config["realizations"],
+        batch_size=config["batch_size"],
+        traces=well_traces(wells),
+        transform=transform,
+        histogram=histogram_spec(config, data, variogram, transform, mean),
+        quantiles=tuple(config.get("quantiles", ())),
+        variogram_fit=fit,
+        field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
+        else "float64",
+    )
+
+
+def _samples_in(grid, easting, northing, tvdss, values, well):
+    """The log samples inside the grid box (for variography)."""
+    b = grid.bounds
+    inside = ((easting >= b[0]) & (easting <= b[1]) & (northing >= b[2]) & (northing <= b[3])
+              & (tvdss >= b[4]) & (tvdss <= b[5]))
+    return tuple(a[inside] for a in (easting, northing, tvdss, values, well))
+
+
+def _method_model(config, grid, data, samples):
+    """Variogram used by the method, normal-score transform (conditional) and the fit record (auto).
+
+    * ``conditional`` with ``transform: normal_score``: the transform table of the conditioning data; the
+      variogram is that of the normal scores: fitted to the normal scores of the samples with the sill
+      fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
+    * otherwise: the configured model, or the model fitted to the samples (``auto``).
+    """
+    vg_cfg, method = config["variogram"], config["method"]
+    transform = None
+    if method["name"] == "conditional" and method.get("transform", "none") == "normal_score":
+        transform = NormalScore.fit(data.values, tails=method["tails"], zmin=method["zmin"], zmax=method["zmax"])
+    if vg_cfg["model"] != "auto":
+        keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
+        variogram = Variogram(**{k: vg_cfg[k] for k in keys if k in vg_cfg})
+        if transform is not None:
+            variogram = Variogram(variogram.model, 1.0, variogram.range_h, variogram.range_v,
+                                  nugget=variogram.nugget / variogram.sill, range_h2=variogram.range_h2,
+                                  azimuth=variogram.azimuth, nu=variogram.nu)
+        return variogram, transform, None
+    easting, northing, tvdss, values, well = samples
+    if transform is not None:
+        values = NormalScore.fit(values, tails="extrapolate").transform(values)
+    result = variogram_from_samples(
+        easting, northing, tvdss, values, well, spacing=grid.spacing, candidates=vg_cfg["candidates"],
+        estimator=vg_cfg["estimator"], fit_nugget=vg_cfg["fit_nugget"], nugget=vg_cfg["nugget"],
+        nu=vg_cfg["nu"], lag_h=vg_cfg["lag_h"], lag_v=vg_cfg["lag_v"], max_lag_h=vg_cfg["max_lag_h"],
+        max_lag_v=vg_cfg["max_lag_v"], sill=1.0 if transform is not None else None)
+    v = result.variogram
+    model = {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_v": v.range_v,
+             "nu": v.nu}
+    fit = {"space": "normal_score" if transform is not None else "property", "model": model,
+           "experimental": [{"direction": ev.direction, "lag": ev.lags.tolist(), "gamma": ev.gamma.tolist(),
+                             "pairs": ev.pairs.tolist(), "estimator": ev.estimator}
+                            for ev in result.experimental],
+           **result.describe()}
+    logger.info("variogram fitted (%s space): %s", fit["space"], v)
+    return v, transform, fit
+
+
+def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
+    """Histogram bins and cutoffs of a run, derived once from the problem (identical in every worker).
+
+    Edges: ``histogram_range`` if given, else a range that holds (nearly) every realization value:
+    the back-transform bounds (``zmin``/``zmax``) for normal scores, ``mean +- 5 sqrt(sill)`` and the data
+    range for a Gaussian ``conditional`` run, the data range widened by 5 % for ``subsample`` (kriging
+    stays near the data). ``histogram_bins`` uniform bins, plus the under/overflow bins of
+    :class:`krigflow.stats.HistogramSpec`. Per-cell histograms only when quantiles are asked for.
+    """
+    bins = int(config.get("histogram_bins", 100))
+    low, high = float(np.min(data.values)), float(np.max(data.values))
+    if config.get("histogram_range") is not None:
+        low, high = config["histogram_range"]
+    else:
+        if config["method"]["name"] == "conditional":
+            if transform is not None:
+                t_low, t_high = transform.value_range(5.0)
+                low, high = min(low, t_low), max(high, t_high)
+            else:
+                half = 5.0 * np.sqrt(variogram.sill)
+                low, high = min(low, mean - half), max(high, mean + half)
+        else:
+            pad = 0.05 * (high - low)
+            low, high = low - pad, high + pad
+        if not high > low:
+            low, high = low - 1.0, high + 1.0
+    exact = exact_quantiles(config["method"])     # quantiles and P(> cutoff) from the shortcut instead
+    return HistogramSpec(uniform_edges(low, high, bins),
+                         cutoffs=() if exact else tuple(config.get("cutoffs", ())),
+                         cell_histograms=bool(config.get("quantiles")) and not exact,
+                         max_count=max(int(config["realizations"]), 1))
+
+
+def describe_wells(wells, data=None) -> list:
+    """Return a JSON-ready summary of the wells used (name, file, curve, sources, data count)."""
+    out = []
+    for i, w in enumerate(sorted(wells, key=lambda w: (w.path, w.name))):
+        item = {
+            "name": w.name,
+            "path": w.path,
+            "curve": w.curve,
+            "unit": w.unit,
+            "location_source": w.location_source,
+            "survey_source": w.survey_source,
+            "n_samples": int(np.sum(np.isfinite(np.asarray(w.values, dtype=float)))),
+            "warnings": list(w.warnings),
+        }
+        if data is not None:
+            item["n_data"] = int(np.sum(data.well == i))
+        out.append(item)
+    return out
+
+
+def _valid_samples(well):
+    arrays = [np.asarray(a, dtype=float) for a in (well.easting, well.northing, well.tvdss, well.values)]
+    ok = np.logical_and.reduce([np.isfinite(a) for a in arrays])
+    return [a[ok] for a in arrays]

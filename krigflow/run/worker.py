@@ -1,0 +1,249 @@
+"""The worker: computes chunks of realizations into one accumulator, checkpointing as it goes.
+
+:class:`Worker` is the one piece of code that computes realizations, whoever calls it: the SampleKriger PEs
+of every dispel4py mapping and :func:`krigflow.run.run_local`. It keeps the running statistics
+(:class:`krigflow.stats.RunningStats`) of the realizations it computed, writes them cumulatively to its own
+partial file every ``checkpoint_every`` realizations (:class:`Checkpointer`), reports progress
+(:class:`krigflow.run.KrigerProgress`) and limits BLAS/FFT threads to its share of the cores.
+
+Realization ``r`` uses only ``numpy.random.default_rng([seed, r])`` (through
+:func:`krigflow.realizations.subsample_masks`), so results do not depend on how realizations are chunked
+or which worker computes them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import socket
+import time
+import uuid
+
+import numpy as np
+
+from krigflow.exceptions import KrigflowError
+from krigflow.io import CheckpointError, write_partial
+from krigflow.kriging import krige_grid
+from krigflow.realizations import conditional_realizations, subsample_masks
+from krigflow.run.messages import Partial
+from krigflow.run.progress import KrigerProgress
+from krigflow.run.threads import blas_threads, threads_per_worker
+from krigflow.stats import RunningStats
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["run_realizations", "Checkpointer", "Worker"]
+
+
+def run_realizations(problem, indices) -> RunningStats:
+    """Compute realizations and return their per-cell statistics.
+
+    All realizations of ``indices`` are kriged with one
+    :func:`krigflow.kriging.krige_grid` call (one column of data masks each).
+
+    Parameters
+    ----------
+    problem : Problem
+        The run's problem.
+    indices : sequence of int, shape (R,)
+        Realization indices.
+
+    Returns
+    -------
+    krigflow.stats.RunningStats
+        Statistics over the ``R`` realizations.
+    """
+    indices = np.asarray(indices, dtype=np.int64)
+    method = problem.method
+    if method["name"] == "conditional":
+        batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
+                                         mean=problem.mean, transform=problem.transform,
+                                         dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+        return RunningStats.from_batch(batch, problem.histogram)
+    masks = subsample_masks(
+        problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
+    )
+    batch = krige_grid(
+        problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
+    )
+    return RunningStats.from_batch(batch, problem.histogram)
+
+
+class Checkpointer:
+    """Write one worker's cumulative accumulator to its own partial file every ``every`` realizations.
+
+    Parameters
+    ----------
+    folder : str
+        The ``partials`` folder (created if needed).
+    fingerprint : dict
+    meta : dict
+        Metadata recorded in the file (run id, total realizations, grid, run info...).
+    every : int
+        Checkpoint interval in realizations (rounded up to whole chunks).
+    """
+
+    def __init__(self, folder, fingerprint, meta, every):
+        self.folder, self.fingerprint, self.meta, self.every = folder, fingerprint, dict(meta), int(every)
+        self.path = os.path.join(folder, f"part-{uuid.uuid4().hex}.npz")
+        self.written = 0  # realizations in the file
+        self.lock_ = None
+
+    def start(self):
+        """Create the folder and hold a shared lock on it while this kriger lives (see :func:`krigflow.io.partials_lock`)."""
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            self.lock_ = open(os.path.join(self.folder, ".lock"), "a")  # noqa: SIM115 - held until exit
+            fcntl.flock(self.lock_.fileno(), fcntl.LOCK_SH)
+        except OSError as exc:
+            raise KrigflowError(
+                f"cannot write partial results to {self.folder}: {exc.strerror or exc}"
+            ) from exc
+
+    def close(self):
+        """Release the folder lock (at the end of the kriger's work)."""
+        if self.lock_ is not None:
+            self.lock_.close()
+            self.lock_ = None
+
+    def update(self, stats, indices, seconds=0.0, *, final=False) -> bool:
+        """Write the file if ``every`` realizations were added since the last write (or ``final``).
+
+        Returns True if the file was written. Raises :class:`krigflow.io.CheckpointError` naming the file on
+        a write error (the previous version of the file stays valid).
+        """
+        n = len(indices)
+        if n == self.written or (not final and n - self.written < self.every):
+            return False
+        meta = dict(self.meta, pid=os.getpid(), host=socket.gethostname(), seconds=seconds,
+                    final=bool(final), written=time.time())
+        try:
+            write_partial(self.path, stats, indices, self.fingerprint, meta)
+        except OSError as exc:
+            raise CheckpointError(
+                f"cannot write the checkpoint {self.path}: {exc.strerror or exc}; partial files already "
+                f"written in {self.folder} are kept (run again to resume)"
+            ) from exc
+        self.written = n
+        return True
+
+
+class Worker:
+    """Compute chunks of realizations into one accumulator; checkpoint and report progress.
+
+    Parameters
+    ----------
+    order : krigflow.run.WorkOrder
+        The problem, and where to write the partial file (``checkpoint``, None: no file) and the progress
+        file (``progress``, None: none).
+    name : str, default "worker"
+        Name of this worker in progress lines.
+    n_workers : int, default 1
+        Workers sharing this machine: BLAS/FFT threads are limited to ``max(1, cores // n_workers)``.
+    compute : callable, optional
+        ``compute(problem, indices) -> RunningStats``; default :func:`run_realizations` (tests pass one
+        that fails or sleeps).
+
+    Examples
+    --------
+    A worker without checkpoints::
+
+        worker = Worker(WorkOrder(problem)).start()
+        for chunk in chunk_indices(problem.realizations, problem.batch_size):
+            worker.run(chunk)
+        partial = worker.close()
+    """
+
+    def __init__(self, order, *, name="worker", n_workers=1, compute=None):
+        self.order = order
+        self.name = name
+        self.threads = threads_per_worker(max(1, int(n_workers)))
+        self.compute = run_realizations if compute is None else compute
+        self.stats, self.done, self.seconds = None, [], 0.0
+        self.checkpointer, self.progress = None, None
+        self.write_failed = False
+
+    @property
+    def problem(self):
+        """The problem of the work order."""
+        return self.order.problem
+
+    def start(self) -> Worker:
+        """Open the partial file's folder (holding its lock) and the progress file; return self.
+
+        Raises
+        ------
+        krigflow.exceptions.KrigflowError
+            If the partials folder cannot be written.
+        """
+        info = self.order.checkpoint
+        if info is not None and self.checkpointer is None:
+            self.checkpointer = Checkpointer(info.folder, info.fingerprint, info.meta, info.every)
+            self.checkpointer.start()
+        if self.order.progress is not None and self.progress is None:  # a file krigflow run polls
+            p = self.order.progress
+            self.progress = KrigerProgress(p.folder, p.run_id, p.total, worker=self.name)
+        return self
+
+    def run(self, indices) -> None:
+        """Compute realizations ``indices`` and fold them into the accumulator; checkpoint if due.
+
+        Raises
+        ------
+        Exception
+            Whatever the computation raises (the accumulator keeps the earlier chunks), or
+            :class:`krigflow.io.CheckpointError` if the partial file cannot be written (no later write is
+            tried).
+        """
+        indices = [int(r) for r in indices]
+        start = time.perf_counter()
+        try:
+            with blas_threads(self.threads):
+                stats = self.compute(self.problem, indices)
+            if self.stats is None:
+                self.stats = stats
+            else:
+                self.stats.merge_in_place(stats)      # no second copy of the accumulator
+            self.done.extend(indices)
+            if self.progress is not None:
+                self.progress.add(len(indices))
+        finally:
+            self.seconds += time.perf_counter() - start
+        self._checkpoint()
+
+    def _checkpoint(self, final=False):
+        if self.checkpointer is None or self.write_failed or not self.done:
+            return
+        try:
+            self.checkpointer.update(self.stats, self.done, self.seconds, final=final)
+        except Exception:
+            self.write_failed = True  # the earlier version of the file stays valid
+            raise
+
+    def close(self):
+        """Write the partial file a last time (what was computed, also after a failure), release the lock.
+
+        Returns
+        -------
+        krigflow.run.Partial or None
+            The statistics of the realizations computed, or None if there are none.
+
+        Raises
+        ------
+        krigflow.io.CheckpointError
+            If the last write fails (the lock is released anyway).
+        """
+        try:
+            self._checkpoint(final=True)
+        finally:
+            if self.checkpointer is not None:
+                self.checkpointer.close()
+        return self.partial()
+
+    def partial(self):
+        """The statistics computed so far as a :class:`krigflow.run.Partial` (None if nothing was)."""
+        if not self.done:
+            return None
+        return Partial(indices=np.sort(np.asarray(self.done, dtype=np.int64)), stats=self.stats,
+                       seconds=self.seconds)
