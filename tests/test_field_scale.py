@@ -85,6 +85,7 @@ def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_req
     a, b = exact["arrays"], hist["arrays"]
     assert exact["summary"]["quantiles_from"] == "exact" and hist["summary"]["quantiles_from"] == "realizations"
     assert "quantile_accuracy" not in exact["summary"] and "quantile_accuracy" in hist["summary"]
+    assert exact["summary"]["timings"]["exact_quantiles"] > 0 and "exact_quantiles" not in hist["summary"]["timings"]
     width = hist["summary"]["quantile_accuracy"]
     for name in ("p10", "p50", "p90"):
         assert np.median(np.abs(a[name] - b[name])) < width, name      # same distributions

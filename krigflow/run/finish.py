@@ -298,10 +298,16 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
         fingerprint, overwrite = plan.fingerprint, True
     arrays = final_arrays(partials, state.problem.grid, state.problem.realizations,
                           quantiles=state.problem.quantiles, consume=True)
+    exact_seconds = None
     if exact_quantiles(state.problem) and (state.problem.quantiles or config.get("cutoffs")):
+        start = time.perf_counter()
         arrays.update(exact_arrays(state.problem, config.get("cutoffs", ())))
+        exact_seconds = time.perf_counter() - start
+    timings = _timings(state, partials)
+    if exact_seconds is not None:
+        timings["exact_quantiles"] = exact_seconds
     summary = make_summary(config, state.wells, state.problem, partials, mapping=state.mapping,
-                           timings=_timings(state, partials))
+                           timings=timings)
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
     if write:
