@@ -98,3 +98,18 @@ def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_req
     sigma = np.sqrt(p * (1 - p) / 400) + 1e-9
     assert np.quantile(np.abs(b["prob_gt_60"] - p) / sigma, 0.99) < 4.0
     npt.assert_array_equal(a["mean"], b["mean"])       # same realizations
+
+
+def test_spectrum_cache_gives_the_same_fields():
+    """A caller's cache keeps the float32 generator's spectrum between batches; the fields are unchanged."""
+    data = _data()
+    cache = {}
+    a = conditional_realizations(GRID, VARIOGRAM, data, 4, [0, 1], dtype=np.float32, cache=cache)
+    assert len(cache) == 1
+    spectrum = next(iter(cache.values()))
+    b = conditional_realizations(GRID, VARIOGRAM, data, 4, [0, 1], dtype=np.float32, cache=cache)
+    assert next(iter(cache.values())) is spectrum
+    npt.assert_array_equal(a, b)
+    other = Variogram("exponential", 1.0, 200.0, 9.0)
+    conditional_realizations(GRID, other, data, 4, [0], dtype=np.float32, cache=cache)
+    assert len(cache) == 1 and next(iter(cache.values())) is not spectrum

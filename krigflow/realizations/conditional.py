@@ -69,7 +69,7 @@ def unconditional_fields(grid, variogram, seed, indices, *, padding=None) -> np.
 
 
 def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, transform=None,
-                             padding=None, method="auto", dtype=np.float64) -> np.ndarray:
+                             padding=None, method="auto", dtype=np.float64, cache=None) -> np.ndarray:
     """Conditional Gaussian simulation by conditioning by kriging (see the module docstring).
 
     Parameters
@@ -98,6 +98,10 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
         the low-memory single-precision generator (:mod:`krigflow.realizations.chunked`: same noise, fields
         equal to ~1e-6 of the sill) and adds the kriged residuals into them in place: half the memory
         per field and no full-size double-precision temporaries. The residual kriging stays float64.
+    cache : dict, optional
+        A dict owned by the caller (a worker computing several batches of one problem) in which the
+        float32 generator's spectrum is kept between calls (~5 % of a realization's memory, and its
+        computation costs about two realizations at 20 M cells).
 
     Returns
     -------
@@ -119,7 +123,14 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     if dtype == np.float32:
         from krigflow.realizations.chunked import compact_spectrum, draw_field
 
-        spectrum = compact_spectrum(grid.shape, grid.spacing, variogram, padding)
+        key = ("compact_spectrum", grid.shape, grid.spacing, variogram,
+               None if padding is None else tuple(padding))
+        spectrum = None if cache is None else cache.get(key)
+        if spectrum is None:
+            spectrum = compact_spectrum(grid.shape, grid.spacing, variogram, padding)
+            if cache is not None:
+                cache.clear()                      # one problem at a time
+                cache[key] = spectrum
         fields = np.empty((len(indices), *grid.shape), dtype=np.float32)
         for i, r in enumerate(indices.tolist()):
             draw_field(spectrum, realization_rng(seed, r), out=fields[i])

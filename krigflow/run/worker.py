@@ -33,10 +33,10 @@ from krigflow.stats import RunningStats
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_realizations", "Checkpointer", "Worker"]
+__all__ = ["Checkpointer", "Worker", "run_realizations"]
 
 
-def run_realizations(problem, indices) -> RunningStats:
+def run_realizations(problem, indices, cache=None) -> RunningStats:
     """Compute realizations and return their per-cell statistics.
 
     All realizations of ``indices`` are kriged with one
@@ -48,6 +48,9 @@ def run_realizations(problem, indices) -> RunningStats:
         The run's problem.
     indices : sequence of int, shape (R,)
         Realization indices.
+    cache : dict, optional
+        The calling worker's cache, kept between chunks (see
+        :func:`krigflow.realizations.conditional_realizations`).
 
     Returns
     -------
@@ -59,7 +62,7 @@ def run_realizations(problem, indices) -> RunningStats:
     if method["name"] == "conditional":
         batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
                                          mean=problem.mean, transform=problem.transform,
-                                         dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+                                         dtype=np.dtype(getattr(problem, "field_dtype", "float64")), cache=cache)
         return RunningStats.from_batch(batch, problem.histogram)
     masks = subsample_masks(
         problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
@@ -68,6 +71,10 @@ def run_realizations(problem, indices) -> RunningStats:
         problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
     )
     return RunningStats.from_batch(batch, problem.histogram)
+
+
+#: The default computation of a worker (the one that takes the worker's cache).
+_DEFAULT_COMPUTE = run_realizations
 
 
 class Checkpointer:
@@ -159,6 +166,9 @@ class Worker:
         self.order = order
         self.name = name
         self.threads = threads_per_worker(max(1, int(n_workers)))
+        # the worker's own cache (the conditional method's FFT spectrum, kept between chunks of one problem),
+        # given to the default computation only
+        self.cache_ = {}
         self.compute = run_realizations if compute is None else compute
         self.stats, self.done, self.seconds = None, [], 0.0
         self.checkpointer, self.progress = None, None
@@ -200,7 +210,10 @@ class Worker:
         start = time.perf_counter()
         try:
             with blas_threads(self.threads):
-                stats = self.compute(self.problem, indices)
+                if self.compute is _DEFAULT_COMPUTE:
+                    stats = self.compute(self.problem, indices, cache=self.cache_)
+                else:
+                    stats = self.compute(self.problem, indices)
             if self.stats is None:
                 self.stats = stats
             else:
