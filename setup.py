@@ -30,6 +30,7 @@ setup(
     ],
     extras_require={
         "geo": ["pyproj>=3.4"],
+        "zones": ["xtgeo>=4"],
         "test": ["pytest>=7", "pykrige>=1.7", "gstools>=1.5", "pyproj>=3.4", "xtgeo>=4", "pyvista>=0.43", "pillow>=9"],
     },
     entry_points={"console_scripts": ["krigflow = krigflow.cli:main"]},

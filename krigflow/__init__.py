@@ -48,14 +48,23 @@ from krigflow.run import load_config, run_local, validate_config
 from krigflow.stats import RunningStats
 from krigflow.variogram import Variogram, fit_variogram, variogram_from_samples
 from krigflow.wells import Well, read_las, read_wells
+from krigflow.zones import (
+    TopsError,
+    ZoneSpec,
+    build_stratigraphic_grid,
+    read_tops,
+    surface_from_tops,
+    write_cornerpoint,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     # wells
     "read_las", "read_wells", "Well",
-    # grid and conditioning data
+    # grid and conditioning data; zones and stratigraphic grids
     "Grid", "ConditioningData", "upscale",
+    "read_tops", "surface_from_tops", "ZoneSpec", "build_stratigraphic_grid", "write_cornerpoint", "TopsError",
     # variograms
     "Variogram", "fit_variogram", "variogram_from_samples",
     # kriging and realizations

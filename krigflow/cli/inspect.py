@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from krigflow.exceptions import KrigflowError
-from krigflow.wells import inspect_well, match_well_name, read_well_sources
+from krigflow.wells import inspect_well, load_well, match_well_name, read_well_sources
+from krigflow.zones import describe_tops, place_tops, read_all_tops
 
 __all__ = ["add_inspect_parser", "run_inspect"]
 
@@ -36,6 +37,11 @@ def add_inspect_parser(subparsers) -> None:
                               "when every file is usable, 1 otherwise.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="LAS files or directories")
     p.add_argument("--json", action="store_true", help="one JSON object per input file on stdout")
+    p.add_argument("--tops", metavar="CSV", action="append", default=[],
+                   help="formation tops table(s) (well, surface, MD and/or TVDSS): list the tops found per well "
+                        "and flag those out of order (repeatable)")
+    p.add_argument("--surfaces", metavar="A,B,C", default=None,
+                   help="surface order, top to bottom, for the tops check (default: the tops file's order)")
     _add_well_source_options(p)
     p.set_defaults(func=run_inspect)
 
@@ -95,6 +101,27 @@ def _unmatched_rows(sources, records) -> list[str]:
     return [n for n in names if n not in matched]
 
 
+def _tops_report(args, sources, records) -> tuple:
+    """Tops per well (``describe_tops``) and the problems met placing them; (report, problems)."""
+    tops = read_all_tops(args.tops)
+    wells = [load_well(rec["path"], sources) for rec in records if rec["status"] == "ok"]
+    placed, problems = place_tops(tops, wells)
+    surfaces = [s.strip() for s in args.surfaces.split(",")] if args.surfaces else None
+    return describe_tops(placed, surfaces), problems
+
+
+def _print_tops(report, problems, out) -> None:
+    out.write("\ntops per well (TVDSS m):\n")
+    for entry in report:
+        picks = ", ".join(f"{t['surface']} {t['tvdss']:g}" if t["tvdss"] is not None else f"{t['surface']} -"
+                          for t in entry["tops"])
+        out.write(f"  {entry['well']}: {picks}\n")
+        for flag in entry["flags"]:
+            out.write(f"    - {flag}\n")
+    for note in problems:
+        out.write(f"  - {note}\n")
+
+
 def run_inspect(args) -> int:
     """Run ``krigflow inspect``."""
     try:
@@ -108,9 +135,18 @@ def run_inspect(args) -> int:
     if not records:
         sys.stderr.write("krigflow inspect: no LAS file found\n")
         return 1
+    tops = problems = None
+    if args.tops:
+        try:
+            tops, problems = _tops_report(args, sources, records)
+        except KrigflowError as exc:
+            sys.stderr.write(f"krigflow inspect: {exc}\n")
+            return 1
     if args.json:
         for rec in records:
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if tops is not None:
+            sys.stdout.write(json.dumps({"tops": tops, "problems": problems}, ensure_ascii=False) + "\n")
     else:
         _print_table(records, sys.stdout)
         for note in sources.warnings:
@@ -118,4 +154,7 @@ def run_inspect(args) -> int:
         unmatched = _unmatched_rows(sources, records)
         if unmatched:
             sys.stdout.write(f"\nheader-table wells without a LAS file: {', '.join(unmatched)}\n")
-    return 0 if all(r["status"] == "ok" for r in records) else 1
+        if tops is not None:
+            _print_tops(tops, problems, sys.stdout)
+    flagged = tops is not None and any(entry["flags"] for entry in tops)
+    return 0 if all(r["status"] == "ok" for r in records) and not flagged else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import sys
 
 from krigflow.plotting import write_variogram_figure
@@ -49,6 +50,8 @@ def variogram_command(config_path, *, output=None, as_json=False, out=None) -> i
         configured = Variogram(**{k: vg[k] for k in _KEYS})
         auto["variogram"] = dict(vg, model="auto", sill=None, range_h=None, range_v=None, range_h2=None)
     problem = build_problem(load_inputs(config), auto)
+    if problem.zones is not None:
+        return _zoned_variograms(problem.zones, config, output, as_json, out)
     record = problem.variogram_fit
     fit = VariogramFit.from_record(record)
     space = record["space"].replace("_", " ")
@@ -74,6 +77,28 @@ def variogram_command(config_path, *, output=None, as_json=False, out=None) -> i
     out.write(f"variogram: {{model: {v.model}, sill: {v.sill:.4g}, nugget: {v.nugget:.4g}, range_h: {v.range_h:.4g}, "
               f"range_v: {v.range_v:.4g}}}\n")
     out.write(f"wrote {output}\n")
+    return 0
+
+
+def _zoned_variograms(zoned, config, output, as_json, out) -> int:
+    """Per-zone fits of a zoned config: one PNG per zone (``<stem>_zone<q>.png``) and one line (or JSON) each."""
+    stem, ext = os.path.splitext(output or "variogram.png")
+    for p in zoned.problems:
+        record = p.variogram_fit
+        if record is None:   # a variogram given for this zone: nothing fitted
+            out.write(f"zone {p.name}: variogram given in the config ({p.variogram.model})\n")
+            continue
+        path = f"{stem}_zone{p.index + 1}{ext or '.png'}"
+        fit = VariogramFit.from_record(record)
+        space = record["space"].replace("_", " ")
+        write_variogram_figure(path, fit, title=f"{config['property']} variogram, zone {p.name} ({space} space, "
+                                                f"stratigraphic coordinates)")
+        if as_json:
+            out.write(json.dumps(dict(record, zone=p.name, png=path)) + "\n")
+            continue
+        v = fit.variogram
+        out.write(f"zone {p.name}: {{model: {v.model}, sill: {v.sill:.4g}, nugget: {v.nugget:.4g}, "
+                  f"range_h: {v.range_h:.4g}, range_v: {v.range_v:.4g}}} ({space} space; wrote {path})\n")
     return 0
 
 

@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
+from krigflow.io.cornerpoint import is_zoned
 from krigflow.io.results import COORDINATES, load_results, property_name_unit, statistic_arrays
+from krigflow.zones import StratigraphicGrid, cornerpoint_dataset
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +104,8 @@ def to_dataset(arrays, grid=None, *, summary=None):
     """
     import xarray as xr  # optional heavy import: only when a Dataset is asked for
 
+    if grid is None and is_zoned(arrays):   # corner-point statistics: (k, j, i) with 3-D coordinates
+        return _zoned_dataset(arrays, summary)
     vectors = _coordinate_vectors(arrays, grid)
     shape = tuple(v.size for v in vectors.values())
     with_coords = dict(arrays)
@@ -155,6 +159,20 @@ def to_dataset(arrays, grid=None, *, summary=None):
         if config.get("seed") is not None:
             attrs["seed"] = int(config["seed"])
     return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+
+def _zoned_dataset(arrays, summary):
+    """The Dataset of a zoned run: :func:`krigflow.zones.cornerpoint_dataset` with the run's attributes."""
+    prop, unit = property_name_unit(summary)
+    config = (summary or {}).get("config") or {}
+    attrs = {"title": f"krigflow stochastic kriging statistics of {prop}", "property": prop,
+             "property_unit": unit, "crs": config.get("crs") or "unknown",
+             "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} written by krigflow"}
+    if summary:
+        attrs["krigflow_config"] = json.dumps(config, default=str)
+        attrs["realizations"] = int(summary.get("realizations_done") or 0)
+    return cornerpoint_dataset(StratigraphicGrid.from_arrays(arrays), statistic_arrays(arrays), attrs=attrs,
+                               units=unit)
 
 
 def open_results(output_dir):

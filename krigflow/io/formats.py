@@ -7,7 +7,15 @@ format       file             layout
 ``vti``      ``stats.vti``    VTK XML ImageData, z = elevation = -tvdss (:func:`krigflow.io.vtk.write_vti`);
                               ``vtk`` is accepted as another name for it
 ``grdecl``   ``stats.grdecl`` Eclipse corner-point grid (:func:`krigflow.io.grdecl.write_grdecl`)
+``egrid``    ``stats.EGRID``  Eclipse binary grid + ``stats_props.grdecl``, through xtgeo
+                              (:func:`krigflow.io.cornerpoint.write_egrid`); not part of ``all``
+``roff``     ``stats.roff``   RMS ROFF grid + ``stats_<NAME>.roff``, through xtgeo
+                              (:func:`krigflow.io.cornerpoint.write_roff`); not part of ``all``
 ===========  ===============  ============================================================================
+
+A zoned run (``zones:`` in the config) writes every format on its corner-point grid
+(:mod:`krigflow.io.cornerpoint`): ``stats.nc`` with 3-D coordinates, ``stats.vts`` (a StructuredGrid in place
+of ``stats.vti``), and ``stats.grdecl`` with COORD/ZCORN following the horizons and a ZONE property.
 
 Every writer takes the arrays of a run's final statistics (``stats.npz``) and writes **every 3-D
 statistic present**, whatever its name (``mean``, ``std``, ``count``, ``p10``, ``prob_gt_80``, ...).
@@ -19,6 +27,13 @@ from __future__ import annotations
 import os
 
 from krigflow.exceptions import KrigflowError
+from krigflow.io.cornerpoint import (
+    CORNERPOINT_ONLY,
+    is_zoned,
+    write_cornerpoint_outputs,
+    write_egrid,
+    write_roff,
+)
 from krigflow.io.grdecl import write_grdecl
 from krigflow.io.netcdf import write_netcdf
 from krigflow.io.vtk import write_vti
@@ -36,7 +51,8 @@ __all__ = [
 ]
 
 #: Writer of each format: ``writer(path, arrays, *, summary=None) -> path``.
-WRITERS = {"netcdf": write_netcdf, "vti": write_vti, "grdecl": write_grdecl}
+WRITERS = {"netcdf": write_netcdf, "vti": write_vti, "grdecl": write_grdecl, "egrid": write_egrid,
+           "roff": write_roff}
 #: Formats :func:`write_formats` can write (``stats.npz`` is always written by the run).
 FORMATS = tuple(WRITERS)
 #: Other names accepted for a format (``vtk`` is what most users call a ``.vti`` file).
@@ -44,7 +60,8 @@ FORMAT_ALIASES = {"vtk": "vti"}
 #: Every value accepted in ``outputs.formats`` and ``krigflow export --format``.
 FORMAT_CHOICES = (*FORMATS, *FORMAT_ALIASES, "all")
 #: File name of each format in the output folder.
-FILENAMES = {"netcdf": "stats.nc", "vti": "stats.vti", "grdecl": "stats.grdecl"}
+FILENAMES = {"netcdf": "stats.nc", "vti": "stats.vti", "grdecl": "stats.grdecl", "egrid": "stats.EGRID",
+             "roff": "stats.roff"}
 
 
 def canonical_formats(formats) -> list:
@@ -78,8 +95,8 @@ def canonical_formats(formats) -> list:
             raise KrigflowError(
                 f"format: expected one of {', '.join(FORMATS)} or all, got {fmt!r} (also accepted: {aliases})"
             )
-    if "all" in formats:
-        return list(FORMATS)
+    if "all" in formats:   # every format that needs no optional library, plus any xtgeo format named
+        formats = [f for f in FORMATS if f not in CORNERPOINT_ONLY] + [f for f in formats if f in CORNERPOINT_ONLY]
     return list(dict.fromkeys(FORMAT_ALIASES.get(fmt, fmt) for fmt in formats))
 
 
@@ -107,6 +124,8 @@ def write_formats(output_dir, arrays, formats, *, summary=None) -> list:
     KrigflowError
         On an unknown format, or if a file cannot be written (the message names it).
     """
+    if is_zoned(arrays):
+        return write_cornerpoint_outputs(output_dir, arrays, canonical_formats(formats), summary=summary)
     written = []
     for fmt in canonical_formats(formats):
         path = os.path.join(output_dir, FILENAMES[fmt])

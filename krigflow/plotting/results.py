@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 import os
 
+import numpy as np
+
 from krigflow.exceptions import KrigflowError
 from krigflow.io import (
     COORDINATES,
@@ -30,10 +32,12 @@ from krigflow.io import (
     read_wells,
     summary_spacing,
 )
+from krigflow.plotting.cornerpoint import write_cornerpoint_figures
 from krigflow.plotting.histogram import write_histogram_figure
 from krigflow.plotting.maps import default_slices, slice_index, write_map_figure
 from krigflow.plotting.section import section_path, write_section_figure
 from krigflow.plotting.variogram import write_variogram_figure
+from krigflow.zones import StratigraphicGrid, Tops
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +99,8 @@ def plot_results(
     prop, unit = property_name_unit(summary)
     spacing = summary_spacing(summary)
     folder = os.path.join(output_dir, FIGURE_DIR)
+    if "cp_interfaces" in arrays:   # a zoned run: maps per zone, sections with the corner-point geometry
+        return _plot_zoned(folder, arrays, wells, prop, unit, dpi, summary)
     stats = [s for s in (statistics or MAP_STATISTICS) if s in arrays]
     missing = [s for s in (statistics or ()) if s not in arrays]
     if missing:
@@ -141,6 +147,28 @@ def plot_results(
                         path, model, experimental=fit["experimental"], prop=prop, unit=unit, dpi=dpi
                     )
                 )
+    return written
+
+
+def _plot_zoned(folder, arrays, wells, prop, unit, dpi, summary=None):
+    """Figures of a zoned run: one map per zone, sections of mean and std (with the tops), the histogram."""
+
+    os.makedirs(folder, exist_ok=True)
+    heads = None
+    if wells is not None and len(wells["names"]):
+        idx = wells["trace_well"]
+        heads = [(str(name), float(wells["trace_easting"][idx == k][0]), float(wells["trace_northing"][idx == k][0]))
+                 for k, name in enumerate(wells["names"]) if (idx == k).any()]
+    rows = ((summary or {}).get("zones") or {}).get("tops") or []
+    tops = None
+    if rows:
+        cols = {k: np.array([np.nan if r[k] is None else r[k] for r in rows], dtype=float)
+                for k in ("md", "tvdss", "easting", "northing")}
+        tops = Tops(tuple(r["well"] for r in rows), tuple(r["surface"] for r in rows), **cols)
+    written = write_cornerpoint_figures(folder, StratigraphicGrid.from_arrays(arrays), arrays,
+                                        label=f"{prop} {unit}".strip(), wells=heads, tops=tops, dpi=dpi)
+    written.append(write_histogram_figure(arrays, os.path.join(folder, "histogram.png"), wells=wells, prop=prop,
+                                          unit=unit, dpi=dpi))
     return written
 
 

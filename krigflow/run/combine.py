@@ -25,11 +25,20 @@ from krigflow.run.config import DEFAULTS
 from krigflow.run.fingerprint import fingerprint_differences
 from krigflow.run.finish import final_arrays, versions, write_results
 from krigflow.run.plan import check_partials
+from krigflow.run.problem import load_inputs
 from krigflow.run.ranges import format_ranges
+from krigflow.zones import build_zoned_grid
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["combine", "add_combine_parser", "combine_command"]
+
+
+def _zoned_geometry(config) -> dict:
+    """The ``cp_*`` arrays of a zoned run, rebuilt from its config (wells, tops, surfaces: deterministic)."""
+    wells = sorted(load_inputs(config), key=lambda w: (w.path, w.name))
+    sgrid, _, _ = build_zoned_grid(wells, config["zones"], config["grid"])
+    return sgrid.to_arrays()
 
 
 def combine(folders, output, *, allow_missing=False, realizations=None, overwrite=False) -> dict:
@@ -100,6 +109,8 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
     quantiles = (info.get("config") or {}).get("quantiles") or DEFAULTS["quantiles"]
     arrays = final_arrays(partials, grid, None if allow_missing else total, quantiles=quantiles)
     config = dict(info.get("config") or {}, output=os.path.abspath(output))
+    if config.get("zones") is not None:   # rebuild the corner-point grid from the run's wells and tops
+        arrays.update(_zoned_geometry(config))
     summary = {
         "status": "ok",
         "mapping": "combine",

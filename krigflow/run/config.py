@@ -26,6 +26,7 @@ from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
+from krigflow.zones import validate_zones
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ _TOP_KEYS = (
     "histogram_range",
     "output",
     "outputs",
+    "zones",
 )
 _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
 #: Result formats besides stats.npz (always written); see krigflow.io.formats.
@@ -241,8 +243,10 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["name_map"] = name_map
     cfg["crs"] = None if raw.get("crs") is None else _string(raw["crs"], "crs")
     cfg["min_samples"] = _integer(raw.get("min_samples", DEFAULTS["min_samples"]), "min_samples", minimum=1)
-    cfg["grid"] = _grid(raw.get("grid"))
-    cfg["variogram"] = _variogram(raw.get("variogram"))
+    # zones (krigflow.zones.config): layers between horizons; the grid is then horizontal only
+    cfg["zones"] = validate_zones(raw.get("zones"), base_dir)
+    cfg["grid"] = _grid(raw.get("grid"), zoned=cfg["zones"] is not None)
+    cfg["variogram"] = _variogram(raw.get("variogram", "auto" if cfg["zones"] is not None else None))
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
     cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
     cfg["realizations"] = _integer(
@@ -362,15 +366,21 @@ def _opt_path(value, name, base_dir):
     return _resolve(_string(value, name), base_dir)
 
 
-def _grid(value):
+def _grid(value, zoned=False):
     if value is None:
         raise ConfigError("grid.spacing: required key is missing")
     grid = _section(value, "grid", _GRID_KEYS)
-    spacing = _vector(_require(grid, "spacing", "grid"), "grid.spacing", 3, minimum=0.0, exclusive=True)
+    size = 2 if zoned else 3   # with zones: [dx, dy] and [e_min, e_max, n_min, n_max]; layers from zones.layers
+    spacing = grid.get("spacing")
+    if zoned and isinstance(spacing, (list, tuple)) and len(spacing) != 2:
+        raise ConfigError(f"grid.spacing: with zones, give the horizontal cell size [dx, dy] (the layers come "
+                          f"from zones.layers), got {spacing!r}")
+    spacing = _vector(_require(grid, "spacing", "grid"), "grid.spacing", size, minimum=0.0, exclusive=True)
     bounds = grid.get("bounds")
     if bounds is not None:
-        bounds = _vector(bounds, "grid.bounds", 6)
-        for axis, (lo, hi) in zip(("easting", "northing", "tvdss"), (bounds[0:2], bounds[2:4], bounds[4:6])):
+        bounds = _vector(bounds, "grid.bounds", 2 * size)
+        axes = (("easting", "northing", "tvdss")[:size], (bounds[0:2], bounds[2:4], bounds[4:6])[:size])
+        for axis, (lo, hi) in zip(*axes):
             if not lo < hi:
                 raise ConfigError(
                     f"grid.bounds: {axis} minimum must be below its maximum, got {lo:g} >= {hi:g}"

@@ -183,6 +183,7 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"zones": problem.zones.describe()} if getattr(problem, "zones", None) is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
            if problem.histogram is not None and problem.quantiles and not exact_quantiles(problem) else {}),
         **({"quantiles_from": "exact" if exact_quantiles(problem) else "realizations"}
@@ -298,6 +299,8 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
         fingerprint, overwrite = plan.fingerprint, True
     arrays = final_arrays(partials, state.problem.grid, state.problem.realizations,
                           quantiles=state.problem.quantiles, consume=True)
+    if state.problem.zones is not None:   # the corner-point geometry goes into stats.npz with the statistics
+        arrays.update(state.problem.zones.sgrid.to_arrays())
     exact_seconds = None
     if exact_quantiles(state.problem) and (state.problem.quantiles or config.get("cutoffs")):
         start = time.perf_counter()

@@ -11,6 +11,7 @@ import glob
 import os
 
 from krigflow.exceptions import ConfigError
+from krigflow.zones import check_zone_inputs
 
 __all__ = ["expand_paths", "check_inputs"]
 
@@ -67,7 +68,9 @@ def check_inputs(config) -> list:
     ConfigError
         If ``las`` matches no file, or a file given by ``las``,
         ``well_headers`` or ``surveys`` does not exist; the message names the
-        key and the path.
+        key and the path. With zones: a tops or surface file that does not exist.
+    krigflow.zones.TopsError
+        With zones: unreadable tops, a surface with no top and no file, tops out of order in a well.
     """
     las = expand_paths(config["las"])
     if not las:
@@ -91,4 +94,6 @@ def check_inputs(config) -> list:
                 raise ConfigError(f"surveys: no file matches {pattern!r}")
             if not glob.has_magic(pattern) and not os.path.exists(pattern):
                 raise ConfigError(f"surveys: file not found: {pattern}")
+    if config.get("zones") is not None:   # tops and surface files: exist, define every surface, tops in order
+        check_zone_inputs(config["zones"])
     return las

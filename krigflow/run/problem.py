@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.conditioning import ConditioningData, upscale
+from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.grid import Grid
 from krigflow.io import well_traces
 from krigflow.realizations import NormalScore
 from krigflow.run.inputs import check_inputs
 from krigflow.stats import HistogramSpec, uniform_edges
 from krigflow.variogram import Variogram, variogram_from_samples
+from krigflow.zones import build_zoned_problem, combined_data, nominal_grid
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ class Problem:
         Precision of the ``conditional`` realization fields: ``"float32"`` from
         :data:`FLOAT32_CELLS` cells on (half the memory per field; statistics stay float64), else
         ``"float64"``.
+    zones : krigflow.zones.ZonedProblem or None
+        Zones of a run with a ``zones`` section: ``grid`` is then the nominal box of the corner-point grid,
+        ``data`` the data of every zone in it, and realizations come from ``zones.realizations``.
     """
 
     grid: Grid
@@ -82,6 +86,7 @@ class Problem:
     quantiles: tuple = ()
     variogram_fit: dict | None = None
     field_dtype: str = "float64"
+    zones: object = None
 
 
 #: Grid size from which ``conditional`` realizations are computed in float32 (see ``Problem.field_dtype``).
@@ -92,10 +97,14 @@ def exact_quantiles(problem) -> bool:
     """True when the run's quantiles and exceedance probabilities come from the exact multi-Gaussian shortcut
     (``conditional`` with ``quantiles_from: exact``, the default) rather than from per-cell histograms.
 
-    ``problem`` is a :class:`Problem` or a validated ``method`` section.
+    ``problem`` is a :class:`Problem` or a validated config. Runs with zones keep the histograms (each
+    zone has its own transform, trend and variogram).
     """
-    method = problem.method if isinstance(problem, Problem) else problem
-    return method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+    if isinstance(problem, Problem):
+        method, zoned = problem.method, problem.zones is not None
+    else:
+        method, zoned = problem["method"], problem.get("zones") is not None
+    return not zoned and method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
 
 
 def load_inputs(config) -> list:
@@ -173,6 +182,8 @@ def build_problem(wells, config) -> Problem:
         raise KrigflowError(
             f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
         )
+    if config.get("zones") is not None:
+        return _zoned_problem(wells, config)
     grid_cfg = config["grid"]
     if grid_cfg["bounds"] is not None:
         grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
@@ -221,6 +232,23 @@ def build_problem(wells, config) -> Problem:
         field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
         else "float64",
     )
+
+
+def _zoned_problem(wells, config) -> Problem:
+    """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`)."""
+    zoned = build_zoned_problem(wells, config)
+    data = combined_data(zoned.sgrid, zoned.problems)
+    if config.get("histogram_range") is None:   # bins holding every zone's values (trend + residual range)
+        low, high = zoned.value_range()
+        config = {**config, "histogram_range": [min(low, float(np.min(data.values))),
+                                                max(high, float(np.max(data.values)))]}
+    first = zoned.problems[0]
+    logger.info("zoned grid %s, %d conditioning data from %d wells", zoned.sgrid.shape, data.n, len(wells))
+    return Problem(grid=nominal_grid(zoned.sgrid), data=data, variogram=first.variogram, kind=first.kind,
+                   mean=first.mean, method=dict(config["method"]), seed=config["seed"],
+                   realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
+                   histogram=histogram_spec(config, data, first.variogram, None, first.mean),
+                   quantiles=tuple(config.get("quantiles", ())), zones=zoned)
 
 
 def _samples_in(grid, easting, northing, tvdss, values, well):
@@ -297,7 +325,7 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
             low, high = low - pad, high + pad
         if not high > low:
             low, high = low - 1.0, high + 1.0
-    exact = exact_quantiles(config["method"])     # quantiles and P(> cutoff) from the shortcut instead
+    exact = exact_quantiles(config)     # quantiles and P(> cutoff) from the shortcut instead
     return HistogramSpec(uniform_edges(low, high, bins),
                          cutoffs=() if exact else tuple(config.get("cutoffs", ())),
                          cell_histograms=bool(config.get("quantiles")) and not exact,

@@ -59,6 +59,8 @@ def run_realizations(problem, indices, cache=None) -> RunningStats:
     """
     indices = np.asarray(indices, dtype=np.int64)
     method = problem.method
+    if problem.zones is not None:   # every zone on its simbox, copied back to the corner-point cells
+        return RunningStats.from_batch(problem.zones.realizations(method, problem.seed, indices), problem.histogram)
     if method["name"] == "conditional":
         batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
                                          mean=problem.mean, transform=problem.transform,

@@ -8,6 +8,7 @@ from finished_run import make_run_dir
 
 from krigflow.cli import app as cli
 from krigflow.io import FILENAMES
+from krigflow.io.cornerpoint import CORNERPOINT_ONLY
 
 
 def test_export_every_format(tmp_path, capsys):
@@ -15,8 +16,20 @@ def test_export_every_format(tmp_path, capsys):
     folder = make_run_dir(tmp_path / "run")
     assert cli.main(["export", folder, "--format", "all", "-q"]) == 0
     out = capsys.readouterr().out.split()
-    assert sorted(map(os.path.basename, out)) == sorted(FILENAMES.values())
+    assert sorted(map(os.path.basename, out)) == sorted(v for k, v in FILENAMES.items() if k not in CORNERPOINT_ONLY)
     assert all(os.path.getsize(p) > 1000 for p in out)
+
+
+def test_export_egrid_and_roff(tmp_path, capsys):
+    """`--format egrid --format roff` writes the corner-point grids through xtgeo, which reads them back."""
+    import xtgeo
+    folder = make_run_dir(tmp_path / "run")
+    assert cli.main(["export", folder, "--format", "egrid", "--format", "roff", "-q"]) == 0
+    out = capsys.readouterr().out.split()
+    assert sorted(map(os.path.basename, out)) == ["stats.EGRID", "stats.roff"]
+    with np.load(os.path.join(folder, "stats.npz")) as npz:
+        shape = npz["mean"].shape
+    assert xtgeo.grid_from_file(out[0]).dimensions == shape == xtgeo.grid_from_file(out[1]).dimensions
 
 
 def test_export_default_is_netcdf(tmp_path, capsys):

@@ -42,3 +42,18 @@ def test_name_map_option(poseidon_dir, capsys):
     rec = json.loads(capsys.readouterr().out)
     assert code == 0 and rec["easting"] == 412599.26
     assert not any("close match" in w for w in rec["warnings"])
+
+
+def test_tops_per_well_and_order_flag(write_las, tmp_path, capsys):
+    """--tops lists the tops found per well (MD converted to TVDSS) and flags tops out of the surface order."""
+    las = write_las(las_text(well="~W\nWELL. G-1 :\nX.m 1 :\nY.m 2 :\nEKB.m 3 :"), "g.las")
+    tops = tmp_path / "tops.csv"
+    tops.write_text("well,surface,md\nG 1,A,100.2\nG 1,B,100.8\nOther 2,A,90\n")
+    assert main(["inspect", str(las), "--tops", str(tops)]) == 0
+    out = capsys.readouterr().out
+    assert "G-1: A 97.2, B 97.8" in out and "match no LAS well and are ignored: Other 2" in out
+    assert main(["inspect", str(las), "--tops", str(tops), "--surfaces", "B,A"]) == 1
+    assert "'A' (TVDSS 97.2 m) is above 'B' (TVDSS 97.8 m) but listed below it" in capsys.readouterr().out
+    assert main(["inspect", "--json", str(las), "--tops", str(tops)]) == 0
+    last = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert last["tops"][0]["well"] == "G-1" and [t["surface"] for t in last["tops"][0]["tops"]] == ["A", "B"]

@@ -30,3 +30,14 @@ def test_cli_variogram_json_record(tmp_path, capsys):
     assert record["png"] == png and record["chosen"]["model"] in record["candidates"]
     assert {e["direction"] for e in record["experimental"]} == {"horizontal", "vertical"}
     assert_real_png(png)
+
+
+def test_cli_variogram_per_zone(tmp_path, capsys):
+    """A zoned config: one fit and one PNG per zone, in stratigraphic coordinates."""
+    config = os.path.join(os.path.dirname(__file__), "..", "..", "data", "zoned_demo", "run.yaml")
+    png = str(tmp_path / "v.png")
+    assert cli.main(["variogram", config, "--output", png, "-q"]) == 0
+    lines = [li for li in capsys.readouterr().out.splitlines() if li.startswith("zone ")]
+    assert [li.split(":")[0] for li in lines] == ["zone Top_A", "zone Top_B", "zone Top_C"]
+    for q in (1, 2, 3):
+        assert_real_png(str(tmp_path / f"v_zone{q}.png"))

@@ -12,6 +12,7 @@ from io_sample import sample_arrays, sample_summary
 from stat_file_parsers import parse_grdecl, parse_vti
 
 from krigflow.exceptions import KrigflowError
+from krigflow.io.cornerpoint import CORNERPOINT_ONLY
 from krigflow.io.formats import FILENAMES, FORMAT_ALIASES, FORMATS, WRITERS, canonical_formats, write_formats
 from krigflow.io.results import load_results, read_wells
 from krigflow.run.config import OUTPUT_FORMATS, load_config
@@ -28,10 +29,13 @@ def test_formats_match_config():
 
 
 def test_write_formats_all_and_unknown(arrays, summary, tmp_path):
-    """'all' writes every format; an unknown format is refused by name."""
+    """'all' writes every format that needs no optional library (not egrid/roff: xtgeo); an unknown format is
+    refused by name."""
     paths = write_formats(str(tmp_path), arrays, ["all"], summary=summary)
-    assert sorted(os.path.basename(p) for p in paths) == sorted(FILENAMES.values())
-    with pytest.raises(KrigflowError, match="format: expected one of netcdf, vti, grdecl or all, got 'csv'"):
+    assert sorted(os.path.basename(p) for p in paths) == sorted(
+        FILENAMES[f] for f in FORMATS if f not in CORNERPOINT_ONLY)
+    with pytest.raises(KrigflowError,
+                       match="format: expected one of netcdf, vti, grdecl, egrid, roff or all, got 'csv'"):
         write_formats(str(tmp_path), arrays, ["csv"])
 
 
@@ -68,7 +72,8 @@ def test_run_writes_configured_formats_and_wells(tmp_path):
     config = load_config(config_path)
     run_local(config)
     out = config["output"]
-    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz", *FILENAMES.values()])
+    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz",
+                                              *(FILENAMES[f] for f in FORMATS if f not in CORNERPOINT_ONLY)])
     arrays, summary = load_results(out)
     vti = parse_vti(os.path.join(out, "stats.vti"))
     npt.assert_array_equal(vti["arrays"]["std"], arrays["std"])

@@ -151,7 +151,7 @@ BAD_VALUES = [
     ("batch_size", "16", "batch_size: expected an integer"),
     ("checkpoint_every", 0, "checkpoint_every: expected an integer >= 1"),
     ("output", ["a"], "output: expected a non-empty string"),
-    ("outputs.formats", ["npz"], r"outputs.formats\[0\]: expected one of netcdf, vti, grdecl, all, got 'npz' \(stats"),
+    ("outputs.formats", ["npz"], r"outputs.formats\[0\]: expected one of netcdf, vti, grdecl, egrid, roff, all, got 'npz' \(stats"),
     ("outputs.formats", {"a": 1}, "outputs.formats: expected a list of formats"),
     ("outputs.figures", "yes", "outputs.figures: expected true or false"),
     ("outputs.slices", ["deep"], r"outputs.slices\[0\]: expected a finite number"),

@@ -1,0 +1,151 @@
+"""The zoned part of a run's problem: built once from the wells and the config, sent to every worker.
+
+:func:`build_zoned_problem` chains :func:`krigflow.zones.config.build_zoned_grid` (tops, horizons, layering)
+and :func:`krigflow.zones.model.build_zone_problems` (per-zone data, trend, variogram);
+:meth:`ZonedProblem.realizations` computes realizations of every zone and copies them to the corner-point
+cells. :func:`nominal_grid` is the regular ``krigflow.grid.Grid`` of the same shape that code written for
+box grids can keep using (its tvdss axis is nominal: the mean depth of each layer); the real geometry is
+the :class:`~krigflow.zones.StratigraphicGrid` (``to_arrays`` for ``stats.npz``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from krigflow.conditioning import ConditioningData
+from krigflow.exceptions import KrigflowError
+from krigflow.grid import Grid
+from krigflow.zones.config import build_zoned_grid
+from krigflow.zones.model import build_zone_problems, zoned_realizations
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ZonedProblem", "build_zoned_problem", "combined_data", "nominal_grid"]
+
+
+@dataclass(frozen=True, eq=False)
+class ZonedProblem:
+    """Zones of a run: the corner-point grid, one :class:`~krigflow.zones.model.ZoneProblem` per zone, the tops.
+
+    Parameters
+    ----------
+    sgrid : krigflow.zones.StratigraphicGrid
+    problems : tuple of krigflow.zones.model.ZoneProblem
+    tops : krigflow.zones.Tops
+        Placed tops of the modelled surfaces.
+    report : dict
+        From :func:`krigflow.zones.config.build_zoned_grid` (tops warnings, crossings, surface sources, misfits).
+    """
+
+    sgrid: object
+    problems: tuple
+    tops: object
+    report: dict
+
+    def realizations(self, method, seed, indices) -> np.ndarray:
+        """Realizations ``indices`` on the corner-point cells, array (R, ncol, nrow, nk), NaN in inactive cells."""
+        return zoned_realizations(self.sgrid, self.problems, method, seed, indices)
+
+    def value_range(self, y_limit=5.0) -> tuple:
+        """Range holding (nearly) every realization value: per zone, the back-transform range (or the residual
+        range +- 5 standard deviations) plus the trend's range."""
+        lows, highs = [], []
+        for p in self.problems:
+            trend = p.trend_of_layers()
+            if p.transform is not None:
+                lo, hi = p.transform.value_range(y_limit)
+            else:
+                half = y_limit * np.sqrt(p.variogram.sill)
+                lo, hi = float(np.min(p.data.values)) - half, float(np.max(p.data.values)) + half
+            lows.append(lo + float(trend.min()))
+            highs.append(hi + float(trend.max()))
+        return float(min(lows)), float(max(highs))
+
+    def describe(self) -> dict:
+        """JSON-ready summary (``summary.json["zones"]``)."""
+        return {"zones": [p.describe() for p in self.problems], "surfaces": dict(self.report["surfaces"]),
+                "crossings": list(self.report["crossings"]), "tops_warnings": list(self.report["tops"]),
+                "top_misfit_m": dict(self.report["misfit"]), "shape": list(self.sgrid.shape),
+                "active_cells": int(self.sgrid.actnum().sum()), "tops": self.tops.as_rows()}
+
+
+def nominal_grid(sgrid) -> Grid:
+    """A regular Grid of the corner-point grid's shape: true horizontal axes, tvdss at the mean layer depths.
+
+    The vertical spacing is the mean total thickness / nk and the origin the mean top depth plus half of it,
+    so that box-grid code (coordinate vectors, bounds) gets sensible numbers; the true cell depths are
+    :meth:`StratigraphicGrid.cell_centres`.
+    """
+    lat = sgrid.lattice
+    ncol, nrow, nk = sgrid.shape
+    top = float(np.mean(sgrid.surfaces[0]))
+    dz = max(float(np.mean(sgrid.surfaces[-1] - sgrid.surfaces[0])) / nk, 1e-3)
+    return Grid((lat.origin[0] + 0.5 * lat.spacing[0], lat.origin[1] + 0.5 * lat.spacing[1], top + 0.5 * dz),
+                (lat.spacing[0], lat.spacing[1], dz), (ncol, nrow, nk))
+
+
+def combined_data(sgrid, problems) -> ConditioningData:
+    """The conditioning data of every zone in the corner-point grid: real cell-centre positions, full k index,
+    property values (trend added back), well indices."""
+    e, n, z = sgrid.cell_centres()
+    parts = []
+    for p in problems:
+        d = p.data
+        k = sgrid.layer_start[p.index] + d.cells[:, 2]
+        i, j = d.cells[:, 0], d.cells[:, 1]
+        parts.append((e[i, j, k], n[i, j, k], z[i, j, k], d.values + p.trend[0] + p.trend[1] * d.tvdss, d.well,
+                      np.stack([i, j, k], 1)))
+    names = problems[0].data.well_names if problems else ()
+    cat = [np.concatenate([part[a] for part in parts]) for a in range(5)]
+    cells = np.concatenate([part[5] for part in parts]).reshape(-1, 3).astype(np.int64)
+    return ConditioningData(cat[0], cat[1], cat[2], cat[3], cat[4].astype(np.int64), cells, tuple(names))
+
+
+def _zone_variograms(config):
+    """Per-zone variogram settings: ``zones.variogram`` entries, "auto" inheriting the run's fit options."""
+    run_vg = dict(config.get("variogram") or {"model": "auto"})
+    out = []
+    for entry in config["zones"]["variogram"]:
+        if entry is None:
+            entry = run_vg
+        elif entry == "auto":
+            entry = {**run_vg, "model": "auto"}   # fitted per zone, with the run's fit options
+        out.append(dict(entry))
+    return out
+
+
+def build_zoned_problem(wells, config) -> ZonedProblem:
+    """Build the zoned problem of a run.
+
+    Parameters
+    ----------
+    wells : sequence of krigflow.wells.Well
+        Sorted as the run sorts them (the well indices of the data refer to this order).
+    config : dict
+        Validated run configuration with a ``zones`` section (:func:`krigflow.zones.config.validate_zones`),
+        ``grid`` (``spacing`` [dx, dy], ``bounds`` [e_min, e_max, n_min, n_max] or None, ``padding``),
+        ``method``, ``variogram`` and ``min_samples``.
+
+    Returns
+    -------
+    ZonedProblem
+
+    Raises
+    ------
+    KrigflowError
+        Bad tops or surfaces (see :func:`~krigflow.zones.config.build_zoned_grid`), a zone without data.
+    """
+    if not wells:
+        raise KrigflowError("no wells to model")
+    sgrid, tops, report = build_zoned_grid(wells, config["zones"], config["grid"])
+    names = tuple(w.name for w in wells)
+    arrays = [np.concatenate([np.asarray(getattr(w, a), dtype=float) for w in wells])
+              for a in ("easting", "northing", "tvdss", "values")]
+    well = np.concatenate([np.full(np.size(w.values), i, dtype=np.int64) for i, w in enumerate(wells)])
+    problems = build_zone_problems(sgrid, *arrays, well, well_names=names, method=config["method"],
+                                   variograms=_zone_variograms(config), trends=config["zones"]["trend"],
+                                   min_samples=config.get("min_samples", 1))
+    logger.info("zoned problem: grid %s, zones %s", sgrid.shape, ", ".join(sgrid.zone_names))
+    return ZonedProblem(sgrid, tuple(problems), tops, report)
