@@ -234,7 +234,10 @@ def run_cli(config, mapping, n, timeout):
     seconds = time.perf_counter() - start
     watcher.stop()
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
+        procs = sorted(watcher.seen.values(), key=lambda r: -r["hwm"])
+        table = "\n".join(f"    peak RSS {_mb(p['hwm']):.0f} MB, CPU {p['cpu']:.1f} s: {p['cmd'][-60:]}" for p in procs)
+        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}) after {seconds:.0f} s:\n{err[-3000:]}"
+                           f"\n  processes:\n{table}")
     with open(config, encoding="utf-8") as fh:
         folder = json.load(fh)["output"]
     summary = {}
@@ -524,7 +527,13 @@ def main(argv=None):
             n = args.processes or args.krigers + 3
             print(f"krigflow run: grid {shape} ({np.prod(shape):,d} cells), {len(wells)} wells, "
                   f"{args.realizations} realizations, batch {args.batch_size}, {args.mapping} -n {n}", flush=True)
-            row = run_cli(config, args.mapping, n, args.timeout)
+            try:
+                row = run_cli(config, args.mapping, n, args.timeout)
+            except RuntimeError as exc:           # report and go on with the peers
+                print(f"  krigflow run FAILED: {exc}", flush=True)
+                results["run"] = {"error": str(exc)}
+                row = None
+        if not args.skip_run and row is not None:
             summary = row["summary"]
             moved = sum(p["wchar"] for p in row["processes"]) - row["output_bytes"]
             row.update(shape=shape, cells=int(np.prod(shape)), n_data=summary.get("n_data"),
