@@ -196,7 +196,7 @@ def _read_proc(pid):
         return None
     kb = lambda key: int(status.get(key, "0 kB").split()[0]) * 1024
     return {"hwm": kb("VmHWM"), "rss": kb("VmRSS"), "cpu": cpu, "wchar": io.get("wchar", 0),
-            "cmd": cmd[:120]}
+            "cmd": cmd[:120], "pid": pid, "ppid": int(fields[1])}
 
 
 class TreeWatcher(threading.Thread):
@@ -535,7 +535,10 @@ def main(argv=None):
                 row = None
         if not args.skip_run and row is not None:
             summary = row["summary"]
-            moved = sum(p["wchar"] for p in row["processes"]) - row["output_bytes"]
+            # /proc/<pid>/io of a parent includes its reaped children's I/O: count the leaf processes only
+            parents = {p["ppid"] for p in row["processes"]}
+            leaves = [p for p in row["processes"] if p["pid"] not in parents]
+            moved = sum(p["wchar"] for p in leaves) - row["output_bytes"]
             row.update(shape=shape, cells=int(np.prod(shape)), n_data=summary.get("n_data"),
                        workers=summary.get("workers"), per_realization=row["seconds"] / args.realizations,
                        bytes_moved=moved, load=os.getloadavg()[0])
@@ -549,7 +552,8 @@ def main(argv=None):
             print(f"  memory model (krigflow.run.memory): kriger {row['model']['kriger']:.0f} MB, accumulator "
                   f"{row['model']['accumulator']:.0f} MB; partials {row['model']['partials']:.0f} MB in all", flush=True)
             print(f"  max peak RSS {_mb(max(p['hwm'] for p in row['processes'])):.0f} MB; bytes moved between "
-                  f"processes ~{_mb(moved):.0f} MB (written {_mb(sum(p['wchar'] for p in row['processes'])):.0f} MB"
+                  f"processes ~{_mb(moved):.0f} MB (written by the leaf processes "
+                  f"{_mb(sum(p['wchar'] for p in leaves)):.0f} MB"
                   f" minus outputs {_mb(row['output_bytes']):.0f} MB)", flush=True)
         if args.peer_cells:
             shape = grid_shape(args.peer_cells)
