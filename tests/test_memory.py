@@ -7,7 +7,7 @@ import sys
 import pytest
 import scipy.fft
 
-from krigflow.run.memory import MEASURED, MEASURED_BEFORE, estimate_memory
+from krigflow.run.memory import MEASURED, MEASURED_BEFORE, MEASURED_RUN, estimate_memory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,6 +37,16 @@ def test_model_bounds_the_measured_points_and_shows_the_saving():
                           quantiles_from="realizations", cutoffs=2, count_bytes=2)
     assert full.total < 3 * 2**30 < old.total
     assert len(MEASURED_BEFORE) == len(MEASURED)
+
+
+def test_model_against_the_20m_cell_run():
+    """The 20 M-cell run's kriger peaks are within 5 % of the estimate; the accumulator's within 10 %."""
+    est = {"kriger": estimate_memory((500, 400, 100), 4, 1200, embedding=(960, 800, 125), cutoffs=2,
+                                     realizations=64).total,
+           "accumulator": estimate_memory((500, 400, 100), 4, 1200, role="accumulator", krigers=2, cutoffs=2,
+                                          realizations=64).total}
+    for role, peak in MEASURED_RUN:
+        assert abs(est[role] - peak) <= (0.05 if role == "kriger" else 0.10) * peak, (role, peak, est[role])
 
 
 PROBE = """

@@ -31,7 +31,7 @@ __all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory"]
 #: Resident memory of a process besides the per-cell and per-datum terms (bytes): the measured intercept
 #: is 153 MB with ~1 200 data (imports ~62 MB, the data covariance ~33 MB, the columns engine's and the
 #: statistics' chunk-bounded temporaries); the model overestimates the measured points by 30-100 MB.
-BASE = 150 * 2**20
+BASE = 165 * 2**20
 
 #: Peak RSS of one kriger process (``cells``, ``batch``, bytes) measured on this machine (2 cores, AMD EPYC,
 #: 2026-11-29) with the field-scale path: two conditional batches (float32 fields, ~1 200 data, columns
@@ -48,6 +48,10 @@ MEASURED = (
     (1000776, 4, 249683968),
     (1000776, 8, 255389696),
 )
+
+#: Peak RSS in the 20 M-cell run (``bench_field_scale.py``, 500 x 400 x 100, 1 200 data, 64 realizations,
+#: batch 4, 2 krigers, exact quantiles, 2026-11-29): ``(role, peak bytes)``.
+MEASURED_RUN = (("kriger", 2395 * 2**20), ("kriger", 2395 * 2**20), ("accumulator", 2737 * 2**20))
 
 #: The same before the field-scale changes (float64 fields, 100-bin per-cell histograms, one batch, no
 #: accumulator merge): ``84 MB + 233 B x cells + 17.7 B x cells x batch``.
