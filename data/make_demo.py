@@ -284,16 +284,15 @@ def headers_text(wells) -> str:
 
 
 def config() -> dict:
-    """The demo run configuration (paths relative to the config file's folder)."""
+    """The demo run configuration (paths relative to the config file's folder): the data keys and the grid,
+    every modelling choice left to the defaults (trend, variogram and well effect ``auto``, ``conditional``
+    simulation)."""
     return {
         "las": "las/*.las",
         "well_headers": "well_headers.csv",
         "surveys": "surveys/*.csv",
         "property": "GR",
         "grid": {"spacing": list(MODEL_SPACING), "bounds": list(BOUNDS)},
-        "variogram": dict(VARIOGRAM),
-        "method": {"name": "subsample", "fraction": 0.75, "unit": "wells"},
-        "kriging": "ordinary",
         "realizations": 50,
         "seed": 42,
         "output": "../../output/demo",
@@ -306,7 +305,8 @@ def config_yaml(cfg) -> str:
         return json.dumps(value)
 
     lines = ["# krigflow demo run: synthetic gamma-ray truth sampled along 8 wells (see data/README.md).",
-             "# Relative paths resolve against this file's folder."]
+             "# Relative paths resolve against this file's folder. Only the data and the grid are given: the",
+             "# trend, variogram, well effect and method are the defaults (see the README's Run configuration)."]
     for key, value in cfg.items():
         if isinstance(value, dict):
             lines.append(f"{key}:")

@@ -12,6 +12,7 @@ A whole run from a config file, as ``krigflow run`` does it in one process::
     import krigflow
     result = krigflow.run_local(krigflow.load_config("data/demo/run.yaml"), write=False)
     ds = krigflow.to_dataset(result["arrays"], summary=result["summary"])
+    r17 = krigflow.realization("data/demo/run.yaml", 17)    # one realization, exactly as the run made it
 
 Step by step::
 
@@ -43,8 +44,14 @@ from krigflow.grid import Grid
 from krigflow.io import load_results, open_results, to_dataset
 from krigflow.kriging import krige_grid, krige_points
 from krigflow.plotting import plot_histogram, plot_map, plot_section, plot_variogram
-from krigflow.realizations import NormalScore, conditional_realizations, realization_rng, subsample_masks
-from krigflow.run import load_config, run_local, validate_config
+from krigflow.realizations import (
+    LogTransform,
+    NormalScore,
+    conditional_realizations,
+    realization_rng,
+    subsample_masks,
+)
+from krigflow.run import load_config, realization, run_local, validate_config
 from krigflow.stats import RunningStats
 from krigflow.variogram import Variogram, fit_variogram, variogram_from_samples
 from krigflow.wells import Well, read_las, read_wells
@@ -69,11 +76,12 @@ __all__ = [
     "Variogram", "fit_variogram", "variogram_from_samples",
     # kriging and realizations
     "krige_grid", "krige_points", "conditional_realizations", "subsample_masks", "realization_rng", "NormalScore",
+    "LogTransform",
     # statistics, results and figures
     "RunningStats", "to_dataset", "open_results", "load_results",
     "plot_map", "plot_section", "plot_histogram", "plot_variogram",
     # whole runs
-    "load_config", "validate_config", "run_local",
+    "load_config", "validate_config", "run_local", "realization",
     # errors
     "KrigflowError", "ConfigError", "LASReadError", "WellLocationError", "SurveyError", "WellOptionError",
     "GridError", "VariogramError", "KrigingError", "SimulationError", "TransformError", "StatsError",

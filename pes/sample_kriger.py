@@ -5,7 +5,7 @@ from __future__ import annotations
 from dispel4py.core import GenericPE
 
 from krigflow.io import CheckpointError
-from krigflow.run import Worker, run_realizations
+from krigflow.run import Worker, compute_chunk
 
 from ._common import error_of
 
@@ -28,8 +28,8 @@ class SampleKriger(GenericPE):
         self.worker_, self.pending_, self.error_ = None, [], None
 
     def compute(self, problem, indices):
-        """Statistics of realizations ``indices`` (:func:`krigflow.run.run_realizations`); tests override it."""
-        return run_realizations(problem, indices)
+        """Statistics and summaries of realizations ``indices`` (:func:`krigflow.run.compute_chunk`); tests override it."""
+        return compute_chunk(problem, indices)
 
     def process(self, inputs):
         if "problem" in inputs:

@@ -166,8 +166,11 @@ def test_run_configs(make_demo, truth):
     assert yaml_cfg == json_cfg
     raw = json.loads((DEMO / "run.json").read_text())
     assert raw == make_demo.config()
-    assert raw["variogram"] == {"model": "exponential", "sill": 400.0, "nugget": 0.0, "range_h": 600.0,
-                                "range_h2": 400.0, "azimuth": 30.0, "range_v": 15.0}
+    # data and grid only: the demo runs with the defaults (conditional, trend/variogram/well effect auto)
+    assert not {"variogram", "method", "kriging", "trend"} & set(raw)
+    assert yaml_cfg["method"]["name"] == "conditional" and yaml_cfg["variogram"]["model"] == "auto"
+    assert make_demo.VARIOGRAM == {"model": "exponential", "sill": 400.0, "nugget": 0.0, "range_h": 600.0,
+                                   "range_h2": 400.0, "azimuth": 30.0, "range_v": 15.0}
     bounds = raw["grid"]["bounds"]
     spacing = raw["grid"]["spacing"]
     for axis, low, step in zip(("easting", "northing", "tvdss"), bounds[::2], spacing):

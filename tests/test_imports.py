@@ -15,10 +15,11 @@ TOP_PACKAGES = ("krigflow", "pes", "graphs")
 #: Layers, bottom to top: a module may import its own layer's and lower layers' modules only.
 LAYERS = [
     ("krigflow.exceptions", "krigflow._validate"),
-    ("krigflow.wells", "krigflow.grid"),
+    ("krigflow.wells", "krigflow.grid", "krigflow.well_effect", "krigflow.consistency", "krigflow.normalize"),
     ("krigflow.variogram",),
     ("krigflow.kriging", "krigflow.stats"),
-    ("krigflow.conditioning", "krigflow.realizations", "krigflow.trend", "krigflow.zones", "krigflow.crossval"),
+    ("krigflow.conditioning", "krigflow.realizations", "krigflow.trend", "krigflow.zones", "krigflow.crossval",
+     "krigflow.residual"),
     ("krigflow.io", "krigflow.plotting"),
     ("krigflow.run",),
     ("krigflow.distributed", "krigflow.cli"),

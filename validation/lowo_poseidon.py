@@ -1,5 +1,10 @@
 """Leave-one-well-out cross-validation on the Poseidon gamma-ray logs (real data).
 
+Historical: the baseline of issue 11. ``lowo_poseidon.json`` holds the numbers measured before issue 11 (no
+trend, the free ``auto`` fit); since then ``variogram: auto`` is the constrained fit and runs remove a depth
+trend by default, so re-running this script gives other numbers. ``krigflow validate`` is the tool now;
+``validation/poseidon_variants.py`` reproduces this baseline (row 1 of its table) and every variant tried.
+
 For each of the 8 wells of ``../shared/data/poseidon``: model GR from the other 7 wells and compare with the
 held-out well's log upscaled to the same grid (the cell-support "truth" at the held-out cells):
 

@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module with an ``add_<command>_parser(subparsers)`` function that sets up
 its options and a ``run_<command>(args) -> int`` function that runs it: :mod:`~krigflow.cli.inspect`,
-:mod:`~krigflow.cli.export`, :mod:`~krigflow.cli.plot`, :mod:`~krigflow.cli.variogram`; ``run`` and
+:mod:`~krigflow.cli.export`, :mod:`~krigflow.cli.plot`, :mod:`~krigflow.cli.variogram`,
+:mod:`~krigflow.cli.validate`; ``run`` and
 ``combine`` come from :mod:`krigflow.distributed` and :mod:`krigflow.run`. This module builds the parser and
 turns any error into one line on stderr (:func:`krigflow.exceptions.describe_error`).
 """
@@ -16,6 +17,9 @@ import textwrap
 from krigflow.cli.export import add_export_parser
 from krigflow.cli.inspect import add_inspect_parser
 from krigflow.cli.plot import add_plot_parser
+from krigflow.cli.rank import add_rank_parser
+from krigflow.cli.realize import add_realize_parser
+from krigflow.cli.validate import add_validate_parser
 from krigflow.cli.variogram import add_variogram_parser
 from krigflow.distributed import add_run_parser
 from krigflow.exceptions import KrigflowError, describe_error
@@ -32,6 +36,9 @@ EXAMPLES = {
     "plot": "krigflow plot output/demo --slices 1050,1150 --section-wells KF-01,KF-04,KF-05",
     "combine": "krigflow combine run_0_50 run_50_100 -o merged",
     "variogram": "krigflow variogram data/demo/run.yaml --output demo_variogram.png",
+    "rank": "krigflow rank output/demo --by volume --pick 10,50,90",
+    "realize": "krigflow realize data/demo/run.yaml --from-rank output/demo --by volume --format grdecl,vtk",
+    "validate": "krigflow validate examples/poseidon.yaml --mapping multi -n 4 --json",
 }
 
 
@@ -69,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(subparsers)
     add_plot_parser(subparsers)
     add_variogram_parser(subparsers)
+    add_rank_parser(subparsers)
+    add_realize_parser(subparsers)
+    add_validate_parser(subparsers)
     _finish_subcommands(subparsers)
     return parser
 

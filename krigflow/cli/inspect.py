@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from krigflow.consistency import curve_warnings
 from krigflow.exceptions import KrigflowError
 from krigflow.wells import inspect_well, load_well, match_well_name, read_well_sources
 from krigflow.zones import describe_tops, place_tops, read_all_tops
@@ -135,6 +137,8 @@ def run_inspect(args) -> int:
     if not records:
         sys.stderr.write("krigflow inspect: no LAS file found\n")
         return 1
+    consistency = curve_warnings([{"name": r["well"] or os.path.basename(r["path"]), "curve": r["curve"],
+                                   "unit": r["unit"]} for r in records if r["status"] == "ok"], args.property)
     tops = problems = None
     if args.tops:
         try:
@@ -147,10 +151,14 @@ def run_inspect(args) -> int:
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
         if tops is not None:
             sys.stdout.write(json.dumps({"tops": tops, "problems": problems}, ensure_ascii=False) + "\n")
+        for note in consistency:           # stdout holds JSON objects only: notes go to stderr
+            sys.stderr.write(f"krigflow inspect: warning: {note}\n")
     else:
         _print_table(records, sys.stdout)
         for note in sources.warnings:
             sys.stdout.write(f"\nsources: {note}\n")
+        for note in consistency:
+            sys.stdout.write(f"\nconsistency: {note}\n")
         unmatched = _unmatched_rows(sources, records)
         if unmatched:
             sys.stdout.write(f"\nheader-table wells without a LAS file: {', '.join(unmatched)}\n")

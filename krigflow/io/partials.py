@@ -15,6 +15,8 @@ pickled object is refused without being unpickled):
 - ``indices``: int64, the sorted realization indices it covers,
 - ``fingerprint_config``, ``fingerprint_data``, ``fingerprint_numerics``: 0-d unicode arrays (see
   :mod:`krigflow.run.fingerprint`),
+- ``summary_columns``, ``summary_index``, ``summary_values``: the per-realization summaries of the same
+  realizations (:class:`krigflow.stats.SummaryTable`), when the run computes them,
 - ``meta``: a 0-d unicode array holding JSON (run id, worker, pid, host, total realizations of the run,
   accumulator class, grid, and the run information ``krigflow combine`` needs for ``summary.json``).
 
@@ -81,6 +83,8 @@ class SavedPartial:
     meta : dict
         Run id, kriger, pid, host, ``realizations`` (of the run that wrote it), ``accumulator``,
         ``grid`` and ``run_info``.
+    summaries : krigflow.stats.SummaryTable or None
+        Per-realization summaries of ``indices`` (None in files without them).
     """
 
     path: str
@@ -88,6 +92,7 @@ class SavedPartial:
     fingerprint: dict
     meta: dict = field(default_factory=dict)
     seconds: float = 0.0
+    summaries: object = None
 
     @property
     def stats(self):
@@ -102,7 +107,7 @@ def _atomic_savez(path, arrays) -> None:
             np.savez(fh, **arrays)
 
 
-def write_partial(path, stats, indices, fingerprint, meta) -> None:
+def write_partial(path, stats, indices, fingerprint, meta, summaries=None) -> None:
     """Write one partial file atomically.
 
     Parameters
@@ -116,6 +121,8 @@ def write_partial(path, stats, indices, fingerprint, meta) -> None:
         From :func:`krigflow.run.make_fingerprint`.
     meta : dict
         JSON-serialisable metadata.
+    summaries : krigflow.stats.SummaryTable, optional
+        Per-realization summaries of the same realizations.
 
     Raises
     ------
@@ -127,6 +134,8 @@ def write_partial(path, stats, indices, fingerprint, meta) -> None:
         if value.dtype.hasobject:
             raise CheckpointError(f"accumulator array {key[len(_STATS_PREFIX):]!r} has dtype object")
     arrays["indices"] = np.sort(np.asarray(indices, dtype=np.int64))
+    if summaries is not None:
+        arrays.update(summaries.to_arrays())
     for part in _FINGERPRINT_PARTS:
         arrays[f"fingerprint_{part}"] = np.array(str(fingerprint[part]))
     meta = dict(meta, accumulator=type(stats).__name__)
@@ -186,10 +195,26 @@ def read_partial(path) -> SavedPartial:
             raise CheckpointError(f"partial file {path}: 'meta' is not a JSON object")
         if not any(k.startswith(_STATS_PREFIX) for k in npz.files):
             raise CheckpointError(f"partial file {path}: no statistics arrays")
+        summaries = _read_summaries(npz, path)
     if indices.ndim != 1 or np.any(np.diff(indices) <= 0) or (indices.size and indices[0] < 0):
         raise CheckpointError(f"partial file {path}: 'indices' must be sorted, unique and non-negative")
+    if summaries is not None and not np.array_equal(summaries.index, indices):
+        raise CheckpointError(f"partial file {path}: its realization summaries do not cover its realizations")
     return SavedPartial(path=path, indices=indices, fingerprint=fingerprint, meta=meta,
-                       seconds=float(meta.get("seconds", 0.0)))
+                        seconds=float(meta.get("seconds", 0.0)), summaries=summaries)
+
+
+def _read_summaries(npz, path):
+    """The per-realization summaries of a partial file, or None if it has none."""
+    if "summary_index" not in npz.files:
+        return None
+    arrays = {"summary_columns": _member(npz, path, "summary_columns", kind="U"),
+              "summary_index": _member(npz, path, "summary_index", kind="iu"),
+              "summary_values": _member(npz, path, "summary_values", kind="f")}
+    try:
+        return _stats_package.SummaryTable.from_arrays(arrays)
+    except (KrigflowError, ValueError) as exc:
+        raise CheckpointError(f"partial file {path}: realization summaries unreadable ({exc})") from exc
 
 
 def _check_member_header(npz, path, key):

@@ -145,8 +145,18 @@ def _cholesky(cov, what):
     return factor
 
 
+def _with_well_effect(cov, data, well_effect):
+    """Add the well-effect variance to the covariance of data pairs of one well (in place; see
+    :mod:`krigflow.well_effect`)."""
+    if not well_effect:
+        return cov
+    from krigflow.well_effect import add_well_effect
+
+    return add_well_effect(cov, np.asarray(data.well), well_effect)
+
+
 def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None,
-                 values=None) -> tuple[np.ndarray, np.ndarray]:
+                 values=None, well_effect=0.0) -> tuple[np.ndarray, np.ndarray]:
     """Dual kriging weights of every realization.
 
     Parameters
@@ -165,6 +175,9 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None,
         Per-realization data values (e.g. residuals of R unconditional fields) instead of
         ``data.values``; every realization uses all data (``masks`` must be None) and one factorization
         serves them all.
+    well_effect : float, default 0
+        Variance of a constant offset per well (:mod:`krigflow.well_effect`), added to the covariance of
+        data of one well (``data.well``).
 
     Returns
     -------
@@ -182,7 +195,8 @@ def dual_weights(variogram, data, *, kind="ordinary", mean=None, masks=None,
     per_realization = values
     coords, values = _data_arrays(data)
     values, masks = _values_and_masks(values, per_realization, masks)
-    return _solve_dual(_covariance_matrix(variogram, coords, coords), values, kind, mean, masks)
+    cov = _with_well_effect(_covariance_matrix(variogram, coords, coords), data, well_effect)
+    return _solve_dual(cov, values, kind, mean, masks)
 
 
 def _values_and_masks(values, per_realization, masks):
@@ -240,7 +254,7 @@ def _solve_dual(full_cov, values, kind, mean, masks):
 
 
 def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", mean=None,
-                 return_weights=False) -> KrigingResult:
+                 return_weights=False, well_effect=0.0) -> KrigingResult:
     """Krige at arbitrary points with all data (primal form), returning estimates and variances.
 
     Meant for validation and small problems: it solves the full kriging system for every point.
@@ -259,11 +273,16 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
         Known mean (simple kriging only).
     return_weights : bool, default False
         Also return the (m, n) weights and the Lagrange multipliers.
+    well_effect : float, default 0
+        Variance sigma_w**2 of a constant offset per well (:mod:`krigflow.well_effect`): added to the
+        covariance of data of one well, not to data-target covariances, and to the target variance (a
+        target is what a new well would read).
 
     Returns
     -------
     KrigingResult
-        ``estimate`` and ``variance`` (m,); ``variance = sill - w'c0 - mu`` (``mu = 0`` for simple kriging).
+        ``estimate`` and ``variance`` (m,); ``variance = sill + sigma_w**2 - w'c0 - mu`` (``mu = 0`` for
+        simple kriging).
 
     Examples
     --------
@@ -280,7 +299,7 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
     n = values.shape[0]
     targets = np.stack([np.asarray(c, dtype=float).ravel() for c in (easting, northing, tvdss)], axis=1)
     c0 = _covariance_matrix(variogram, coords, targets)          # (n, m)
-    cov = _covariance_matrix(variogram, coords, coords)
+    cov = _with_well_effect(_covariance_matrix(variogram, coords, coords), data, well_effect)
     if kind == "simple":
         lam = scipy.linalg.cho_solve(_cholesky(cov, "krige_points"), c0, check_finite=False)
         mu = np.zeros(targets.shape[0])
@@ -293,7 +312,7 @@ def krige_points(variogram, data, easting, northing, tvdss, *, kind="ordinary", 
         sol = scipy.linalg.solve(system, rhs, assume_a="sym", check_finite=False)
         lam, mu = sol[:n], sol[n]
         estimate = lam.T @ values
-    variance = variogram.sill - np.einsum("ij,ij->j", lam, c0) - mu
+    variance = variogram.sill + float(well_effect) - np.einsum("ij,ij->j", lam, c0) - mu
     if return_weights:
         return KrigingResult(estimate, variance, lam.T.copy(), mu)
     return KrigingResult(estimate, variance)

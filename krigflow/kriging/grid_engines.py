@@ -42,6 +42,7 @@ from krigflow.kriging.dual import (
     _scaled_coordinates,
     _solve_dual,
     _values_and_masks,
+    _with_well_effect,
 )
 from krigflow.kriging.neighbourhood import _check_neighbourhood, _neighbourhood_engine
 
@@ -230,7 +231,7 @@ def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes, add_to=N
 
 def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None, method="auto",
                chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES,
-               neighbourhood=None, values=None, add_to=None) -> np.ndarray:
+               neighbourhood=None, values=None, well_effect=0.0, add_to=None) -> np.ndarray:
     """Krige every cell of a grid for one or many realizations (global dual form, or a moving neighbourhood).
 
     Parameters
@@ -273,6 +274,10 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         :mod:`krigflow.kriging.neighbourhood` for the block search and the reuse of identical
         neighbourhoods. Ties at the ``k``-th distance (symmetric lattice data) are broken arbitrarily but
         deterministically.
+    well_effect : float, default 0
+        Variance of a constant offset per well (:mod:`krigflow.well_effect`): added to the covariance of
+        data of one well (``data.well``) in the dual system; data-cell covariances are unchanged (a cell is
+        in no data well). Global neighbourhood only.
 
     Returns
     -------
@@ -296,6 +301,8 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
     values, masks = _values_and_masks(values, per_realization, masks)
     if neighbourhood is not None and values.ndim == 2:
         raise KrigingError("per-realization values need the global neighbourhood (neighbourhood=None)")
+    if neighbourhood is not None and well_effect:
+        raise KrigingError("a well effect needs the global neighbourhood (neighbourhood=None)")
     if add_to is not None and (add_to.shape != (masks.shape[1], *grid.shape)
                                or not add_to.flags.c_contiguous):
         raise KrigingError(f"add_to must be a C-contiguous array of shape {(masks.shape[1], *grid.shape)}, "
@@ -319,12 +326,14 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
                  masks.shape[1], grid.shape)
     if method == "fft":
         kernel = _lag_kernel(grid, variogram)
-        weights, beta = _solve_dual(_lattice_covariance(kernel, cells), values, kind, mean, masks)
+        cov = _with_well_effect(_lattice_covariance(kernel, cells), data, well_effect)
+        weights, beta = _solve_dual(cov, values, kind, mean, masks)
         lengths = kernel.shape
         spectrum = scipy.fft.rfftn(kernel, overwrite_x=True).real.copy()
         del kernel
         return _added(add_to, _fft_engine(grid, weights, beta, cells, spectrum, lengths))
-    weights, beta = _solve_dual(_covariance_matrix(variogram, coords, coords), values, kind, mean, masks)
+    cov = _with_well_effect(_covariance_matrix(variogram, coords, coords), data, well_effect)
+    weights, beta = _solve_dual(cov, values, kind, mean, masks)
     if method == "dense":
         return _added(add_to, _dense_engine(grid, variogram, coords, weights, beta, chunk_bytes))
     return _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes, add_to=add_to)

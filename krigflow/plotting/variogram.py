@@ -131,6 +131,10 @@ def plot_variogram(
         if pairs is not None and pairs.size and pairs.max() > 0:
             ax.scatter(lags, gamma, s=10 + 60 * pairs / pairs.max(), color="k", alpha=0.7, label=label)
             n_pairs += int(pairs.sum())
+            step = max(1, lags.size // 12)         # the pair count of (at most ~12) lag bins, for the reader
+            for x, y, n in list(zip(lags, gamma, pairs))[::step]:
+                ax.annotate(f"{int(n)}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center",
+                            fontsize=6, color="0.35")
         else:
             ax.plot(lags, gamma, "o", ms=4, label=label)
     if candidates:

@@ -3,7 +3,8 @@
 Modules: :mod:`~krigflow.realizations.subsample` (per-realization generators, data subsampling),
 :mod:`~krigflow.realizations.fft` (the FFT circulant-embedding field generator),
 :mod:`~krigflow.realizations.conditional` (conditional simulation by kriging of residuals),
-:mod:`~krigflow.realizations.transform` (normal-score transform).
+:mod:`~krigflow.realizations.transform` (normal-score transform),
+:mod:`~krigflow.realizations.log_transform` (log10 transform).
 """
 
 from krigflow.realizations.conditional import (
@@ -20,6 +21,7 @@ from krigflow.realizations.fft import (
     simulation_padding,
     unconditional_field,
 )
+from krigflow.realizations.log_transform import LogTransform, fit_transform
 from krigflow.realizations.subsample import UNITS, realization_rng, subsample_mask, subsample_masks
 from krigflow.realizations.transform import TAILS, TRANSFORMS, NormalScore
 
@@ -32,11 +34,13 @@ __all__ = [
     "TRANSFORMS",
     "UNITS",
     "FieldSpectrum",
+    "LogTransform",
     "NormalScore",
     "circulant_spectrum",
     "conditional_realizations",
     "embedding_shape",
     "field_spectrum",
+    "fit_transform",
     "gaussian_field",
     "realization_rng",
     "residual_engine",

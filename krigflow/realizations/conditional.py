@@ -68,8 +68,13 @@ def unconditional_fields(grid, variogram, seed, indices, *, padding=None) -> np.
     return out
 
 
+#: Third entry of the seed of the per-well offsets of realization r: ``default_rng([seed, r, OFFSET_STREAM])``.
+OFFSET_STREAM = 1
+
+
 def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, transform=None,
-                             padding=None, method="auto", dtype=np.float64, cache=None) -> np.ndarray:
+                             padding=None, method="auto", well_effect=0.0, dtype=np.float64,
+                             cache=None) -> np.ndarray:
     """Conditional Gaussian simulation by conditioning by kriging (see the module docstring).
 
     Parameters
@@ -93,6 +98,13 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
         Embedding padding of the field generator (default :func:`krigflow.realizations.fft.simulation_padding`).
     method : str, default "auto"
         ``krige_grid`` engine for the residuals.
+    well_effect : float, default 0
+        Variance sigma_w**2 of a constant offset per well (:mod:`krigflow.well_effect`), in the units of
+        ``variogram``. Realization ``r`` draws one offset per data well and one for the new well the grid
+        stands for from ``default_rng([seed, r, OFFSET_STREAM])``: the unconditional values at the data
+        include their well's offset, the residuals are kriged with the well effect in the data covariance,
+        and the new well's offset is added to the whole field.
+
     dtype : {numpy.float64, numpy.float32}, default float64
         Precision of the returned fields. ``float32`` (field scale) draws the unconditional fields with
         the low-memory single-precision generator (:mod:`krigflow.realizations.chunked`: same noise, fields
@@ -106,8 +118,9 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     Returns
     -------
     array of ``dtype``, shape (R, nx, ny, nz)
-        Realizations in property units; equal to the datum at every datum's cell (to float32 rounding
-        with ``dtype=float32``).
+        Realizations in property units; equal to the datum at every datum's cell when ``well_effect`` is 0
+        (to float32 rounding with ``dtype=float32``; with a well effect a cell holds the value a new well
+        would read, not the datum).
 
     Raises
     ------
@@ -140,11 +153,24 @@ def conditional_realizations(grid, variogram, data, seed, indices, *, mean=0.0, 
     else:
         raise SimulationError(f"conditional_realizations: dtype must be float64 or float32, got {dtype}")
     at_data = fields[:, cells[:, 0], cells[:, 1], cells[:, 2]].astype(np.float64)   # (R, n)
+    new_well = None
+    if well_effect:
+        from krigflow.well_effect import draw_offsets
+
+        labels = np.asarray(data.well, dtype=np.int64)
+        n_wells = int(max(len(data.well_names), labels.max() + 1 if labels.size else 0))
+        offsets = np.stack([draw_offsets(np.random.default_rng([int(seed), int(r), OFFSET_STREAM]), n_wells,
+                                         well_effect) for r in indices])  # (R, n_wells + 1)
+        at_data = at_data + offsets[:, labels]
+        new_well = offsets[:, -1]
     residuals = (y - mean)[:, None] - at_data.T                          # (n, R)
     if method == "auto":
         method = residual_engine(grid.shape, cells, len(indices))
-    krige_grid(grid, variogram, data, kind="simple", mean=0.0, values=residuals, method=method, add_to=fields)
+    krige_grid(grid, variogram, data, kind="simple", mean=0.0, values=residuals, method=method,
+               well_effect=well_effect, add_to=fields)
     fields += mean
+    if new_well is not None:
+        fields += new_well[:, None, None, None]
     if transform is not None:
         for field in fields:                  # one realization at a time: one temporary grid
             transform.back_transform(field, out=field)

@@ -13,6 +13,7 @@ combine`` merges the partial files of separate runs with the same end.
 
 from krigflow.run.combine import add_combine_parser, combine, combine_command
 from krigflow.run.config import DEFAULTS, OUTPUT_FORMATS, REQUIRED, load_config, validate_config
+from krigflow.run.crossvalidate import contract_record, cross_validate, fold_config, run_fold, score_folds
 from krigflow.run.fingerprint import (
     NUMERICS_VERSION,
     UNFINGERPRINTED_KEYS,
@@ -30,6 +31,7 @@ from krigflow.run.finish import (
     status_record,
     versions,
     write_results,
+    write_trend_png,
 )
 from krigflow.run.inputs import check_inputs, expand_paths
 from krigflow.run.local import run_local
@@ -74,6 +76,18 @@ from krigflow.run.progress import (
     wait_with_progress,
 )
 from krigflow.run.ranges import chunk_indices, format_ranges, parse_range
+from krigflow.run.realize import (
+    check_run,
+    iter_realizations,
+    open_realizations,
+    parse_realizations,
+    realization,
+    realization_fields,
+    realization_of,
+    to_dataarray,
+)
+from krigflow.run.realize import realization_values
+from krigflow.run.summaries import compute_chunk, merge_summaries, write_summaries
 from krigflow.run.threads import available_cores, blas_threads, threads_per_worker
 from krigflow.run.worker import Checkpointer, Worker, run_realizations
 
@@ -87,6 +101,12 @@ __all__ = [
     "DEFAULTS", "OUTPUT_FORMATS", "REQUIRED", "check_inputs", "expand_paths", "load_config", "validate_config",
     # problem and realizations
     "Problem", "build_problem", "describe_wells", "histogram_spec", "load_inputs", "run_realizations",
+    # individual realizations and their summaries (realizations.csv)
+    "realization", "iter_realizations", "open_realizations", "realization_of", "realization_fields", "to_dataarray", "check_run", "parse_realizations",
+    "compute_chunk", "merge_summaries", "write_summaries",
+    "realization_values",
+    # leave-one-well-out cross-validation (krigflow validate)
+    "contract_record", "cross_validate", "fold_config", "run_fold", "score_folds",
     # plan, fingerprint, ranges
     "RunPlan", "check_partials", "check_resumable", "checkpoint_info", "clear_for_overwrite", "coverage",
     "plan_run", "save_run_wells", "NUMERICS_VERSION", "UNFINGERPRINTED_KEYS", "config_fingerprint",
@@ -94,6 +114,7 @@ __all__ = [
     "parse_range",
     # the end
     "final_arrays", "make_summary", "merge_partials", "status_record", "versions", "write_results",
+    "write_trend_png",
     # checkpoints, progress, threads
     "Checkpointer", "KrigerProgress", "ProgressMonitor", "clear_progress", "format_progress", "progress_folder",
     "read_progress", "wait_with_progress", "available_cores", "blas_threads", "threads_per_worker",

@@ -4,8 +4,9 @@ Runs of one config split with ``krigflow run CONFIG --realizations A:B`` (e.g. t
 array, each with its own output folder) leave partial files in ``<output>/partials/``.
 :func:`combine` reads them all as data (``numpy.load(..., allow_pickle=False)``), checks that they share
 one fingerprint (the message says what differs), refuses realizations covered twice, reports missing
-ones, merges the statistics in a fixed order (by realization, :func:`krigflow.run.merge_partials`) and writes ``stats.npz`` and
-``summary.json`` exactly as a single run of all the realizations would (equal within rounding, ≤ 1e-10).
+ones, merges the statistics in a fixed order (by realization, :func:`krigflow.run.merge_partials`) and writes ``stats.npz``,
+``summary.json`` and ``realizations.csv`` exactly as a single run of all the realizations would (equal within
+rounding, ≤ 1e-10).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from krigflow.run.finish import final_arrays, versions, write_results
 from krigflow.run.plan import check_partials
 from krigflow.run.problem import load_inputs
 from krigflow.run.ranges import format_ranges
+from krigflow.run.summaries import merge_summaries
+from krigflow.stats import summary_record
 from krigflow.zones import build_zoned_grid
 
 logger = logging.getLogger(__name__)
@@ -134,8 +137,11 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         "combined_from": folders,
         "missing": format_ranges(missing) if missing.size else None,
     }
+    table = merge_summaries(partials)
+    if table is not None:
+        summary["realization_summaries"] = summary_record(table)
     _copy_wells(folders, output)  # wells.npz, which write_results cannot make without the problem
-    write_results(config, arrays, summary, overwrite=True)
+    write_results(config, arrays, summary, overwrite=True, summaries=table)
     return {"arrays": arrays, "summary": summary, "missing": missing}
 
 

@@ -23,7 +23,10 @@ import os
 from krigflow.exceptions import ConfigError
 from krigflow.io import FORMAT_ALIASES, FORMAT_CHOICES, FORMATS, canonical_formats
 from krigflow.kriging import KINDS as KRIGING_KINDS
+from krigflow.normalize import normalize_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
+from krigflow.stats import volume_config
+from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
 from krigflow.zones import validate_zones
@@ -36,10 +39,6 @@ __all__ = ["DEFAULTS", "REQUIRED", "load_config", "validate_config"]
 REQUIRED = (
     "las",
     "grid.spacing",
-    "variogram.model",
-    "variogram.sill",
-    "variogram.range_h",
-    "variogram.range_v",
 )
 
 #: Default of every optional key (dotted paths). The README's "Run configuration" section documents the same values and a test
@@ -54,6 +53,16 @@ DEFAULTS = {
     "min_samples": 1,
     "grid.bounds": None,
     "grid.padding": [500.0, 500.0, 20.0],
+    "trend.kind": "auto",
+    "trend.window": None,
+    "trend.degree": None,
+    "normalize": None,
+    "variogram.model": "auto",
+    "variogram.sill": None,
+    "variogram.range_h": None,
+    "variogram.range_v": None,
+    "variogram.well_effect": None,
+    "variogram.range_h_max": None,
     "variogram.nugget": 0.0,
     "variogram.range_h2": None,
     "variogram.azimuth": 0.0,
@@ -65,10 +74,10 @@ DEFAULTS = {
     "variogram.lag_v": None,
     "variogram.max_lag_h": None,
     "variogram.max_lag_v": None,
-    "method.name": "subsample",
+    "method.name": "conditional",
     "method.fraction": 0.75,
     "method.unit": "wells",
-    "method.transform": "normal_score",
+    "method.transform": "auto",
     "method.tails": "linear",
     "method.zmin": None,
     "method.zmax": None,
@@ -80,6 +89,7 @@ DEFAULTS = {
     "checkpoint_every": 50,
     "quantiles": [10.0, 50.0, 90.0],
     "cutoffs": [],
+    "volume": None,
     "histogram_bins": 100,
     "histogram_range": None,
     "output": "output",
@@ -99,6 +109,8 @@ _TOP_KEYS = (
     "crs",
     "min_samples",
     "grid",
+    "trend",
+    "normalize",
     "variogram",
     "method",
     "kriging",
@@ -112,6 +124,7 @@ _TOP_KEYS = (
     "histogram_range",
     "output",
     "outputs",
+    "volume",
     "zones",
 )
 _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
@@ -119,10 +132,12 @@ _OUTPUTS_KEYS = ("formats", "figures", "slices", "section_wells")
 OUTPUT_FORMATS = FORMATS
 _GRID_KEYS = ("spacing", "bounds", "padding")
 _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu", "candidates",
-                   "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
+                   "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v", "well_effect",
+                   "range_h_max")
+
 #: Variogram keys used only by ``model: auto`` (fitting), and keys that ``auto`` fits (not allowed with it).
 _VARIOGRAM_FIT_KEYS = ("candidates", "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
-_VARIOGRAM_FITTED = ("sill", "range_h", "range_v", "range_h2")
+_VARIOGRAM_FITTED = ("range_h2", "azimuth")
 _METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax", "quantiles_from")
 _SUBSAMPLE_KEYS = ("fraction", "unit")
 _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax", "quantiles_from")
@@ -131,6 +146,8 @@ _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax", "quantiles_from")
 #: histograms of the realizations). Not in DEFAULTS until the README's table lists it (test_config).
 QUANTILES_FROM = ("exact", "realizations")
 _KRIGING_KEYS = ("kind", "mean")
+#: ``method.transform`` values: the transforms of a simulation, and ``auto`` (none when a trend is removed).
+METHOD_TRANSFORMS = ("auto",) + TRANSFORMS
 
 
 def load_config(path) -> dict:
@@ -214,7 +231,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     ...     "variogram": {"model": "exponential", "sill": 1.0, "range_h": 900, "range_v": 20},
     ...     "method": "subsample"})
     >>> cfg["method"], cfg["kriging"], cfg["batch_size"]
-    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'normal_score', 'tails': 'linear', 'zmin': None, 'zmax': None, 'quantiles_from': 'exact'}, {'kind': 'ordinary', 'mean': None}, 16)
+    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'auto', 'tails': 'linear', 'zmin': None, 'zmax': None, 'quantiles_from': 'exact'}, {'kind': 'ordinary', 'mean': None}, 16)
     >>> validate_config({"las": "a.las", "seeed": 1})
     Traceback (most recent call last):
     ...
@@ -246,7 +263,9 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     # zones (krigflow.zones.config): layers between horizons; the grid is then horizontal only
     cfg["zones"] = validate_zones(raw.get("zones"), base_dir)
     cfg["grid"] = _grid(raw.get("grid"), zoned=cfg["zones"] is not None)
-    cfg["variogram"] = _variogram(raw.get("variogram", "auto" if cfg["zones"] is not None else None))
+    cfg["trend"] = trend_options(raw.get("trend"))
+    cfg["normalize"] = normalize_options(raw.get("normalize"))
+    cfg["variogram"] = _variogram(raw.get("variogram"))
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
     cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
     cfg["realizations"] = _integer(
@@ -258,6 +277,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
     )
     cfg.update(_uncertainty(raw))
+    cfg["volume"] = volume_config(raw.get("volume"), cfg["grid"]["spacing"])
     output = raw.get("output", DEFAULTS["output"])
     cfg["output"] = _opt_path(output, "output", base_dir)
     cfg["outputs"] = _outputs(raw.get("outputs"))
@@ -396,25 +416,41 @@ def _grid(value, zoned=False):
 
 def _variogram(value):
     if value is None:
-        raise ConfigError("variogram.model: required key is missing")
+        value = {"model": DEFAULTS["variogram.model"]}
     if isinstance(value, str):
         value = {"model": value}
     vg = _section(value, "variogram", _VARIOGRAM_KEYS)
-    model = _choice(_require(vg, "model", "variogram"), "variogram.model", VARIOGRAM_MODELS + ("auto",))
+    model = _choice(vg.get("model", DEFAULTS["variogram.model"]), "variogram.model", VARIOGRAM_MODELS + ("auto",))
     fit = _variogram_fit(vg)
+    well_effect = vg.get("well_effect", DEFAULTS["variogram.well_effect"])
+    if well_effect is not None and well_effect != "auto":
+        well_effect = _number(well_effect, "variogram.well_effect", minimum=0.0)
     if model == "auto":
         for key in _VARIOGRAM_FITTED:
             if vg.get(key) is not None:
-                raise ConfigError(f"variogram.{key}: not used with model 'auto' (it is fitted to the wells)")
-        out = {"model": "auto", "sill": None, "range_h": None, "range_v": None, "range_h2": None}
+                raise ConfigError(f"variogram.{key}: not used with model 'auto' (horizontal anisotropy is not "
+                                  "fitted: give a full model to use it)")
+        out = {"model": "auto", "range_h2": None, "azimuth": DEFAULTS["variogram.azimuth"]}
+        # fixed values: the fit keeps them (sill = the variogram's total sill, well effect excluded)
+        out["sill"] = None if vg.get("sill") is None else _number(vg["sill"], "variogram.sill", minimum=0.0,
+                                                                   exclusive=True)
+        for key in ("range_h", "range_v", "range_h_max"):
+            out[key] = None if vg.get(key) is None else _number(vg[key], f"variogram.{key}", minimum=0.0,
+                                                                 exclusive=True)
         out["nugget"] = _number(vg.get("nugget", DEFAULTS["variogram.nugget"]), "variogram.nugget", minimum=0.0)
-        if fit["fit_nugget"] and vg.get("nugget") is not None:
-            raise ConfigError("variogram.nugget: with model 'auto' a nugget is fixed only with fit_nugget: false")
-        out["azimuth"] = DEFAULTS["variogram.azimuth"]
+        if vg.get("nugget") is not None and vg.get("fit_nugget") is True:
+            raise ConfigError("variogram.nugget: with model 'auto' a given nugget is fixed; do not also ask "
+                              "fit_nugget: true")
+        if vg.get("nugget") is not None:
+            fit["fit_nugget"] = False
+        if out["sill"] is not None and out["nugget"] >= out["sill"]:
+            raise ConfigError(f"variogram.nugget: must be below the total sill ({out['sill']:g}), got "
+                              f"{out['nugget']:g}")
         out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+        out["well_effect"] = well_effect            # None: auto (resolved by krigflow.residual)
         out.update(fit)
         return out
-    for key in _VARIOGRAM_FIT_KEYS:
+    for key in _VARIOGRAM_FIT_KEYS + ("range_h_max",):
         if vg.get(key) is not None:
             raise ConfigError(f"variogram.{key}: only used with model 'auto'")
     out = {"model": model}
@@ -436,6 +472,8 @@ def _variogram(value):
         vg.get("azimuth", DEFAULTS["variogram.azimuth"]), "variogram.azimuth", minimum=-360.0, maximum=360.0
     )
     out["nu"] = _number(vg.get("nu", DEFAULTS["variogram.nu"]), "variogram.nu", minimum=0.0, exclusive=True)
+    out["well_effect"] = well_effect                # None: 0 with a configured model
+    out["range_h_max"] = None
     out.update(fit)
     return out
 
@@ -506,7 +544,7 @@ def _method(value):
         maximum=1.0,
     )
     unit = _choice(method.get("unit", DEFAULTS["method.unit"]), "method.unit", UNITS)
-    transform = _choice(method.get("transform", DEFAULTS["method.transform"]), "method.transform", TRANSFORMS)
+    transform = _choice(method.get("transform", DEFAULTS["method.transform"]), "method.transform", METHOD_TRANSFORMS)
     tails = _choice(method.get("tails", DEFAULTS["method.tails"]), "method.tails", TAILS)
     bounds = {k: None if method.get(k) is None else _number(method[k], f"method.{k}") for k in ("zmin", "zmax")}
     if bounds["zmin"] is not None and bounds["zmax"] is not None and not bounds["zmin"] < bounds["zmax"]:

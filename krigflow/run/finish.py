@@ -34,7 +34,8 @@ from krigflow.run.plan import coverage
 from krigflow.run.problem import exact_quantiles
 from krigflow.run.progress import clear_progress
 from krigflow.run.ranges import format_ranges
-from krigflow.stats import RunningStats
+from krigflow.run.summaries import merge_summaries, write_summaries
+from krigflow.stats import REALIZATIONS_FILE, RunningStats, summary_record
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,10 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings) -> 
         **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"trend": problem.trend.describe()} if getattr(problem, "trend", None) is not None else {}),
+        "well_effect": float(getattr(problem, "well_effect", 0.0)),
+        **({"residual_model": {k: v for k, v in problem.residual.items() if k not in ("trend", "variogram_fit")}}
+           if getattr(problem, "residual", None) else {}),
         **({"zones": problem.zones.describe()} if getattr(problem, "zones", None) is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
            if problem.histogram is not None and problem.quantiles and not exact_quantiles(problem) else {}),
@@ -201,6 +206,23 @@ def _variogram_dict(v):
             "range_v": v.range_v, "azimuth": v.azimuth, "nu": v.nu}
 
 
+def write_trend_png(config, problem, folder=None):
+    """Write ``trend.png`` (the trend with the data) into the output folder when a trend was removed and
+    figures are on; a failure is logged, never raised (like the other figures). Returns the path or None."""
+    trend = getattr(problem, "trend", None)
+    if trend is None or trend.kind == "none" or not (config.get("outputs") or {}).get("figures", True):
+        return None
+    try:
+        from krigflow.plotting import write_trend_figure
+
+        d = problem.data
+        return write_trend_figure(trend, d, os.path.join(folder or config["output"], "trend.png"),
+                                  values=trend.restore(d.tvdss, d.values), prop=config["property"])
+    except Exception as exc:  # noqa: BLE001 - figures never fail a run
+        logger.warning("trend.png not written: %s", exc)
+        return None
+
+
 def versions() -> dict:
     """Return the versions of Python and of the packages that shape the results."""
     found = {"python": platform.python_version()}
@@ -212,12 +234,12 @@ def versions() -> dict:
     return found
 
 
-def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> None:
+def write_results(config, arrays, summary, *, problem=None, overwrite=False, summaries=None) -> None:
     """Write the results of a run into ``config["output"]``, in the one order every run uses.
 
-    ``wells.npz`` (from ``problem``; without one, the caller has put it there) and the configured formats
-    first, so that a run whose files cannot all be written fails without results; then ``stats.npz`` and
-    ``summary.json`` (atomically); then the figures, which never fail the run.
+    ``wells.npz`` (from ``problem``; without one, the caller has put it there), the configured formats and
+    ``realizations.csv`` first, so that a run whose files cannot all be written fails without results; then
+    ``stats.npz`` and ``summary.json`` (atomically); then the figures, which never fail the run.
 
     Parameters
     ----------
@@ -231,6 +253,9 @@ def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> 
         For ``wells.npz``.
     overwrite : bool, default False
         Replace existing ``stats.npz``/``summary.json``.
+    summaries : krigflow.stats.SummaryTable, optional
+        Per-realization summaries, written to ``realizations.csv`` (without them, a ``realizations.csv``
+        left by an earlier run is removed).
 
     Raises
     ------
@@ -243,8 +268,14 @@ def write_results(config, arrays, summary, *, problem=None, overwrite=False) -> 
     else:
         write_formats(config["output"], arrays, (config.get("outputs") or {}).get("formats", ["netcdf"]),
                       summary=summary)
+    if summaries is not None:
+        write_summaries(config["output"], summaries, summary)
+    elif os.path.isfile(os.path.join(config["output"], REALIZATIONS_FILE)):
+        os.remove(os.path.join(config["output"], REALIZATIONS_FILE))  # an earlier run's rows
     write_outputs(config["output"], arrays, summary, overwrite=overwrite)
     write_run_figures(config, arrays, summary)
+    if problem is not None:
+        write_trend_png(config, problem)
 
 
 def finish(state, partials, *, write=True, overwrite=False) -> dict:
@@ -265,7 +296,8 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
     Returns
     -------
     dict
-        ``state``: ``"complete"`` (every realization covered: ``arrays`` and ``summary``, files written),
+        ``state``: ``"complete"`` (every realization covered: ``arrays``, ``summary`` and ``summaries``
+        (the :class:`krigflow.stats.SummaryTable` of realizations.csv, or None), files written),
         ``"already complete"`` (nothing to do) or ``"range"`` (the requested range is covered, other
         realizations are missing: partials only, no final files); ``summary`` with at least
         ``realizations_done``.
@@ -313,9 +345,12 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
                            timings=timings)
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
+    table = merge_summaries(partials)
+    if table is not None:
+        summary["realization_summaries"] = summary_record(table)
     if write:
-        write_results(config, arrays, summary, problem=state.problem, overwrite=overwrite)
-    return {"state": "complete", "arrays": arrays, "summary": summary}
+        write_results(config, arrays, summary, problem=state.problem, overwrite=overwrite, summaries=table)
+    return {"state": "complete", "arrays": arrays, "summary": summary, "summaries": table}
 
 
 def _timings(state, partials):

@@ -241,11 +241,14 @@ class Partial:
         Per-cell statistics over those realizations.
     seconds : float
         Compute time spent on them.
+    summaries : krigflow.stats.SummaryTable or None
+        Per-realization summaries of the same realizations (``realizations.csv``).
     """
 
     indices: np.ndarray
     stats: object
     seconds: float = 0.0
+    summaries: object = None
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from krigflow.conditioning import ConditioningData, upscale
+from krigflow.consistency import curve_warnings
 from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.grid import Grid
 from krigflow.io import well_traces
-from krigflow.realizations import NormalScore
+from krigflow.normalize import normalize_samples
+from krigflow.residual import residual_problem
 from krigflow.run.inputs import check_inputs
-from krigflow.stats import HistogramSpec, uniform_edges
-from krigflow.variogram import Variogram, variogram_from_samples
+from krigflow.stats import HistogramSpec, SummarySpec, summary_spec, uniform_edges
+from krigflow.variogram import Variogram
 from krigflow.zones import build_zoned_problem, combined_data, nominal_grid
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,15 @@ class Problem:
         Precision of the ``conditional`` realization fields: ``"float32"`` from
         :data:`FLOAT32_CELLS` cells on (half the memory per field; statistics stay float64), else
         ``"float64"``.
+    summary : krigflow.stats.SummarySpec or None
+        Per-realization summaries (``realizations.csv``): cutoffs, zones, volume.
+    trend : krigflow.trend.Trend or None
+        The trend removed from the data (``data.values`` are residuals); added back to every realization.
+    well_effect : float
+        Well-effect variance sigma_w**2 (units of ``variogram``, :mod:`krigflow.well_effect`).
+    residual : dict or None
+        JSON-ready record of the trend, well effect, fit warnings, each well's mean residual, tool
+        consistency notes and normalization (``summary.json``).
     zones : krigflow.zones.ZonedProblem or None
         Zones of a run with a ``zones`` section: ``grid`` is then the nominal box of the corner-point grid,
         ``data`` the data of every zone in it, and realizations come from ``zones.realizations``.
@@ -85,6 +96,10 @@ class Problem:
     histogram: HistogramSpec | None = None
     quantiles: tuple = ()
     variogram_fit: dict | None = None
+    summary: SummarySpec | None = None
+    trend: object = None
+    well_effect: float = 0.0
+    residual: dict | None = None
     field_dtype: str = "float64"
     zones: object = None
 
@@ -102,9 +117,16 @@ def exact_quantiles(problem) -> bool:
     """
     if isinstance(problem, Problem):
         method, zoned = problem.method, problem.zones is not None
-    else:
-        method, zoned = problem["method"], problem.get("zones") is not None
+        # a trend or a well effect changes the conditional distribution (not yet in the shortcut): histograms
+        zoned = zoned or not _no_trend(problem.trend) or bool(problem.well_effect)
+    else:   # a config (histogram_spec): build_problem says whether the problem has a trend/well effect
+        method, zoned = problem["method"], problem.get("zones") is not None or not problem.get("_exact", True)
     return not zoned and method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+
+
+def _no_trend(trend) -> bool:
+    """True without a trend (None, or a Trend of kind ``none``)."""
+    return trend is None or getattr(trend, "kind", None) == "none"
 
 
 def load_inputs(config) -> list:
@@ -176,6 +198,7 @@ def build_problem(wells, config) -> Problem:
     wells = sorted(wells, key=lambda w: (w.path, w.name))
     names = tuple(w.name for w in wells)
     parts = [_valid_samples(w) for w in wells]
+    parts, normalized = normalize_samples(parts, names, config.get("normalize"))
     easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
     well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
     if values.size == 0:
@@ -199,43 +222,55 @@ def build_problem(wells, config) -> Problem:
     unused = [names[i] for i in range(len(names)) if not np.any(data.well == i)]
     if unused:
         logger.warning("wells with no conditioning datum in the grid: %s", ", ".join(unused))
-    kriging = config["kriging"]
-    mean = kriging["mean"]
-    kind = kriging["kind"]
-    if kind == "simple" and mean is None:
-        mean = float(np.mean(data.values))
+    consistency = curve_warnings([{"name": w.name, "curve": w.curve, "unit": w.unit} for w in wells],
+                                 config["property"])
+    for note in consistency:
+        logger.warning("%s", note)
     samples = _samples_in(grid, easting, northing, tvdss, values, well)
-    variogram, transform, fit = _method_model(config, grid, data, samples)
-    if config["method"]["name"] == "conditional":
-        # conditioning by kriging: simple kriging of the residuals (mean 0 for normal scores)
-        kind = "simple"
-        if transform is not None:
-            mean = 0.0
-        elif mean is None:
-            mean = float(np.mean(data.values))
+    fields = residual_problem(config, grid, data, samples)
+    record = dict(fields["record"], consistency=consistency, normalize=normalized)
+    means = record.get("well_mean_residuals", {})
+    if means:
+        (logger.warning if consistency else logger.info)(
+            "mean residual per well (after the trend): %s",
+            ", ".join(f"{name} {value:+.3g}" for name, value in means.items()))
+    hist_config = config if config.get("histogram_range") is not None else dict(
+        config, histogram_range=list(fields["value_range"]))
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
     return Problem(
         grid=grid,
-        data=data,
-        variogram=variogram,
-        kind=kind,
-        mean=mean,
+        data=fields["data"],
+        variogram=fields["variogram"],
+        kind=fields["kind"],
+        mean=fields["mean"],
         method=dict(config["method"]),
         seed=config["seed"],
         realizations=config["realizations"],
         batch_size=config["batch_size"],
         traces=well_traces(wells),
-        transform=transform,
-        histogram=histogram_spec(config, data, variogram, transform, mean),
+        transform=fields["transform"],
+        histogram=histogram_spec(
+            dict(hist_config, _exact=_no_trend(fields["trend"]) and not fields["well_effect"]), fields["data"],
+            fields["variogram"], fields["transform"], fields["mean"]),
         quantiles=tuple(config.get("quantiles", ())),
-        variogram_fit=fit,
+        variogram_fit=fields["variogram_fit"],
+        trend=fields["trend"],
+        well_effect=fields["well_effect"],
+        residual=record,
+        summary=summary_spec(config, grid.spacing),
         field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
         else "float64",
     )
 
 
 def _zoned_problem(wells, config) -> Problem:
-    """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`)."""
+    """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`).
+
+    Zones have their own trends and variograms (``zones.trend``, ``zones.variogram``); ``method.transform:
+    auto`` means normal scores there.
+    """
+    if config["method"].get("transform") == "auto":
+        config = {**config, "method": {**config["method"], "transform": "normal_score"}}
     zoned = build_zoned_problem(wells, config)
     data = combined_data(zoned.sgrid, zoned.problems)
     if config.get("histogram_range") is None:   # bins holding every zone's values (trend + residual range)
@@ -244,11 +279,15 @@ def _zoned_problem(wells, config) -> Problem:
                                                 max(high, float(np.max(data.values)))]}
     first = zoned.problems[0]
     logger.info("zoned grid %s, %d conditioning data from %d wells", zoned.sgrid.shape, data.n, len(wells))
-    return Problem(grid=nominal_grid(zoned.sgrid), data=data, variogram=first.variogram, kind=first.kind,
+    grid = nominal_grid(zoned.sgrid)
+    # per-zone means in realizations.csv (zone codes 0.., named); volumes use the nominal cell size
+    summary = summary_spec(config, grid.spacing, zones=np.asarray(zoned.sgrid.zone_property(), dtype=np.int64) - 1,
+                           zone_names=dict(enumerate(zoned.sgrid.zone_names)))
+    return Problem(grid=grid, data=data, variogram=first.variogram, kind=first.kind,
                    mean=first.mean, method=dict(config["method"]), seed=config["seed"],
                    realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
                    histogram=histogram_spec(config, data, first.variogram, None, first.mean),
-                   quantiles=tuple(config.get("quantiles", ())), zones=zoned)
+                   quantiles=tuple(config.get("quantiles", ())), zones=zoned, summary=summary)
 
 
 def _samples_in(grid, easting, northing, tvdss, values, well):
@@ -257,46 +296,6 @@ def _samples_in(grid, easting, northing, tvdss, values, well):
     inside = ((easting >= b[0]) & (easting <= b[1]) & (northing >= b[2]) & (northing <= b[3])
               & (tvdss >= b[4]) & (tvdss <= b[5]))
     return tuple(a[inside] for a in (easting, northing, tvdss, values, well))
-
-
-def _method_model(config, grid, data, samples):
-    """Variogram used by the method, normal-score transform (conditional) and the fit record (auto).
-
-    * ``conditional`` with ``transform: normal_score``: the transform table of the conditioning data; the
-      variogram is that of the normal scores: fitted to the normal scores of the samples with the sill
-      fixed at 1 (``auto``), or the configured model standardized (sill 1, nugget / sill, same ranges).
-    * otherwise: the configured model, or the model fitted to the samples (``auto``).
-    """
-    vg_cfg, method = config["variogram"], config["method"]
-    transform = None
-    if method["name"] == "conditional" and method.get("transform", "none") == "normal_score":
-        transform = NormalScore.fit(data.values, tails=method["tails"], zmin=method["zmin"], zmax=method["zmax"])
-    if vg_cfg["model"] != "auto":
-        keys = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth", "nu")
-        variogram = Variogram(**{k: vg_cfg[k] for k in keys if k in vg_cfg})
-        if transform is not None:
-            variogram = Variogram(variogram.model, 1.0, variogram.range_h, variogram.range_v,
-                                  nugget=variogram.nugget / variogram.sill, range_h2=variogram.range_h2,
-                                  azimuth=variogram.azimuth, nu=variogram.nu)
-        return variogram, transform, None
-    easting, northing, tvdss, values, well = samples
-    if transform is not None:
-        values = NormalScore.fit(values, tails="extrapolate").transform(values)
-    result = variogram_from_samples(
-        easting, northing, tvdss, values, well, spacing=grid.spacing, candidates=vg_cfg["candidates"],
-        estimator=vg_cfg["estimator"], fit_nugget=vg_cfg["fit_nugget"], nugget=vg_cfg["nugget"],
-        nu=vg_cfg["nu"], lag_h=vg_cfg["lag_h"], lag_v=vg_cfg["lag_v"], max_lag_h=vg_cfg["max_lag_h"],
-        max_lag_v=vg_cfg["max_lag_v"], sill=1.0 if transform is not None else None)
-    v = result.variogram
-    model = {"model": v.model, "sill": v.sill, "nugget": v.nugget, "range_h": v.range_h, "range_v": v.range_v,
-             "nu": v.nu}
-    fit = {"space": "normal_score" if transform is not None else "property", "model": model,
-           "experimental": [{"direction": ev.direction, "lag": ev.lags.tolist(), "gamma": ev.gamma.tolist(),
-                             "pairs": ev.pairs.tolist(), "estimator": ev.estimator}
-                            for ev in result.experimental],
-           **result.describe()}
-    logger.info("variogram fitted (%s space): %s", fit["space"], v)
-    return v, transform, fit
 
 
 def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
@@ -314,8 +313,11 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
         low, high = config["histogram_range"]
     else:
         if config["method"]["name"] == "conditional":
-            if transform is not None:
+            if isinstance(transform, NormalScore):
                 t_low, t_high = transform.value_range(5.0)
+                low, high = min(low, t_low), max(high, t_high)
+            elif transform is not None:  # log10: 5 standard deviations of the simulated log values
+                t_low, t_high = transform.value_range(5.0, std=float(np.sqrt(variogram.sill)))
                 low, high = min(low, t_low), max(high, t_high)
             else:
                 half = 5.0 * np.sqrt(variogram.sill)

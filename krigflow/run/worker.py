@@ -2,7 +2,8 @@
 
 :class:`Worker` is the one piece of code that computes realizations, whoever calls it: the SampleKriger PEs
 of every dispel4py mapping and :func:`krigflow.run.run_local`. It keeps the running statistics
-(:class:`krigflow.stats.RunningStats`) of the realizations it computed, writes them cumulatively to its own
+(:class:`krigflow.stats.RunningStats`) of the realizations it computed and their per-realization summaries
+(:class:`krigflow.stats.SummaryTable`, ``realizations.csv``), writes them cumulatively to its own
 partial file every ``checkpoint_every`` realizations (:class:`Checkpointer`), reports progress
 (:class:`krigflow.run.KrigerProgress`) and limits BLAS/FFT threads to its share of the cores.
 
@@ -24,10 +25,10 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import CheckpointError, write_partial
-from krigflow.kriging import krige_grid
-from krigflow.realizations import conditional_realizations, subsample_masks
 from krigflow.run.messages import Partial
 from krigflow.run.progress import KrigerProgress
+from krigflow.run.realize import realization_values
+from krigflow.run.summaries import compute_chunk
 from krigflow.run.threads import blas_threads, threads_per_worker
 from krigflow.stats import RunningStats
 
@@ -39,8 +40,9 @@ __all__ = ["Checkpointer", "Worker", "run_realizations"]
 def run_realizations(problem, indices, cache=None) -> RunningStats:
     """Compute realizations and return their per-cell statistics.
 
-    All realizations of ``indices`` are kriged with one
-    :func:`krigflow.kriging.krige_grid` call (one column of data masks each).
+    The realizations are :func:`krigflow.run.realize.realization_values` (trend added back): all
+    realizations of ``indices`` in one kriging call (the Worker calls :func:`compute_chunk`, which also
+    summarizes them).
 
     Parameters
     ----------
@@ -57,22 +59,7 @@ def run_realizations(problem, indices, cache=None) -> RunningStats:
     krigflow.stats.RunningStats
         Statistics over the ``R`` realizations.
     """
-    indices = np.asarray(indices, dtype=np.int64)
-    method = problem.method
-    if problem.zones is not None:   # every zone on its simbox, copied back to the corner-point cells
-        return RunningStats.from_batch(problem.zones.realizations(method, problem.seed, indices), problem.histogram)
-    if method["name"] == "conditional":
-        batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
-                                         mean=problem.mean, transform=problem.transform,
-                                         dtype=np.dtype(getattr(problem, "field_dtype", "float64")), cache=cache)
-        return RunningStats.from_batch(batch, problem.histogram)
-    masks = subsample_masks(
-        problem.seed, indices, problem.data.well, fraction=method["fraction"], unit=method["unit"]
-    )
-    batch = krige_grid(
-        problem.grid, problem.variogram, problem.data, kind=problem.kind, mean=problem.mean, masks=masks
-    )
-    return RunningStats.from_batch(batch, problem.histogram)
+    return RunningStats.from_batch(realization_values(problem, indices), problem.histogram)
 
 
 #: The default computation of a worker (the one that takes the worker's cache).
@@ -116,7 +103,7 @@ class Checkpointer:
             self.lock_.close()
             self.lock_ = None
 
-    def update(self, stats, indices, seconds=0.0, *, final=False) -> bool:
+    def update(self, stats, indices, seconds=0.0, *, final=False, summaries=None) -> bool:
         """Write the file if ``every`` realizations were added since the last write (or ``final``).
 
         Returns True if the file was written. Raises :class:`krigflow.io.CheckpointError` naming the file on
@@ -128,7 +115,7 @@ class Checkpointer:
         meta = dict(self.meta, pid=os.getpid(), host=socket.gethostname(), seconds=seconds,
                     final=bool(final), written=time.time())
         try:
-            write_partial(self.path, stats, indices, self.fingerprint, meta)
+            write_partial(self.path, stats, indices, self.fingerprint, meta, summaries=summaries)
         except OSError as exc:
             raise CheckpointError(
                 f"cannot write the checkpoint {self.path}: {exc.strerror or exc}; partial files already "
@@ -151,8 +138,8 @@ class Worker:
     n_workers : int, default 1
         Workers sharing this machine: BLAS/FFT threads are limited to ``max(1, cores // n_workers)``.
     compute : callable, optional
-        ``compute(problem, indices) -> RunningStats``; default :func:`run_realizations` (tests pass one
-        that fails or sleeps).
+        ``compute(problem, indices) -> (RunningStats, SummaryTable or None)`` (or just ``RunningStats``);
+        default :func:`krigflow.run.summaries.compute_chunk` (tests pass one that fails or sleeps).
 
     Examples
     --------
@@ -168,11 +155,8 @@ class Worker:
         self.order = order
         self.name = name
         self.threads = threads_per_worker(max(1, int(n_workers)))
-        # the worker's own cache (the conditional method's FFT spectrum, kept between chunks of one problem),
-        # given to the default computation only
-        self.cache_ = {}
-        self.compute = run_realizations if compute is None else compute
-        self.stats, self.done, self.seconds = None, [], 0.0
+        self.compute = compute  # None: compute_chunk, looked up when used
+        self.stats, self.done, self.seconds, self.summaries = None, [], 0.0, None
         self.checkpointer, self.progress = None, None
         self.write_failed = False
 
@@ -212,14 +196,14 @@ class Worker:
         start = time.perf_counter()
         try:
             with blas_threads(self.threads):
-                if self.compute is _DEFAULT_COMPUTE:
-                    stats = self.compute(self.problem, indices, cache=self.cache_)
-                else:
-                    stats = self.compute(self.problem, indices)
+                result = (self.compute or compute_chunk)(self.problem, indices)
+            stats, table = result if isinstance(result, tuple) else (result, None)
             if self.stats is None:
                 self.stats = stats
             else:
                 self.stats.merge_in_place(stats)      # no second copy of the accumulator
+            if table is not None:
+                self.summaries = table if self.summaries is None else self.summaries.merge(table)
             self.done.extend(indices)
             if self.progress is not None:
                 self.progress.add(len(indices))
@@ -231,7 +215,8 @@ class Worker:
         if self.checkpointer is None or self.write_failed or not self.done:
             return
         try:
-            self.checkpointer.update(self.stats, self.done, self.seconds, final=final)
+            self.checkpointer.update(self.stats, self.done, self.seconds, final=final,
+                                     summaries=self._summaries())
         except Exception:
             self.write_failed = True  # the earlier version of the file stays valid
             raise
@@ -261,4 +246,10 @@ class Worker:
         if not self.done:
             return None
         return Partial(indices=np.sort(np.asarray(self.done, dtype=np.int64)), stats=self.stats,
-                       seconds=self.seconds)
+                       seconds=self.seconds, summaries=self._summaries())
+
+    def _summaries(self):
+        """The summary table, if every chunk computed had one (a compute without summaries gives none)."""
+        if self.summaries is None or len(self.summaries) != len(self.done):
+            return None
+        return self.summaries

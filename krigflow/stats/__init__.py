@@ -13,6 +13,20 @@ from krigflow.stats.histogram import (
     uniform_edges,
 )
 from krigflow.stats.running import FIELDS, RunningStats
+from krigflow.stats.summaries import (
+    PICKS,
+    REALIZATIONS_FILE,
+    SummarySpec,
+    SummaryTable,
+    VolumeSpec,
+    summarize,
+    summary_columns,
+    summary_record,
+    summary_spec,
+    volume_config,
+    volume_spec,
+)
 
-__all__ = ["FIELDS", "HISTOGRAM_FIELDS", "HistogramSpec", "RunningStats", "cutoff_name", "quantile_name",
-           "uniform_edges"]
+__all__ = ["FIELDS", "HISTOGRAM_FIELDS", "PICKS", "REALIZATIONS_FILE", "HistogramSpec", "RunningStats", "SummarySpec",
+           "SummaryTable", "VolumeSpec", "cutoff_name", "quantile_name", "summarize", "summary_columns",
+           "summary_record", "summary_spec", "uniform_edges", "volume_config", "volume_spec"]

@@ -2,9 +2,18 @@
 
 Modules (GSTools covmodel / variogram / fit style): :mod:`~krigflow.variogram.model` (:class:`Variogram`,
 :data:`MODELS`), :mod:`~krigflow.variogram.experimental` (experimental variograms),
-:mod:`~krigflow.variogram.fit` (weighted least-squares fits, :func:`variogram_from_samples`).
+:mod:`~krigflow.variogram.fit` (weighted least-squares fits, :func:`variogram_from_samples`),
+:mod:`~krigflow.variogram.conventions` (GSLIB and GSTools anisotropy conventions, both ways).
 """
 
+from krigflow.variogram.conventions import (
+    from_gslib,
+    from_gstools,
+    gslib_par_lines,
+    gstools_model,
+    to_gslib,
+    to_gstools,
+)
 from krigflow.variogram.experimental import (
     ESTIMATORS,
     ExperimentalVariogram,
@@ -29,8 +38,14 @@ __all__ = [
     "VariogramFit",
     "default_lags",
     "fit_variogram",
+    "from_gslib",
+    "from_gstools",
+    "gslib_par_lines",
+    "gstools_model",
     "horizontal_variogram",
     "matern_scale",
+    "to_gslib",
+    "to_gstools",
     "variogram_from_samples",
     "vertical_variogram",
 ]

@@ -72,7 +72,7 @@ def test_run_writes_configured_formats_and_wells(tmp_path):
     config = load_config(config_path)
     run_local(config)
     out = config["output"]
-    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz",
+    assert sorted(os.listdir(out)) == sorted(["stats.npz", "summary.json", "wells.npz", "realizations.csv",
                                               *(FILENAMES[f] for f in FORMATS if f not in CORNERPOINT_ONLY)])
     arrays, summary = load_results(out)
     vti = parse_vti(os.path.join(out, "stats.vti"))

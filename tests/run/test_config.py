@@ -34,11 +34,13 @@ def test_defaults_applied():
     """Every optional key gets its documented default."""
     cfg = validate_config(minimal(), base_dir="/base")
     for key, value in DEFAULTS.items():
-        if key in ("output",):
-            continue
+        if key in ("output", "variogram.model", "variogram.sill", "variogram.range_h", "variogram.range_v"):
+            continue   # minimal() gives a model
         assert get(cfg, key) == value, key
     assert cfg["output"] == "/base/output"
     assert cfg["las"] == "/base/las/*.las"
+    bare = validate_config({"las": "a.las", "grid": {"spacing": [50, 50, 5]}})
+    assert bare["variogram"]["model"] == "auto" and bare["method"]["name"] == "conditional"
 
 
 def test_docs_document_every_key_with_its_default():
@@ -94,6 +96,8 @@ def test_unknown_key_in_method_and_kriging():
 
 
 BAD_VALUES = [
+    ("volume", 5, r"volume must be a mapping"),
+    ("volume", {"side": "left"}, r"volume.side must be one of"),
     ("las", 3, "las: expected a path"),
     ("las", [], "las: expected a path"),
     ("las", ["a.las", 4], r"las\[1\]: expected a non-empty string"),
@@ -128,7 +132,15 @@ BAD_VALUES = [
     ("variogram.lag_v", 0, "variogram.lag_v: expected a number > 0"),
     ("variogram.max_lag_h", "far", "variogram.max_lag_h: expected a finite number"),
     ("variogram.max_lag_v", -5, "variogram.max_lag_v: expected a number > 0"),
-    ("method.transform", "log", "method.transform: expected one of normal_score, none"),
+    ("method.transform", "log", "method.transform: expected one of auto, normal_score, none"),
+    ("trend.kind", "spline", "trend.kind: expected one of auto, none, moving_average, polynomial"),
+    ("trend.window", -300, "trend.window: expected a number > 0"),
+    ("trend.degree", 1.5, "trend.degree: only used with kind 'polynomial'"),
+    ("normalize", {"method": "zscore"}, "normalize.method: expected one of two_point, quantile"),
+    ("normalize", {"interval": [3000, 2000]}, "normalize.interval: top must be above base"),
+    ("variogram.well_effect", -1, "variogram.well_effect: expected a number >= 0"),
+    ("variogram.well_effect", "big", "variogram.well_effect: expected a finite number"),
+    ("variogram.range_h_max", 5000, "variogram.range_h_max: only used with model 'auto'"),
     ("method.tails", "power", "method.tails: expected one of linear, clip, extrapolate"),
     ("method.zmin", "x", "method.zmin: expected a finite number"),
     ("method.zmax", [1], "method.zmax: expected a finite number"),
@@ -190,7 +202,7 @@ def test_short_forms_and_conversions():
             grid={"spacing": [10, 10, 1], "padding": 5},
         )
     )
-    assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells", "transform": "normal_score",
+    assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells", "transform": "auto",
                              "tails": "linear", "zmin": None, "zmax": None, "quantiles_from": "exact"}
     assert cfg["kriging"] == {"kind": "simple", "mean": None}
     assert cfg["realizations"] == 8 and isinstance(cfg["realizations"], int)
@@ -240,16 +252,27 @@ def test_load_errors_name_the_file(tmp_path):
 
 
 def test_variogram_auto_and_conditional_options():
-    """variogram: auto fits sill and ranges (they are refused); method options apply to their method only."""
+    """variogram: auto fits what is not given (sill, ranges, nugget are fixed when given; a cap and a well
+    effect are options); anisotropy is refused; method options apply to their method only."""
     cfg = validate_config(minimal(variogram="auto", method="conditional"))
     assert cfg["variogram"]["model"] == "auto" and cfg["variogram"]["sill"] is None
-    assert cfg["method"]["name"] == "conditional" and cfg["method"]["transform"] == "normal_score"
-    with pytest.raises(ConfigError, match="variogram.sill: not used with model 'auto'"):
-        validate_config(minimal(variogram={"model": "auto", "sill": 3}))
-    with pytest.raises(ConfigError, match="variogram.nugget: with model 'auto'"):
-        validate_config(minimal(variogram={"model": "auto", "nugget": 0.1}))
-    assert validate_config(minimal(variogram={"model": "auto", "nugget": 0.1, "fit_nugget": False}))[
-        "variogram"]["nugget"] == 0.1
+    assert cfg["variogram"]["well_effect"] is None and cfg["variogram"]["range_h_max"] is None
+    assert cfg["method"]["name"] == "conditional" and cfg["method"]["transform"] == "auto"
+    fixed = validate_config(minimal(variogram={"model": "auto", "sill": 3, "range_v": 40, "range_h_max": 5000,
+                                               "well_effect": 0.5, "nugget": 0.1}))["variogram"]
+    assert (fixed["sill"], fixed["range_v"], fixed["range_h_max"], fixed["well_effect"], fixed["nugget"],
+            fixed["fit_nugget"]) == (3.0, 40.0, 5000.0, 0.5, 0.1, False)
+    assert validate_config(minimal(variogram={"model": "auto", "well_effect": "auto"}))["variogram"][
+        "well_effect"] == "auto"
+    with pytest.raises(ConfigError, match="variogram.range_h2: not used with model 'auto'"):
+        validate_config(minimal(variogram={"model": "auto", "range_h2": 3}))
+    with pytest.raises(ConfigError, match="variogram.nugget: with model 'auto' a given nugget is fixed"):
+        validate_config(minimal(variogram={"model": "auto", "nugget": 0.1, "fit_nugget": True}))
+    assert validate_config(minimal(trend={"kind": "moving_average", "window": 300}))["trend"] == {
+        "kind": "moving_average", "window": 300.0, "degree": None}
+    assert validate_config(minimal(trend="polynomial"))["trend"]["degree"] == 2
+    assert validate_config(minimal(normalize="quantile"))["normalize"] == {
+        "method": "quantile", "reference": "all", "interval": None, "quantiles": [5.0, 95.0]}
     with pytest.raises(ConfigError, match="variogram.estimator: only used with model 'auto'"):
         validate_config(minimal(variogram={"model": "spherical", "sill": 1, "range_h": 9, "range_v": 2,
                                            "estimator": "cressie"}))

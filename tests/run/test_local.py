@@ -54,13 +54,13 @@ def test_run_local_resumes_after_an_interruption(tmp_path, monkeypatch):
     cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2)
     reference = run_local(cfg, wells=make_wells(), write=False)["arrays"]
     computed = []
-    real = worker_module.run_realizations
+    real = worker_module.compute_chunk
 
     def counting(problem, indices):
         computed.extend(int(r) for r in indices)
         return real(problem, indices)
 
-    monkeypatch.setattr(worker_module, "run_realizations", counting)
+    monkeypatch.setattr(worker_module, "compute_chunk", counting)
 
     def stop_after_three_chunks(done, total):
         assert total == 12
@@ -93,19 +93,19 @@ def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monk
     import krigflow.run.worker as worker_module
 
     cfg = small_config(tmp_path, realizations=12, batch_size=4, checkpoint_every=100)
-    real = worker_module.run_realizations
+    real = worker_module.compute_chunk
 
     def failing(problem, indices):
         if 9 in indices:
             raise RuntimeError("injected failure at realization 9")
         return real(problem, indices)
 
-    monkeypatch.setattr(worker_module, "run_realizations", failing)
+    monkeypatch.setattr(worker_module, "compute_chunk", failing)
     with pytest.raises(RuntimeError, match="injected failure"):
         run_local(cfg, wells=make_wells())
     saved = scan_partials(str(tmp_path / "out"))  # written when the worker stopped, not by the interval
     npt.assert_array_equal(np.concatenate([p.indices for p in saved]), np.arange(8))
-    monkeypatch.setattr(worker_module, "run_realizations", real)
+    monkeypatch.setattr(worker_module, "compute_chunk", real)
     resumed = run_local(cfg, wells=make_wells())["arrays"]
     npt.assert_allclose(resumed["mean"], run_local(cfg, wells=make_wells(), write=False)["arrays"]["mean"],
                         rtol=0, atol=1e-10)

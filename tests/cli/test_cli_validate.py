@@ -1,0 +1,65 @@
+"""`krigflow validate`: leave-one-well-out cross-validation, its JSON contract, mappings and figures."""
+import json
+import os
+
+from krigflow.cli import app as cli
+
+DEMO = os.path.join(os.path.dirname(__file__), "..", "..", "data", "demo")
+
+
+def small_config(tmp_path, **changes):
+    """The demo wells, data keys and a coarse grid only (every other key default), 8 realizations."""
+    cfg = {"las": os.path.join(DEMO, "las", "*.las"), "well_headers": os.path.join(DEMO, "well_headers.csv"),
+           "surveys": os.path.join(DEMO, "surveys", "*.csv"), "property": "GR",
+           "grid": {"spacing": [100.0, 100.0, 10.0], "bounds": [500000.0, 502000.0, 7000000.0, 7002000.0,
+                                                               1000.0, 1200.0]},
+           "realizations": 8, "seed": 3, "output": str(tmp_path / "out")}
+    cfg.update(changes)
+    path = tmp_path / "validate.json"
+    path.write_text(json.dumps(cfg))
+    return str(path)
+
+
+def test_validate_json_contract(tmp_path, capsys):
+    """--json prints exactly one JSON object with the contract's per-well and pooled keys; figures and
+    validation.json go to the output folder."""
+    path = small_config(tmp_path)
+    assert cli.main(["validate", path, "--json", "-q"]) == 0
+    out = capsys.readouterr().out
+    record = json.loads(out)
+    assert set(record) == {"wells", "pooled"}
+    assert len(record["wells"]) == 8
+    for w in record["wells"]:
+        assert set(w) == {"well", "cells", "rmse", "rmse_idw", "bias", "coverage_80"}
+        assert w["cells"] > 0 and w["rmse"] >= 0 and 0 <= w["coverage_80"] <= 1
+    pooled = record["pooled"]
+    assert set(pooled) == {"cells", "rmse", "rmse_idw", "rmse_trend_idw", "rmse_mean", "coverage_80", "goodness",
+                           "offset_share"}
+    assert pooled["cells"] == sum(w["cells"] for w in record["wells"])
+    assert 0 <= pooled["offset_share"] <= 1 and pooled["goodness"] <= 1
+    # the stationary demo field, wells mostly farther apart than the correlation range: about the mean,
+    # and an honest spread
+    assert pooled["rmse"] < 1.1 * pooled["rmse_mean"] and 0.6 <= pooled["coverage_80"] <= 0.95
+    folder = tmp_path / "out"
+    for name in ("validation.json", "validation_accuracy.png", "validation_pit.png"):
+        assert (folder / name).stat().st_size > 0, name
+    full = json.loads((folder / "validation.json").read_text())
+    assert len(full["accuracy"]["xi"]) == 9 and sum(full["pit"]["counts"]) == pooled["cells"]
+
+
+def test_validate_same_numbers_with_multi(tmp_path, capsys):
+    """Folds are independent and seeded: multi -n 2 gives the numbers of simple."""
+    path = small_config(tmp_path, realizations=4)
+    cli.main(["validate", path, "--json", "-q"])
+    simple = json.loads(capsys.readouterr().out)
+    cli.main(["validate", path, "--json", "-q", "--mapping", "multi", "-n", "2"])
+    multi = json.loads(capsys.readouterr().out)
+    assert simple == multi
+
+
+def test_validate_table(tmp_path, capsys):
+    """Without --json: a table with one line per well and the baselines."""
+    path = small_config(tmp_path, realizations=4, method={"name": "subsample", "fraction": 0.75})
+    assert cli.main(["validate", path, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "pooled" in out and "baselines: IDW" in out and out.count("KF-") >= 8
