@@ -140,6 +140,7 @@ def write_config(folder, shape, wells, realizations, batch_size, extra=None):
         "grid": {"spacing": list(spacing), "bounds": bounds},
         "variogram": dict(VARIOGRAM),
         "method": {"name": "conditional", "transform": "normal_score"},
+        "trend": {"kind": "none"},          # the exact-quantile path (a trend falls back to histograms)
         "realizations": int(realizations),
         "batch_size": int(batch_size),
         "seed": 7,
