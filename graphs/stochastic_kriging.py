@@ -28,9 +28,13 @@ import sys
 from dispel4py.workflow_graph import WorkflowGraph
 
 from krigflow.distributed import die_with_parent_if_asked
+from krigflow.distributed.mpi_idle import install as _sleep_when_idle
 from pes import GridPlacer, LogReader, SampleKriger, StatsAccumulator
 
 logger = logging.getLogger(__name__)
+
+# under ``dispel4py mpi`` (every rank imports this module): waiting ranks sleep instead of spinning a core
+_sleep_when_idle()
 
 #: Processes taken by the PEs other than the SampleKrigers.
 OTHER_PROCESSES = 3

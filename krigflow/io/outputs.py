@@ -6,14 +6,13 @@ asked (``overwrite=True``). The readers of these files are in :mod:`krigflow.io.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
-from krigflow.io.atomic import atomic_write, json_bytes
+from krigflow.io.atomic import atomic_path, atomic_write, json_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -102,11 +101,12 @@ def write_outputs(output_dir, arrays, summary, *, overwrite=False) -> list:
     """
     check_output(output_dir, overwrite=overwrite)
     os.makedirs(output_dir, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
     stats_path = os.path.join(output_dir, "stats.npz")
     summary_path = os.path.join(output_dir, "summary.json")
-    atomic_write(stats_path, buffer.getvalue())
+    # streamed to the temporary file: an in-memory buffer would hold two more copies of the results
+    # (GBs at field scale)
+    with atomic_path(stats_path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **{k: np.asarray(v) for k, v in arrays.items()})
     atomic_write(summary_path, json_bytes(summary))
     logger.info("wrote %s and %s", stats_path, summary_path)
     return [stats_path, summary_path]

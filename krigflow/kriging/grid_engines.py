@@ -182,8 +182,12 @@ def _fft_engine(grid, weights, beta, cells, kernel_spectrum, lengths):
     return out
 
 
-def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes):
-    """Lattice data, chunks of grid columns: covariance to data columns over vertical lags, FFT along z."""
+def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes, add_to=None):
+    """Lattice data, chunks of grid columns: covariance to data columns over vertical lags, FFT along z.
+
+    With ``add_to`` (R, nx, ny, nz), the estimates are added into it chunk by chunk (no full-size
+    float64 output: the conditional method adds the kriged residuals to its float32 fields in place).
+    """
     nx, ny, nz = grid.shape
     n_real = weights.shape[1]
     lz = scipy.fft.next_fast_len(2 * nz - 1, real=True)
@@ -197,7 +201,8 @@ def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes):
     np.add.at(w_cols, (col_index, cells[:, 2]), weights)
     # (nf, ncol, R): spectrum of the weights of each data column along tvdss
     w_spec = np.ascontiguousarray(np.moveaxis(scipy.fft.rfft(w_cols, n=lz, axis=1), 1, 0))
-    out = np.empty((nx * ny, nz, n_real))
+    out = None if add_to is not None else np.empty((nx * ny, nz, n_real))
+    target = None if add_to is None else add_to.reshape(n_real, nx * ny, nz)
     # per grid column: covariance (ncol, lz) real + spectrum (ncol, nf) complex + temporaries
     per_column = ncol * (lz * 8 * 3 + nf * 16 * 2) + nf * n_real * 16 * 2
     chunk = max(1, int(chunk_bytes // per_column))
@@ -212,14 +217,21 @@ def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes):
         spec = scipy.fft.rfft(cov, axis=2)                                # (m, ncol, nf)
         spec = np.ascontiguousarray(np.moveaxis(spec, 2, 0))              # (nf, m, ncol)
         prod = np.matmul(spec, w_spec)                                    # (nf, m, R): BLAS per frequency
-        out[start:stop] = scipy.fft.irfft(prod, n=lz, axis=0)[:nz].transpose(1, 0, 2)
+        values = scipy.fft.irfft(prod, n=lz, axis=0)[:nz]                 # (nz, m, R)
+        if target is None:
+            out[start:stop] = values.transpose(1, 0, 2)
+        else:
+            values += beta
+            target[:, start:stop, :] += values.transpose(2, 1, 0)
+    if target is not None:
+        return add_to
     out = out.reshape(nx, ny, nz, n_real).transpose(3, 0, 1, 2)
     return out + beta[:, None, None, None]
 
 
 def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None, method="auto",
                chunk_bytes=DEFAULT_CHUNK_BYTES, memory_bytes=DEFAULT_MEMORY_BYTES,
-               neighbourhood=None, values=None, well_effect=0.0) -> np.ndarray:
+               neighbourhood=None, values=None, well_effect=0.0, add_to=None) -> np.ndarray:
     """Krige every cell of a grid for one or many realizations (global dual form, or a moving neighbourhood).
 
     Parameters
@@ -240,6 +252,10 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         Per-realization data values instead of ``data.values`` (all data in every realization, ``masks``
         None): R fields kriged with one factorization and one engine call, e.g. the residuals of R
         unconditional fields in conditioning by kriging. Global neighbourhood only.
+    add_to : array, shape (R, nx, ny, nz), optional
+        Add the estimates into this array (float32 or float64) and return it, instead of returning a new
+        float64 array; the ``"columns"`` engine then never holds a full-size output (memory at field
+        scale), the other engines add their result.
     method : {"auto", "dense", "fft", "columns"}, default "auto"
         Engine (see the module docstring). "fft" and "columns" need every datum at a cell centre of
         ``grid``; "dense" is the straightforward reference.
@@ -287,10 +303,14 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         raise KrigingError("per-realization values need the global neighbourhood (neighbourhood=None)")
     if neighbourhood is not None and well_effect:
         raise KrigingError("a well effect needs the global neighbourhood (neighbourhood=None)")
+    if add_to is not None and (add_to.shape != (masks.shape[1], *grid.shape)
+                               or not add_to.flags.c_contiguous):
+        raise KrigingError(f"add_to must be a C-contiguous array of shape {(masks.shape[1], *grid.shape)}, "
+                           f"got {add_to.shape}")
     if neighbourhood is not None:
         k, octants = _check_neighbourhood(neighbourhood)
-        return _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k, octants,
-                                     chunk_bytes)
+        return _added(add_to, _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k,
+                                                    octants, chunk_bytes))
     cells = None if method == "dense" else _lattice_cells(grid, data, coords)
     if method in ("fft", "columns") and cells is None:
         raise KrigingError(f"kriging method {method!r} needs every datum at a cell centre of the grid "
@@ -311,9 +331,17 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         lengths = kernel.shape
         spectrum = scipy.fft.rfftn(kernel, overwrite_x=True).real.copy()
         del kernel
-        return _fft_engine(grid, weights, beta, cells, spectrum, lengths)
+        return _added(add_to, _fft_engine(grid, weights, beta, cells, spectrum, lengths))
     cov = _with_well_effect(_covariance_matrix(variogram, coords, coords), data, well_effect)
     weights, beta = _solve_dual(cov, values, kind, mean, masks)
     if method == "dense":
-        return _dense_engine(grid, variogram, coords, weights, beta, chunk_bytes)
-    return _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes)
+        return _added(add_to, _dense_engine(grid, variogram, coords, weights, beta, chunk_bytes))
+    return _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes, add_to=add_to)
+
+
+def _added(add_to, result):
+    """``result``, or ``add_to += result`` (returned) when an array to add into is given."""
+    if add_to is None:
+        return result
+    add_to += result
+    return add_to

@@ -141,9 +141,13 @@ _VARIOGRAM_KEYS = ("model", "sill", "nugget", "range_h", "range_v", "range_h2", 
 #: Variogram keys used only by ``model: auto`` (fitting), and keys that ``auto`` fits (not allowed with it).
 _VARIOGRAM_FIT_KEYS = ("candidates", "estimator", "fit_nugget", "lag_h", "lag_v", "max_lag_h", "max_lag_v")
 _VARIOGRAM_FITTED = ("range_h2", "azimuth")
-_METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax")
+_METHOD_KEYS = ("name", "fraction", "unit", "transform", "tails", "zmin", "zmax", "quantiles_from")
 _SUBSAMPLE_KEYS = ("fraction", "unit")
-_CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax")
+_CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax", "quantiles_from")
+#: Where the conditional method's per-cell quantiles and exceedance probabilities come from: "exact" (the
+#: multi-Gaussian shortcut, krigflow.stats.gaussian; no per-cell histograms) or "realizations" (per-cell
+#: histograms of the realizations). Not in DEFAULTS until the README's table lists it (test_config).
+QUANTILES_FROM = ("exact", "realizations")
 _KRIGING_KEYS = ("kind", "mean")
 #: ``method.transform`` values: the transforms of a simulation, and ``auto`` (none when a trend is removed).
 METHOD_TRANSFORMS = ("auto",) + TRANSFORMS
@@ -216,7 +220,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     ...     "variogram": {"model": "exponential", "sill": 1.0, "range_h": 900, "range_v": 20},
     ...     "method": "subsample"})
     >>> cfg["method"], cfg["kriging"], cfg["batch_size"]
-    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'auto', 'tails': 'linear', 'zmin': None, 'zmax': None}, {'kind': 'ordinary', 'mean': None}, 16)
+    ({'name': 'subsample', 'fraction': 0.75, 'unit': 'wells', 'transform': 'auto', 'tails': 'linear', 'zmin': None, 'zmax': None, 'quantiles_from': 'exact'}, {'kind': 'ordinary', 'mean': None}, 16)
     >>> validate_config({"las": "a.las", "seeed": 1})
     Traceback (most recent call last):
     ...
@@ -546,7 +550,10 @@ def _method(value):
         if method.get(key) is not None:
             other = "conditional" if name == "subsample" else "subsample"
             raise ConfigError(f"method.{key}: only used with method '{other}'")
-    return {"name": name, "fraction": fraction, "unit": unit, "transform": transform, "tails": tails, **bounds}
+    quantiles_from = _choice(method.get("quantiles_from", QUANTILES_FROM[0]), "method.quantiles_from",
+                             QUANTILES_FROM)
+    return {"name": name, "fraction": fraction, "unit": unit, "transform": transform, "tails": tails, **bounds,
+            "quantiles_from": quantiles_from}
 
 
 def _kriging(value):

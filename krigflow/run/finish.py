@@ -35,11 +35,12 @@ from krigflow.run.lock import if_free
 from krigflow.run.messages import RunError
 from krigflow.run.plan import coverage
 from krigflow.run.prepare import hold_output, release_output
+from krigflow.run.problem import exact_quantiles
 from krigflow.run.progress import clear_progress
 from krigflow.run.ranges import format_ranges
 from krigflow.run.summaries import merge_summaries, write_summaries
-from krigflow.stats import REALIZATIONS_FILE, summary_record
 from krigflow.run.warning_log import collect_warnings, merge_warnings
+from krigflow.stats import REALIZATIONS_FILE, RunningStats, summary_record
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ STAGES = ("LogReader", "GridPlacer", "SampleKriger", "StatsAccumulator")
 _STATUS_KEYS = ("range", "covered", "missing")
 
 
-def merge_partials(partials):
+def merge_partials(partials, *, consume=False):
     """Merge the statistics of partials in a fixed order: by smallest realization index.
 
     The one merge of a run's end (and of ``krigflow combine``), so a single run, a resumed run and a
@@ -71,6 +72,10 @@ def merge_partials(partials):
     ----------
     partials : sequence of krigflow.run.Partial or krigflow.io.SavedPartial
         Objects with ``indices`` and ``stats`` (a saved partial's statistics are read one file at a time).
+
+    consume : bool, default False
+        Merge into the first partial's statistics (they are modified: the end of a run, where the partials
+        are not used again), instead of into a new accumulator.
 
     Returns
     -------
@@ -88,11 +93,14 @@ def merge_partials(partials):
     """
     merged = None
     for p in sorted((p for p in partials if len(p.indices)), key=lambda p: int(np.min(p.indices))):
-        merged = p.stats if merged is None else merged.merge(p.stats)
+        if merged is None:
+            merged = p.stats if consume else RunningStats.empty(p.stats.shape).merge_in_place(p.stats)
+        else:
+            merged.merge_in_place(p.stats)         # one accumulator, no copy per merge
     return merged
 
 
-def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)) -> dict:
+def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0), *, consume=False) -> dict:
     """Merge partial statistics in a fixed order and return the output arrays.
 
     Parameters
@@ -134,7 +142,7 @@ def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)
             f"realizations not covered exactly once: {done.size} done of {realizations}"
             f" (missing: {missing[:10].tolist()}{'...' if missing.size > 10 else ''})"
         )
-    stats = merge_partials(partials)
+    stats = merge_partials(partials, consume=consume)
     return {
         "mean": stats.mean,
         "std": stats.std(),
@@ -146,6 +154,23 @@ def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)
         "tvdss": grid.tvdss,
         **stats.output_arrays(quantiles if stats.cell_hist is not None else ()),
     }
+
+
+def exact_arrays(problem, cutoffs) -> dict:
+    """``p<q>`` and ``prob_gt_<cutoff>`` of a ``conditional`` run from the multi-Gaussian shortcut.
+
+    The simple-kriging mean and variance of the normal scores at every cell
+    (:func:`krigflow.stats.gaussian.exact_outputs`), back-transformed: exact, no per-cell histograms.
+    Arrays are float32 when the realizations are (field scale), else float64.
+    """
+    from krigflow.stats.gaussian import exact_outputs
+
+    start = time.perf_counter()
+    arrays = exact_outputs(problem.grid, problem.variogram, problem.data, transform=problem.transform,
+                           mean=problem.mean, quantiles=problem.quantiles, cutoffs=tuple(cutoffs),
+                           dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+    logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
+    return arrays
 
 
 def make_summary(config, wells_info, problem, partials, *, mapping, timings, warnings=()) -> dict:
@@ -172,7 +197,9 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings, war
            if getattr(problem, "residual", None) else {}),
         **({"zones": problem.zones.describe()} if getattr(problem, "zones", None) is not None else {}),
         **({"quantile_accuracy": float(np.max(np.diff(problem.histogram.edges)))}
-           if problem.histogram is not None and problem.quantiles else {}),
+           if problem.histogram is not None and problem.quantiles and not exact_quantiles(problem) else {}),
+        **({"quantiles_from": "exact" if exact_quantiles(problem) else "realizations"}
+           if problem.method["name"] == "conditional" else {}),
         "realizations_done": int(sum(len(p.indices) for p in partials)),
         "workers": len([p for p in partials if len(p.indices)]),
         "timings": {k: round(float(v), 6) for k, v in timings.items()},
@@ -310,11 +337,19 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
         partials = list(partials) + list(plan.prior)
         fingerprint, overwrite = plan.fingerprint, True
     arrays = final_arrays(partials, state.problem.grid, state.problem.realizations,
-                          quantiles=state.problem.quantiles)
+                          quantiles=state.problem.quantiles, consume=True)
     if state.problem.zones is not None:   # the corner-point geometry goes into stats.npz with the statistics
         arrays.update(state.problem.zones.sgrid.to_arrays())
+    exact_seconds = None
+    if exact_quantiles(state.problem) and (state.problem.quantiles or config.get("cutoffs")):
+        start = time.perf_counter()
+        arrays.update(exact_arrays(state.problem, config.get("cutoffs", ())))
+        exact_seconds = time.perf_counter() - start
+    timings = _timings(state, partials)
+    if exact_seconds is not None:
+        timings["exact_quantiles"] = exact_seconds
     summary = make_summary(config, state.wells, state.problem, partials, mapping=state.mapping,
-                           timings=_timings(state, partials),
+                           timings=timings,
                            warnings=merge_warnings(state.warnings, *(getattr(p, "warnings", ()) for p in partials)))
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint

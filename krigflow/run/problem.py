@@ -19,6 +19,7 @@ from krigflow.exceptions import KrigflowError, describe_error
 from krigflow.grid import Grid
 from krigflow.io import well_traces
 from krigflow.normalize import normalize_samples
+from krigflow.realizations import NormalScore
 from krigflow.residual import residual_problem
 from krigflow.run.inputs import check_inputs
 from krigflow.stats import HistogramSpec, SummarySpec, summary_spec, uniform_edges
@@ -64,6 +65,10 @@ class Problem:
         Per-cell quantiles (percent) written to ``stats.npz``.
     variogram_fit : dict or None
         Experimental variograms and the fitted model (``variogram: auto``), JSON-ready.
+    field_dtype : str
+        Precision of the ``conditional`` realization fields: ``"float32"`` from
+        :data:`FLOAT32_CELLS` cells on (half the memory per field; statistics stay float64), else
+        ``"float64"``.
     summary : krigflow.stats.SummarySpec or None
         Per-realization summaries (``realizations.csv``): cutoffs, zones, volume.
     trend : krigflow.trend.Trend or None
@@ -96,7 +101,33 @@ class Problem:
     trend: object = None
     well_effect: float = 0.0
     residual: dict | None = None
+    field_dtype: str = "float64"
     zones: object = None
+
+
+#: Grid size from which ``conditional`` realizations are computed in float32 (see ``Problem.field_dtype``).
+FLOAT32_CELLS = 1_000_000
+
+
+def exact_quantiles(problem) -> bool:
+    """True when the run's quantiles and exceedance probabilities come from the exact multi-Gaussian shortcut
+    (``conditional`` with ``quantiles_from: exact``, the default) rather than from per-cell histograms.
+
+    ``problem`` is a :class:`Problem` or a validated config. Runs with zones keep the histograms (each
+    zone has its own transform, trend and variogram).
+    """
+    if isinstance(problem, Problem):
+        method, zoned = problem.method, problem.zones is not None
+        # a trend or a well effect changes the conditional distribution (not yet in the shortcut): histograms
+        zoned = zoned or not _no_trend(problem.trend) or bool(problem.well_effect)
+    else:   # a config (histogram_spec): build_problem says whether the problem has a trend/well effect
+        method, zoned = problem["method"], problem.get("zones") is not None or not problem.get("_exact", True)
+    return not zoned and method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+
+
+def _no_trend(trend) -> bool:
+    """True without a trend (None, or a Trend of kind ``none``)."""
+    return trend is None or getattr(trend, "kind", None) == "none"
 
 
 def load_inputs(config, *, allow_unmatched_headers=False) -> list:
@@ -267,14 +298,17 @@ def build_problem(wells, config) -> Problem:
         batch_size=config["batch_size"],
         traces=well_traces(wells),
         transform=fields["transform"],
-        histogram=histogram_spec(hist_config, fields["data"], fields["variogram"], fields["transform"],
-                                 fields["mean"]),
+        histogram=histogram_spec(
+            dict(hist_config, _exact=_no_trend(fields["trend"]) and not fields["well_effect"]), fields["data"],
+            fields["variogram"], fields["transform"], fields["mean"]),
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fields["variogram_fit"],
         trend=fields["trend"],
         well_effect=fields["well_effect"],
         residual=record,
         summary=summary_spec(config, grid.spacing),
+        field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
+        else "float64",
     )
 
 
@@ -342,8 +376,10 @@ def histogram_spec(config, data, variogram, transform, mean) -> HistogramSpec:
             low, high = low - pad, high + pad
         if not high > low:
             low, high = low - 1.0, high + 1.0
-    return HistogramSpec(uniform_edges(low, high, bins), cutoffs=tuple(config.get("cutoffs", ())),
-                         cell_histograms=bool(config.get("quantiles")),
+    exact = exact_quantiles(config)     # quantiles and P(> cutoff) from the shortcut instead
+    return HistogramSpec(uniform_edges(low, high, bins),
+                         cutoffs=() if exact else tuple(config.get("cutoffs", ())),
+                         cell_histograms=bool(config.get("quantiles")) and not exact,
                          max_count=max(int(config["realizations"]), 1))
 
 

@@ -96,6 +96,7 @@ def realization_values(problem, indices, *, method="auto") -> np.ndarray:
     sigma2 = float(getattr(problem, "well_effect", 0.0) or 0.0)
     extra = {"well_effect": sigma2} if sigma2 else {}
     if spec["name"] == "conditional":
+        extra["dtype"] = np.dtype(getattr(problem, "field_dtype", "float64"))     # float32 at field scale
         batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
                                          mean=problem.mean, transform=problem.transform, method=method, **extra)
         return _restore(problem, batch)

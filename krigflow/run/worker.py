@@ -36,10 +36,10 @@ from krigflow.stats import RunningStats
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_realizations", "Checkpointer", "Worker"]
+__all__ = ["Checkpointer", "Worker", "run_realizations"]
 
 
-def run_realizations(problem, indices) -> RunningStats:
+def run_realizations(problem, indices, cache=None) -> RunningStats:
     """Compute realizations and return their per-cell statistics.
 
     The realizations are :func:`krigflow.run.realize.realization_values` (trend added back): all
@@ -52,6 +52,9 @@ def run_realizations(problem, indices) -> RunningStats:
         The run's problem.
     indices : sequence of int, shape (R,)
         Realization indices.
+    cache : dict, optional
+        The calling worker's cache, kept between chunks (see
+        :func:`krigflow.realizations.conditional_realizations`).
 
     Returns
     -------
@@ -59,6 +62,10 @@ def run_realizations(problem, indices) -> RunningStats:
         Statistics over the ``R`` realizations.
     """
     return RunningStats.from_batch(realization_values(problem, indices), problem.histogram)
+
+
+#: The default computation of a worker (the one that takes the worker's cache).
+_DEFAULT_COMPUTE = run_realizations
 
 
 class Checkpointer:
@@ -201,7 +208,10 @@ class Worker:
             with blas_threads(self.threads), collect_warnings(self.warnings):
                 result = (self.compute or compute_chunk)(self.problem, indices)
             stats, table = result if isinstance(result, tuple) else (result, None)
-            self.stats = stats if self.stats is None else self.stats.merge(stats)
+            if self.stats is None:
+                self.stats = stats
+            else:
+                self.stats.merge_in_place(stats)      # no second copy of the accumulator
             if table is not None:
                 self.summaries = table if self.summaries is None else self.summaries.merge(table)
             self.done.extend(indices)

@@ -12,8 +12,8 @@ which merge by addition (exactly, in any order):
 - optionally **per-cell histograms** ``cell_hist``, shape ``(B + 2, *shape)``:
   bin 0 counts values below ``edges[0]``, bin ``j`` (1..B) values in
   ``[edges[j-1], edges[j])``, bin ``B + 1`` values ``>= edges[-1]``. Memory is
-  ``(B + 2) * cells * 2`` bytes (``uint16`` counts, up to 65 535 realizations;
-  ``uint32`` above);
+  ``(B + 2) * cells`` bytes for up to 255 realizations (``uint8`` counts), twice that up to 65 535
+  (``uint16``), four times above (``uint32``);
 - per-cell **exceedance counts** ``exceed``, shape ``(K, *shape)``: the number
   of values ``> cutoffs[k]``, exact (not from the bins).
 
@@ -58,8 +58,9 @@ class HistogramSpec:
     cell_histograms : bool, default True
         Keep per-cell histograms (needed for quantiles; ``(B + 2) * cells`` counts).
     max_count : int, default 65535
-        Largest number of realizations one accumulator will see: ``uint16`` per-cell counts up to
-        65 535, ``uint32`` above.
+        Largest number of realizations one accumulator will see: ``uint8`` per-cell counts up to 255
+        (one byte per bin and cell), ``uint16`` up to 65 535, ``uint32`` above. Merging refuses counts
+        that would overflow.
 
     Examples
     --------
@@ -92,8 +93,12 @@ class HistogramSpec:
 
     @property
     def count_dtype(self) -> np.dtype:
-        """dtype of the per-cell counts (``uint16`` up to 65 535 realizations, else ``uint32``)."""
-        return np.dtype(np.uint16 if int(self.max_count) <= np.iinfo(np.uint16).max else np.uint32)
+        """dtype of the per-cell counts: the smallest of ``uint8`` (up to 255 realizations), ``uint16``
+        (65 535) and ``uint32`` that holds ``max_count``."""
+        for dtype in (np.uint8, np.uint16):
+            if int(self.max_count) <= np.iinfo(dtype).max:
+                return np.dtype(dtype)
+        return np.dtype(np.uint32)
 
     def cell_bytes(self) -> int:
         """Bytes per grid cell of the per-cell histograms and exceedance counts."""

@@ -47,11 +47,16 @@ from krigflow.stats.histogram import (
     cutoff_name,
     quantile_name,
 )
+from krigflow.stats.moments import batch_moments as _batch_moments
+from krigflow.stats.moments import merged_moments as _merged_moments
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["FIELDS", "RunningStats"]
 
+#: Bound on the temporaries of :meth:`RunningStats.from_batch` and :meth:`RunningStats.merge_in_place`
+#: (bytes).
+CHUNK_BYTES = 64 * 2**20
 #: Keys of :meth:`RunningStats.to_dict`, in order.
 FIELDS = ("count", "mean", "m2", "min", "max")
 
@@ -220,33 +225,27 @@ class RunningStats:
         >>> s.count.tolist(), s.mean.tolist()
         ([2, 1], [2.0, 5.0])
         """
-        batch = np.asarray(batch, dtype=np.float64)
+        batch = np.asarray(batch)
         if batch.ndim < 1:
             raise StatsError(
                 "RunningStats: a batch must have shape (R, *grid_shape), got a scalar"
             )
+        if batch.dtype != np.float32:
+            batch = np.asarray(batch, dtype=np.float64)
         histograms = {} if spec is None else _batch_histograms(batch, spec)
-        valid = ~np.isnan(batch)
-        if batch.shape[0] > 0 and valid.all():
-            # Common case without NaN: no masked copies of the batch.
-            count = np.full(batch.shape[1:], batch.shape[0], dtype=np.int64)
-            mean = batch.mean(axis=0)
-            deviation = batch - mean
-            m2 = np.einsum("i...,i...->...", deviation, deviation)
-            return cls(count=count, mean=mean, m2=np.asarray(m2, dtype=np.float64),
-                       min=batch.min(axis=0), max=batch.max(axis=0), **histograms)
-        count = valid.sum(axis=0, dtype=np.int64)
-        total = np.where(valid, batch, 0.0).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / count  # NaN where count == 0
-        # Second pass about the batch mean: more accurate than sum of squares.
-        deviation = np.where(valid, batch - mean, 0.0)
-        m2 = np.einsum("i...,i...->...", deviation, deviation)
-        has = count > 0
-        vmin = np.where(has, np.where(valid, batch, np.inf).min(axis=0, initial=np.inf), np.nan)
-        vmax = np.where(has, np.where(valid, batch, -np.inf).max(axis=0, initial=-np.inf), np.nan)
-        return cls(count=count, mean=mean, m2=np.asarray(m2, dtype=np.float64), min=vmin, max=vmax,
-                   **histograms)
+        shape = batch.shape[1:]
+        size = int(np.prod(shape, dtype=np.int64))
+        flat = batch.reshape(batch.shape[0], size)
+        out = {"count": np.empty(size, dtype=np.int64), "mean": np.empty(size), "m2": np.empty(size),
+               "min": np.empty(size), "max": np.empty(size)}
+        # cells in chunks: float64 copies of at most CHUNK_BYTES; every statistic is a reduction over the
+        # first axis, so the result is the same as on the whole batch at once
+        step = max(1, int(CHUNK_BYTES // max(1, 8 * 3 * flat.shape[0])))
+        for start in range(0, size, step):
+            part = slice(start, min(size, start + step))
+            for key, value in _batch_moments(np.asarray(flat[:, part], dtype=np.float64)).items():
+                out[key][part] = value
+        return cls(**{key: value.reshape(shape) for key, value in out.items()}, **histograms)
 
     @classmethod
     def from_dict(cls, data) -> RunningStats:
@@ -311,9 +310,7 @@ class RunningStats:
                 f"RunningStats.update: batch has shape {batch.shape}, expected (R, *{self.shape}) "
                 f"= (R, {', '.join(str(n) for n in self.shape)})"
             )
-        merged = self.merge(RunningStats.from_batch(batch, self.spec()))
-        for name in FIELDS + HISTOGRAM_FIELDS:
-            setattr(self, name, getattr(merged, name))
+        self.merge_in_place(RunningStats.from_batch(batch, self.spec()))
 
     def merge(self, other: RunningStats) -> RunningStats:
         """Return the statistics of the union of both sets of realizations.
@@ -356,28 +353,46 @@ class RunningStats:
                 f"RunningStats.merge: shapes differ: {self.shape} and {other.shape}"
             )
         histograms = _merge_histograms(self, other)
-        n_a, n_b = self.count, other.count
-        n = n_a + n_b
-        only_a = n_b == 0
-        only_b = n_a == 0
-        both = ~(only_a | only_b)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            delta = other.mean - self.mean
-            weight_b = n_b / n
-            mean = np.where(both, self.mean + delta * weight_b, np.where(only_a, self.mean, other.mean))
-            m2 = np.where(
-                both,
-                self.m2 + other.m2 + delta * delta * (n_a * weight_b),
-                np.where(only_a, self.m2, other.m2),
+        merged = _merged_moments({k: getattr(self, k) for k in FIELDS}, {k: getattr(other, k) for k in FIELDS})
+        return RunningStats(**merged, **histograms)
+
+    def merge_in_place(self, other: RunningStats) -> RunningStats:
+        """Fold ``other`` into these statistics without a second copy of them; return ``self``.
+
+        Same numbers as :meth:`merge` (the same formula, cell by cell), computed in chunks of cells so
+        that the temporaries stay below ``CHUNK_BYTES``: the memory a worker needs to fold a batch into its
+        accumulator is the accumulator plus the batch's statistics, not three sets.
+
+        Raises
+        ------
+        StatsError
+            As :meth:`merge`; ``self`` is unchanged when the operands do not match.
+        """
+        if not isinstance(other, RunningStats):
+            raise StatsError(
+                f"RunningStats.merge_in_place: expected a RunningStats, got {type(other).__name__}"
             )
-        return RunningStats(
-            count=n,
-            mean=mean,
-            m2=m2,
-            min=np.fmin(self.min, other.min),
-            max=np.fmax(self.max, other.max),
-            **histograms,
-        )
+        if other.shape != self.shape:
+            raise StatsError(
+                f"RunningStats.merge_in_place: shapes differ: {self.shape} and {other.shape}"
+            )
+        histograms = _merge_histograms(self, other)          # checks, counts added (small or per cell)
+        mine = {k: getattr(self, k).reshape(-1) for k in FIELDS}
+        theirs = {k: getattr(other, k).reshape(-1) for k in FIELDS}
+        if mine["count"].dtype != np.int64:
+            mine["count"] = mine["count"].astype(np.int64)
+        step = max(1, int(CHUNK_BYTES // 64))
+        for start in range(0, mine["count"].size, step):
+            part = slice(start, start + step)
+            merged = _merged_moments({k: v[part] for k, v in mine.items()},
+                                     {k: v[part] for k, v in theirs.items()})
+            for key, value in merged.items():
+                mine[key][part] = value
+        for key in FIELDS:
+            setattr(self, key, mine[key].reshape(self.shape))
+        for name, value in histograms.items():
+            setattr(self, name, value)
+        return self
 
     def spec(self) -> HistogramSpec | None:
         """The :class:`HistogramSpec` of the kept histograms (None without histograms)."""

@@ -203,7 +203,7 @@ def test_short_forms_and_conversions():
         )
     )
     assert cfg["method"] == {"name": "subsample", "fraction": 0.75, "unit": "wells", "transform": "auto",
-                             "tails": "linear", "zmin": None, "zmax": None}
+                             "tails": "linear", "zmin": None, "zmax": None, "quantiles_from": "exact"}
     assert cfg["kriging"] == {"kind": "simple", "mean": None}
     assert cfg["realizations"] == 8 and isinstance(cfg["realizations"], int)
     assert cfg["grid"]["padding"] == [5.0, 5.0, 5.0]
