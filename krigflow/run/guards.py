@@ -12,10 +12,13 @@ import os
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
+from krigflow.run.memory import estimate_memory
+from krigflow.run.problem import exact_quantiles
 
 __all__ = [
     "LINKED_FOLDERS",
     "GuardError",
+    "estimate_run_memory",
     "available_memory",
     "check_memory",
     "check_output_links",
@@ -50,27 +53,47 @@ def format_bytes(n) -> str:
     return f"{value:.1f} TiB"  # pragma: no cover
 
 
-def memory_lower_bound(cells, batch_size, *, histogram_bins=None, cutoffs=0) -> int:
-    """Bytes one worker needs at least: one batch of realizations and its running statistics.
+def estimate_run_memory(shape, config, *, n_data=0, workers=1) -> tuple:
+    """Peak memory of one kriger and of the accumulator of a run (bytes), from :mod:`krigflow.run.memory`.
 
-    ``cells x batch_size`` float64 values for a batch, 40 bytes per cell for the running statistics
-    (count, mean, M2, min, max), and with per-cell histograms (``histogram_bins``: quantiles asked for)
-    ``bins + 2`` uint16 counts per cell, and one int64 per cell and cutoff. The kriging system, the FFT
-    embedding of the ``conditional`` method and the merge of two accumulators come on top: this is a lower
-    bound, so a run it refuses cannot fit.
+    Parameters
+    ----------
+    shape : tuple of 3 int
+        Grid shape.
+    config : dict
+        Validated configuration (``batch_size``, ``method``, ``quantiles``, ``cutoffs``, ``histogram_bins``,
+        ``realizations``).
+    n_data : int, default 0
+        Conditioning data (0 before the wells are read: the data covariance is then left out).
+    workers : int, default 1
+        Krigers sending partials to the accumulator.
+
+    Returns
+    -------
+    (krigflow.run.memory.MemoryEstimate, krigflow.run.memory.MemoryEstimate)
+        The kriger's and the accumulator's estimates.
 
     Examples
     --------
-    >>> memory_lower_bound(10**6, 16)
-    168000000
-    >>> memory_lower_bound(10**6, 16, histogram_bins=100)
-    372000000
+    >>> cfg = {"batch_size": 16, "method": {"name": "subsample"}, "quantiles": [], "cutoffs": [],
+    ...        "histogram_bins": 100, "realizations": 100}
+    >>> kriger, accumulator = estimate_run_memory((100, 100, 10), cfg)
+    >>> kriger.total > kriger.fields == 8 * 16 * 100_000
+    True
     """
-    cells, batch = int(cells), int(batch_size)
-    per_cell = 8 * batch + 40 + 8 * int(cutoffs)
-    if histogram_bins:
-        per_cell += 2 * (int(histogram_bins) + 2)
-    return cells * per_cell
+    method = config["method"]
+    if exact_quantiles(config):
+        quantiles_from = "exact"
+    elif config.get("quantiles") or config.get("cutoffs"):
+        quantiles_from = "realizations"
+    else:
+        quantiles_from = "none"
+    common = dict(method=method["name"], quantiles_from=quantiles_from, bins=int(config.get("histogram_bins", 100)),
+                  quantiles=len(config.get("quantiles") or ()), cutoffs=len(config.get("cutoffs") or ()),
+                  realizations=int(config.get("realizations", 100)))
+    kriger = estimate_memory(shape, config["batch_size"], n_data, role="kriger", **common)
+    accumulator = estimate_memory(shape, config["batch_size"], n_data, role="accumulator", krigers=workers, **common)
+    return kriger, accumulator
 
 
 def available_memory() -> int | None:
@@ -102,22 +125,24 @@ def available_memory() -> int | None:
     return found
 
 
-def check_memory(shape, config, *, workers=1, available=None, needed=None) -> int:
-    """Refuse a run whose workers cannot fit in memory; return the bytes one worker needs (lower bound).
+def check_memory(shape, config, *, workers=1, n_data=0, available=None) -> int:
+    """Refuse a run whose processes cannot fit in memory; return the bytes they need (estimate).
+
+    The estimate is :func:`estimate_run_memory` (the memory model of :mod:`krigflow.run.memory`):
+    ``workers`` krigers and the accumulator on this machine.
 
     Parameters
     ----------
     shape : tuple of int
         Grid shape (cells per axis).
     config : dict
-        Validated configuration (``batch_size``, ``quantiles``, ``histogram_bins``, ``cutoffs``).
+        Validated configuration.
     workers : int, default 1
-        Workers running at once on this machine.
+        Krigers running at once on this machine.
+    n_data : int, default 0
+        Conditioning data, when known.
     available : int, optional
-        Bytes available (default :func:`available_memory`; unknown: only the grid's size is checked
-        against what numpy can address).
-    needed : int, optional
-        Bytes one worker needs, when a better estimate is known (default :func:`memory_lower_bound`).
+        Bytes available (default :func:`available_memory`; unknown: only what numpy can address).
 
     Raises
     ------
@@ -126,31 +151,31 @@ def check_memory(shape, config, *, workers=1, available=None, needed=None) -> in
 
     Examples
     --------
-    >>> cfg = {"batch_size": 16, "quantiles": [], "histogram_bins": 100, "cutoffs": []}
-    >>> check_memory((100, 100, 10), cfg, available=2**30)
-    16800000
+    >>> cfg = {"batch_size": 16, "method": {"name": "subsample"}, "quantiles": [], "cutoffs": [],
+    ...        "histogram_bins": 100, "realizations": 100}
+    >>> check_memory((100, 100, 10), cfg, available=2**32) < 2**30
+    True
     >>> check_memory((10**4, 10**4, 100), cfg, available=2**34)
     Traceback (most recent call last):
     ...
-    krigflow.run.guards.GuardError: memory: the grid of 10,000,000,000 cells (10000 x 10000 x 100) needs at least 1.5 TiB per worker (batch_size 16 realizations of 8 bytes per cell, plus the running statistics), 1.5 TiB for 1 worker(s), but 16.0 GiB are available; use a coarser grid.spacing (or smaller grid.bounds), a smaller batch_size, or fewer worker processes (-n)
+    krigflow.run.guards.GuardError: memory: the grid of 10,000,000,000 cells (10000 x 10000 x 100) needs about 1.9 TiB per kriger (batch_size 16 realizations of 1.2 TiB, statistics 745.1 GiB) and 447.2 GiB for the accumulator, 2.3 TiB for 1 kriger(s), but 16.0 GiB are available; use a coarser grid.spacing (or smaller grid.bounds), a smaller batch_size, or fewer worker processes (-n)
     """
     cells = int(np.prod([int(n) for n in shape], dtype=object))
-    if needed is None:
-        bins = config.get("histogram_bins", 100) if config.get("quantiles") else None
-        needed = memory_lower_bound(cells, config["batch_size"], histogram_bins=bins,
-                                    cutoffs=len(config.get("cutoffs") or ()))
-    total = int(needed) * max(1, int(workers))
+    workers = max(1, int(workers))
+    kriger, accumulator = estimate_run_memory(shape, config, n_data=n_data, workers=workers)
+    total = workers * kriger.total + accumulator.total
     available = available_memory() if available is None else available
     limit = MEMORY_SHARE * available if available is not None else float(np.iinfo(np.intp).max)
     if total <= limit:
-        return int(needed)
+        return int(total)
     there = f"{format_bytes(available)} are available" if available is not None else "numpy cannot address it"
     raise GuardError(
-        f"memory: the grid of {cells:,} cells ({' x '.join(str(int(n)) for n in shape)}) needs at least "
-        f"{format_bytes(needed)} per worker (batch_size {config['batch_size']} realizations of 8 bytes per cell, "
-        f"plus the running statistics{', per-cell histograms' if config.get('quantiles') else ''}), "
-        f"{format_bytes(total)} for {max(1, int(workers))} worker(s), but {there}; use a coarser grid.spacing "
-        "(or smaller grid.bounds), a smaller batch_size, or fewer worker processes (-n)"
+        f"memory: the grid of {cells:,} cells ({' x '.join(str(int(n)) for n in shape)}) needs about "
+        f"{format_bytes(kriger.total)} per kriger (batch_size {config['batch_size']} realizations of "
+        f"{format_bytes(kriger.fields)}, statistics {format_bytes(kriger.statistics)}) and "
+        f"{format_bytes(accumulator.total)} for the accumulator, {format_bytes(total)} for {workers} kriger(s), "
+        f"but {there}; use a coarser grid.spacing (or smaller grid.bounds), a smaller batch_size, or fewer "
+        "worker processes (-n)"
     )
 
 

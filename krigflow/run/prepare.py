@@ -207,7 +207,7 @@ def plan_work(state, wells, *, use_output=True) -> RunState:
         state = hold_output(state)  # from another process: join the run's lock (taken over: refused)
     with collect_warnings() as found:
         problem = build_problem(wells, config)
-        check_memory(problem.grid.shape, config)  # one worker must fit, before any allocates
+        check_memory(problem.grid.shape, config, n_data=problem.data.n)  # before any worker allocates
         state = replace(state, problem=problem, wells=describe_wells(wells, problem.data))
         if use_output:
             plan = plan_run(config, problem, realizations_range=request.realizations,

@@ -114,10 +114,16 @@ def test_parent_death_signal_kills_the_child(tmp_path):
 
 
 def test_memory_guard_message():
-    cfg = {"batch_size": 8, "quantiles": [10.0], "histogram_bins": 100, "cutoffs": []}
-    with pytest.raises(GuardError, match=r"10,000,000,000 cells .* per-cell histograms.*grid\.spacing.*batch_size"):
+    cfg = {"batch_size": 8, "quantiles": [10.0], "histogram_bins": 100, "cutoffs": [], "realizations": 100,
+           "method": {"name": "subsample"}}
+    with pytest.raises(GuardError, match=r"10,000,000,000 cells .* per kriger .*grid\.spacing.*batch_size"):
         check_memory((10**4, 10**4, 100), cfg, workers=2, available=8 * 2**30)
-    assert check_memory((10, 10, 10), cfg, workers=2, available=8 * 2**30) > 0
+    small = check_memory((10, 10, 10), cfg, workers=2, available=8 * 2**30)
+    assert 0 < small < 2**30
+    # the estimate grows with the krigers on this machine: two that fit alone may not fit together
+    one = check_memory((200, 200, 50), cfg, workers=1, available=2**40)
+    with pytest.raises(GuardError, match="for 8 kriger"):
+        check_memory((200, 200, 50), cfg, workers=8, available=int(2 * one / 0.9))
 
 
 def test_output_links(tmp_path):
