@@ -175,8 +175,8 @@ def parse_name_map(name_map) -> dict:
     return out
 
 
-def _expand_paths(patterns) -> tuple[list[str], list[str]]:
-    """Expand survey paths, directories and glob patterns; return (files, warnings)."""
+def _expand_paths(patterns, what="survey") -> tuple[list[str], list[str]]:
+    """Expand paths, directories and glob patterns of ``what`` files; return (files, warnings)."""
     if patterns is None:
         return [], []
     if isinstance(patterns, (str, Path)):
@@ -191,7 +191,7 @@ def _expand_paths(patterns) -> tuple[list[str], list[str]]:
         else:
             matched = sorted(glob.glob(str(pattern), recursive=True))
         if not matched:
-            notes.append(f"survey pattern {str(pattern)!r} matches no file")
+            notes.append(f"{what} pattern {str(pattern)!r} matches no file")
         files.extend(m for m in matched if m not in files)
     return files, notes
 
@@ -441,7 +441,7 @@ def read_wells(las, *, property="GR", well_headers=None, surveys=None, **options
     Parameters
     ----------
     las : str, Path or sequence of them
-        LAS files or glob patterns (``"data/demo/las/*.las"``).
+        LAS files, folders of them or glob patterns (``"data/demo/las/*.las"``).
     property : str, default "GR"
         Property to model (see :data:`krigflow.wells.curves.DEFAULT_ALIASES`).
     well_headers : str or Path, optional
@@ -464,11 +464,7 @@ def read_wells(las, *, property="GR", well_headers=None, surveys=None, **options
         If the patterns match no file.
     """
     patterns = [las] if isinstance(las, (str, Path)) else list(las)
-    files = []
-    for pattern in patterns:
-        pattern = str(pattern)
-        matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-        files.extend(m for m in matched if m not in files)
+    files, _ = _expand_paths(patterns, what="LAS")
     if not files:
         raise WellOptionError(f"read_wells: {', '.join(map(str, patterns))} matches no LAS file")
     sources = read_well_sources(property=property, well_headers=well_headers, surveys=surveys, **options)
