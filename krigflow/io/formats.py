@@ -166,6 +166,7 @@ def write_run_files(config, arrays, summary, *, problem=None, traces=None) -> li
     outputs = config.get("outputs") or {}
     if traces is None and problem is not None:
         traces = getattr(problem, "traces", None)
-    written = [write_wells(os.path.join(output_dir, WELLS_FILE), problem.data if problem else None, traces)]
+    data = None if problem is None else (problem.property_data() if hasattr(problem, "property_data") else problem.data)
+    written = [write_wells(os.path.join(output_dir, WELLS_FILE), data, traces)]
     written += write_formats(output_dir, arrays, outputs.get("formats", ["netcdf"]), summary=summary)
     return written

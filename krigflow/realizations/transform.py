@@ -43,8 +43,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["TAILS", "TRANSFORMS", "NormalScore"]
 
 #: Transforms of the conditional method (``method.transform``): normal scores, or none.
-#: (:class:`krigflow.realizations.LogTransform` exists as a library piece; the run's residual model does not
-#: take it yet.)
+#: (``log10``, a transform of the property applied before the trend, is added by the run configuration:
+#: :mod:`krigflow.run.log_space`.)
 TRANSFORMS = ("normal_score", "none")
 #: Accepted tail rules.
 TAILS = ("linear", "clip", "extrapolate")

@@ -26,6 +26,7 @@ from krigflow.normalize import normalize_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.stats import volume_config
 from krigflow.run.config_file import read_config_file
+from krigflow.run.config_transform import LOG_TRANSFORMS, method_keys_to_check
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
@@ -150,7 +151,7 @@ _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax", "quantiles_from")
 QUANTILES_FROM = ("exact", "realizations")
 _KRIGING_KEYS = ("kind", "mean")
 #: ``method.transform`` values: the transforms of a simulation, and ``auto`` (none when a trend is removed).
-METHOD_TRANSFORMS = ("auto",) + TRANSFORMS
+METHOD_TRANSFORMS = ("auto",) + TRANSFORMS + LOG_TRANSFORMS
 
 
 def load_config(path) -> dict:
@@ -547,7 +548,7 @@ def _method(value):
     if bounds["zmin"] is not None and bounds["zmax"] is not None and not bounds["zmin"] < bounds["zmax"]:
         raise ConfigError(f"method.zmin: must be below method.zmax, got {bounds['zmin']:g} >= {bounds['zmax']:g}")
     for key in _CONDITIONAL_KEYS if name == "subsample" else _SUBSAMPLE_KEYS:
-        if method.get(key) is not None:
+        if method_keys_to_check(name, method).get(key) is not None:
             other = "conditional" if name == "subsample" else "subsample"
             raise ConfigError(f"method.{key}: only used with method '{other}'")
     quantiles_from = _choice(method.get("quantiles_from", QUANTILES_FROM[0]), "method.quantiles_from",

@@ -166,7 +166,9 @@ def exact_arrays(problem, cutoffs) -> dict:
     from krigflow.stats.gaussian import exact_outputs
 
     start = time.perf_counter()
-    arrays = exact_outputs(problem.grid, problem.variogram, problem.data, transform=problem.transform,
+    log = getattr(problem, "log", None)       # log10 run: data in log10, quantiles 10 ** (m + s z)
+    extra = {"transform": log, "values": problem.data.values} if log is not None else {"transform": problem.transform}
+    arrays = exact_outputs(problem.grid, problem.variogram, problem.data, **extra,
                            mean=problem.mean, quantiles=problem.quantiles, cutoffs=tuple(cutoffs),
                            dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
     logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
@@ -191,6 +193,7 @@ def make_summary(config, wells_info, problem, partials, *, mapping, timings, war
         **({"variogram_used": _variogram_dict(problem.variogram)} if problem.variogram is not None else {}),
         **({"variogram_fit": problem.variogram_fit} if problem.variogram_fit else {}),
         **({"transform": problem.transform.describe()} if problem.transform is not None else {}),
+        **({"transform": problem.log.describe()} if getattr(problem, "log", None) is not None else {}),
         **({"trend": problem.trend.describe()} if getattr(problem, "trend", None) is not None else {}),
         "well_effect": float(getattr(problem, "well_effect", 0.0)),
         **({"residual_model": {k: v for k, v in problem.residual.items() if k not in ("trend", "variogram_fit")}}
@@ -223,8 +226,9 @@ def write_trend_png(config, problem, folder=None):
         from krigflow.plotting import write_trend_figure
 
         d = problem.data
+        prop = f"log10 {config['property']}" if getattr(problem, "log", None) is not None else config["property"]
         return write_trend_figure(trend, d, os.path.join(folder or config["output"], "trend.png"),
-                                  values=trend.restore(d.tvdss, d.values), prop=config["property"])
+                                  values=trend.restore(d.tvdss, d.values), prop=prop)
     except Exception as exc:  # noqa: BLE001 - figures never fail a run
         logger.warning("trend.png not written: %s", exc)
         return None

@@ -309,7 +309,8 @@ def save_run_wells(output, problem) -> str:
 
     folder = os.path.join(output, PARTIALS_DIR)
     os.makedirs(folder, exist_ok=True)
-    return write_wells(os.path.join(folder, WELLS_FILE), problem.data, getattr(problem, "traces", None))
+    data = problem.property_data() if hasattr(problem, "property_data") else problem.data   # property units
+    return write_wells(os.path.join(folder, WELLS_FILE), data, getattr(problem, "traces", None))
 
 
 def checkpoint_info(config, problem, plan, *, wells=None, run_id=None) -> CheckpointInfo:

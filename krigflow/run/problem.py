@@ -7,6 +7,7 @@ normal-score transform, histogram bins), the one object every worker receives.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from krigflow.normalize import normalize_samples
 from krigflow.realizations import NormalScore
 from krigflow.residual import residual_problem
 from krigflow.run.inputs import check_inputs
+from krigflow.run.log_space import geometric_histogram, is_log, log_config, log_samples, log_wells
 from krigflow.stats import HistogramSpec, SummarySpec, summary_spec, uniform_edges
 from krigflow.variogram import Variogram
 from krigflow.zones import build_zoned_problem, combined_data, nominal_grid
@@ -81,6 +83,9 @@ class Problem:
     zones : krigflow.zones.ZonedProblem or None
         Zones of a run with a ``zones`` section: ``grid`` is then the nominal box of the corner-point grid,
         ``data`` the data of every zone in it, and realizations come from ``zones.realizations``.
+    log : krigflow.realizations.LogTransform or None
+        ``method.transform: log10`` (:mod:`krigflow.run.log_space`): ``data``, ``trend``, ``variogram`` and
+        ``mean`` are those of log10 of the property, and realizations are ``10 ** (simulated + trend)``.
     """
 
     grid: Grid
@@ -103,6 +108,17 @@ class Problem:
     residual: dict | None = None
     field_dtype: str = "float64"
     zones: object = None
+    log: object = None
+
+    def property_data(self) -> ConditioningData:
+        """The conditioning data in property units (trend added back, then ``10 **`` in a log10 run), for
+        ``wells.npz`` and the figures; :attr:`data` holds what is kriged (residuals, log10 residuals)."""
+        values = np.asarray(self.data.values, dtype=float)
+        if not _no_trend(self.trend):
+            values = self.trend.restore(self.data.tvdss, values)
+        if self.log is not None:
+            values = self.log.back_transform(values)
+        return self.data if values is self.data.values else dataclasses.replace(self.data, values=values)
 
 
 #: Grid size from which ``conditional`` realizations are computed in float32 (see ``Problem.field_dtype``).
@@ -243,6 +259,10 @@ def build_problem(wells, config) -> Problem:
     names = tuple(w.name for w in wells)
     parts = [_valid_samples(w) for w in wells]
     parts, normalized = normalize_samples(parts, names, config.get("normalize"))
+    log = None
+    if is_log(config):        # log10 of every sample first: upscaling, trend and variogram work on log10
+        parts, log = log_samples(wells, parts, config["property"])
+        config, wells = log_config(config), log_wells(wells, log)
     easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
     well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
     if values.size == 0:
@@ -250,7 +270,7 @@ def build_problem(wells, config) -> Problem:
             f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
         )
     if config.get("zones") is not None:
-        return _zoned_problem(wells, config)
+        return _zoned_problem(wells, config, log)
     grid_cfg = config["grid"]
     if grid_cfg["bounds"] is not None:
         grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
@@ -285,6 +305,8 @@ def build_problem(wells, config) -> Problem:
             ", ".join(f"{name} {value:+.3g}" for name, value in means.items()))
     hist_config = config if config.get("histogram_range") is not None else dict(
         config, histogram_range=list(fields["value_range"]))
+    if log is not None:
+        record["space"] = "log10"
     logger.info("grid %s, %d conditioning data from %d wells", grid.shape, data.n, len(wells))
     return Problem(
         grid=grid,
@@ -298,9 +320,9 @@ def build_problem(wells, config) -> Problem:
         batch_size=config["batch_size"],
         traces=well_traces(wells),
         transform=fields["transform"],
-        histogram=histogram_spec(
+        histogram=_in_units(histogram_spec(
             dict(hist_config, _exact=_no_trend(fields["trend"]) and not fields["well_effect"]), fields["data"],
-            fields["variogram"], fields["transform"], fields["mean"]),
+            fields["variogram"], fields["transform"], fields["mean"]), log, config),
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fields["variogram_fit"],
         trend=fields["trend"],
@@ -309,10 +331,19 @@ def build_problem(wells, config) -> Problem:
         summary=summary_spec(config, grid.spacing),
         field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
         else "float64",
+        log=log,
     )
 
 
-def _zoned_problem(wells, config) -> Problem:
+def _in_units(spec, log, config):
+    """Histogram bins in property units: geometric (``10 ** edges``) in a log10 run whose range was derived
+    from the log-space problem; a configured ``histogram_range`` is in property units already."""
+    if log is None or config.get("histogram_range") is not None:
+        return spec
+    return geometric_histogram(spec)
+
+
+def _zoned_problem(wells, config, log=None) -> Problem:
     """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`).
 
     Zones have their own trends and variograms (``zones.trend``, ``zones.variogram``); ``method.transform:
@@ -322,7 +353,8 @@ def _zoned_problem(wells, config) -> Problem:
         config = {**config, "method": {**config["method"], "transform": "normal_score"}}
     zoned = build_zoned_problem(wells, config)
     data = combined_data(zoned.sgrid, zoned.problems)
-    if config.get("histogram_range") is None:   # bins holding every zone's values (trend + residual range)
+    user_range = config.get("histogram_range")
+    if user_range is None:   # bins holding every zone's values (trend + residual range)
         low, high = zoned.value_range()
         config = {**config, "histogram_range": [min(low, float(np.min(data.values))),
                                                 max(high, float(np.max(data.values)))]}
@@ -335,8 +367,9 @@ def _zoned_problem(wells, config) -> Problem:
     return Problem(grid=grid, data=data, variogram=first.variogram, kind=first.kind,
                    mean=first.mean, method=dict(config["method"]), seed=config["seed"],
                    realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
-                   histogram=histogram_spec(config, data, first.variogram, None, first.mean),
-                   quantiles=tuple(config.get("quantiles", ())), zones=zoned, summary=summary)
+                   histogram=_in_units(histogram_spec(config, data, first.variogram, None, first.mean), log,
+                                       {"histogram_range": user_range}),
+                   quantiles=tuple(config.get("quantiles", ())), zones=zoned, summary=summary, log=log)
 
 
 def _samples_in(grid, easting, northing, tvdss, values, well):

@@ -56,11 +56,20 @@ def run_engine(problem, index, chunks=None):
 
 
 def _restore(problem, batch):
-    """Add the trend of each cell's depth back to residual realizations (no trend: unchanged)."""
+    """Add the trend of each cell's depth back to residual realizations (no trend: unchanged), then, in a
+    log10 run (:mod:`krigflow.run.log_space`), take ``10 **`` of the result (in place)."""
     trend = getattr(problem, "trend", None)
-    if trend is None or trend.kind == "none":
-        return batch
-    batch += trend.evaluate(problem.grid.tvdss)
+    if trend is not None and trend.kind != "none":
+        batch += trend.evaluate(problem.grid.tvdss)
+    return _back(problem, batch)
+
+
+def _back(problem, batch):
+    """``10 ** batch`` in place for a log10 run; the batch unchanged otherwise."""
+    log = getattr(problem, "log", None)
+    if log is not None:
+        for field in batch:                   # one realization at a time: no full-size temporary
+            log.back_transform(field, out=field)
     return batch
 
 
@@ -70,7 +79,8 @@ def realization_values(problem, indices, *, method="auto") -> np.ndarray:
     What every worker computes before folding the realizations into running statistics and summaries;
     ``krigflow validate`` reads them at held-out cells and ``krigflow realize`` writes them. The problem's data
     are *residuals* (data minus :attr:`Problem.trend`), so the realizations are residual fields to which the
-    trend of each cell's depth is added. With a well effect (``problem.well_effect`` = sigma_w**2 > 0,
+    trend of each cell's depth is added (in a log10 run, :mod:`krigflow.run.log_space`, all this is in log10
+    units and the result is ``10 **`` of it). With a well effect (``problem.well_effect`` = sigma_w**2 > 0,
     :mod:`krigflow.well_effect`) the data covariance gains sigma_w**2 for pairs of one well; in conditional
     simulation every realization draws one offset per data well and one for the new well the grid stands
     for, from the stream ``default_rng([seed, r, 1])``.
@@ -92,7 +102,7 @@ def realization_values(problem, indices, *, method="auto") -> np.ndarray:
     indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))
     spec = problem.method
     if getattr(problem, "zones", None) is not None:   # every zone on its simbox, copied back to the cells
-        return problem.zones.realizations(spec, problem.seed, indices)
+        return _back(problem, problem.zones.realizations(spec, problem.seed, indices))
     sigma2 = float(getattr(problem, "well_effect", 0.0) or 0.0)
     extra = {"well_effect": sigma2} if sigma2 else {}
     if spec["name"] == "conditional":

@@ -248,7 +248,8 @@ def score_threshold(transform, value) -> np.ndarray:
 
     ``-inf`` when every back-transformed value exceeds ``value`` (below the lower tail bound: ``zmin``
     for linear tails, the smallest datum for clipped tails), ``+inf`` when none does (``value`` at or
-    above ``zmax`` / the largest datum). Without a transform ``phi`` is the identity.
+    above ``zmax`` / the largest datum). Without a transform ``phi`` is the identity; with a
+    :class:`krigflow.realizations.LogTransform` it is ``log10(value)`` (``-inf`` for ``value <= 0``).
 
     Examples
     --------
@@ -261,6 +262,8 @@ def score_threshold(transform, value) -> np.ndarray:
     if transform is None:
         return value.copy()
     y = np.asarray(transform.transform(value), dtype=np.float64)
+    if not hasattr(transform, "tails"):    # a log transform: unbounded above, every value > 0 exceeds c <= 0
+        return np.where(value > 0, y, -np.inf)
     v = transform.values
     if transform.tails == "linear":
         low, high = value <= transform.zmin, value >= transform.zmax
@@ -274,7 +277,7 @@ def score_threshold(transform, value) -> np.ndarray:
     return np.where(high, np.inf, y)
 
 def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, trend=None, box=None,
-                         max_data=None, method="auto", threads=1) -> GaussianQuantiles:
+                         max_data=None, method="auto", threads=1, values=None) -> GaussianQuantiles:
     """Exact per-cell conditional distributions of the ``conditional`` method over a box of the grid.
 
     Parameters
@@ -292,27 +295,33 @@ def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, tre
         Trend added back after the back-transform.
     box, max_data, method, threads
         As :func:`sk_moments`.
+    values : array, shape (n,), optional
+        The data as the simulated variable (default ``transform.transform(data.values)``): a log10 run's
+        data are log10 values already, and ``transform`` (its ``LogTransform``) only maps quantiles back.
 
     Returns
     -------
     GaussianQuantiles
     """
     box = _box_of(grid, box)
-    values = np.asarray(data.values, dtype=np.float64)
-    if transform is not None:
-        values = transform.transform(values)
+    if values is not None:
+        values = np.asarray(values, dtype=np.float64)
+    else:
+        values = np.asarray(data.values, dtype=np.float64)
+        if transform is not None:
+            values = transform.transform(values)
     m, s = sk_moments(grid, variogram, data, values=values, mean=mean, box=box, max_data=max_data,
                       method=method, threads=threads)
     part_trend = None if trend is None else np.asarray(trend, dtype=np.float64)[box]
     return GaussianQuantiles(m, s, transform, part_trend, tuple(b.start for b in box))
 
 def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=(), cutoffs=(), max_data="auto",
-                  dtype=np.float64, method="auto", threads=None) -> dict:
+                  dtype=np.float64, method="auto", threads=None, values=None) -> dict:
     """Output arrays ``p<q>`` and ``prob_gt_<cutoff>`` of the ``conditional`` method from the exact shortcut.
 
     Parameters
     ----------
-    grid, variogram, data, transform, mean
+    grid, variogram, data, transform, mean, values
         As :func:`conditional_gaussian`.
     quantiles : sequence of float
         Quantiles in percent.
@@ -336,7 +345,7 @@ def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=
     if threads is None:
         threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     g = conditional_gaussian(grid, variogram, data, transform=transform, mean=mean, max_data=max_data,
-                             method=method, threads=threads)
+                             method=method, threads=threads, values=values)
     from krigflow.stats.running import cutoff_name, quantile_name
 
     out = {}                        # one float64 temporary at a time
