@@ -128,7 +128,8 @@ def test_run_statistics_are_those_of_regenerated_realizations(tmp_path, trend):
     """A log10 run (run_local, written) and realizations regenerated from its config: min/max/mean equal,
     realizations.csv rows equal, summary.json records the log transform; quantiles exact without a trend,
     from geometric histogram bins with one."""
-    cfg = log_config(tmp_path, trend=trend, output=str(tmp_path / "out"), realizations=7, batch_size=3)
+    cfg = log_config(tmp_path, trend=trend, output=str(tmp_path / "out"), realizations=7, batch_size=3,
+                     outputs={"figures": False, "formats": []})
     arrays = run_local(cfg, wells=perm_wells())["arrays"]
     fields = np.stack([da.values for da in iter_realizations(cfg, range(7), wells=perm_wells(),
                                                              run_dir=cfg["output"])])
