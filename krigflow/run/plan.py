@@ -28,6 +28,7 @@ from krigflow.io import (
 from krigflow.run.fingerprint import config_fingerprint, fingerprint_differences, make_fingerprint
 from krigflow.run.guards import check_output_links, check_quantiles_resume
 from krigflow.run.messages import CheckpointInfo
+from krigflow.run.overwrite import clear_previous_results
 from krigflow.run.ranges import format_ranges
 
 logger = logging.getLogger(__name__)
@@ -207,7 +208,10 @@ def _probe_writable(output):
 def clear_for_overwrite(config) -> str:
     """Delete the partial files of a run's output folder (for ``--overwrite``), before any work.
 
-    Final results are left in place (the run replaces them at its end); the folder must be writable.
+    The earlier run's results go too (:func:`krigflow.run.overwrite.clear_previous_results`: files of formats,
+    figures, ``realizations.csv``, ``krigflow realize``'s ``realizations/`` folders), so that no file of the
+    folder describes numbers this run did not compute; the folder must be writable. Called only once the
+    run holds the folder: a refused overwrite deletes nothing.
 
     Returns
     -------
@@ -224,6 +228,7 @@ def clear_for_overwrite(config) -> str:
     removed = clear_partials(output)
     if removed:
         logger.info("overwrite: %d partial file(s) deleted in %s", removed, os.path.join(output, PARTIALS_DIR))
+    clear_previous_results(output)
     _probe_writable(output)
     return "overwrite"
 
