@@ -361,9 +361,10 @@ def _zoned_problem(wells, config, log=None) -> Problem:
     first = zoned.problems[0]
     logger.info("zoned grid %s, %d conditioning data from %d wells", zoned.sgrid.shape, data.n, len(wells))
     grid = nominal_grid(zoned.sgrid)
-    # per-zone means in realizations.csv (zone codes 0.., named); volumes use the nominal cell size
+    # per-zone means in realizations.csv (zone codes 0.., named); volumes use each cell's bulk volume
     summary = summary_spec(config, grid.spacing, zones=np.asarray(zoned.sgrid.zone_property(), dtype=np.int64) - 1,
-                           zone_names=dict(enumerate(zoned.sgrid.zone_names)))
+                           zone_names=dict(enumerate(zoned.sgrid.zone_names)),
+                           cell_volumes=zoned.sgrid.bulk_volumes())
     return Problem(grid=grid, data=data, variogram=first.variogram, kind=first.kind,
                    mean=first.mean, method=dict(config["method"]), seed=config["seed"],
                    realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),

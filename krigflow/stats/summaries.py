@@ -81,12 +81,22 @@ class VolumeSpec:
         None: the volume of the counted cells (net rock volume); a number in (0, 1]: that times a constant
         porosity; ``"property"``: the property is a porosity, and the volume is the sum of ``value *
         cell_volume`` over the counted cells (pore volume).
+    cell_volumes : float array, shape of the grid, optional
+        The bulk volume of each cell (m3), used instead of ``cell_volume`` when given: the cells of a
+        corner-point grid differ in thickness (:meth:`krigflow.zones.StratigraphicGrid.bulk_volumes`).
+
+    Examples
+    --------
+    >>> v = VolumeSpec(cell_volume=1.0, cutoff=0.5, cell_volumes=np.array([[[2.0, 3.0]]]))
+    >>> v.of(np.array([[[[0.7, 0.2]]], [[[0.9, 0.6]]]])).tolist()
+    [2.0, 5.0]
     """
 
     cell_volume: float
     cutoff: float | None = None
     side: str = "above"
     porosity: object = None
+    cell_volumes: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if not (np.isfinite(self.cell_volume) and self.cell_volume > 0):
@@ -111,6 +121,14 @@ class VolumeSpec:
             keep = finite & (flat > self.cutoff)
         else:
             keep = finite & (flat < self.cutoff)
+        if self.cell_volumes is not None:
+            volumes = np.asarray(self.cell_volumes, dtype=np.float64).reshape(-1)
+            if volumes.size != flat.shape[1]:
+                raise StatsError(f"volume: {volumes.size} cell volumes for realizations of {flat.shape[1]} cells")
+            if self.porosity == "property":
+                return np.where(keep, flat * volumes, 0.0).sum(axis=1)
+            factor = 1.0 if self.porosity is None else float(self.porosity)
+            return np.where(keep, volumes, 0.0).sum(axis=1) * factor
         if self.porosity == "property":
             return np.where(keep, flat, 0.0).sum(axis=1) * self.cell_volume
         factor = 1.0 if self.porosity is None else float(self.porosity)
@@ -281,7 +299,7 @@ def summarize(fields, spec) -> np.ndarray:
     return np.stack(cols, axis=1).astype(np.float64)
 
 
-def summary_spec(config, spacing=None, *, zones=None, zone_names=None) -> SummarySpec:
+def summary_spec(config, spacing=None, *, zones=None, zone_names=None, cell_volumes=None) -> SummarySpec:
     """The :class:`SummarySpec` of a run: its ``cutoffs``, its ``volume`` section and its zones.
 
     Parameters
@@ -293,6 +311,9 @@ def summary_spec(config, spacing=None, *, zones=None, zone_names=None) -> Summar
     zones : int array, shape of the grid, optional
         Zone code per cell (< 0: none).
     zone_names : dict of int to str, optional
+    cell_volumes : float array, shape of the grid, optional
+        Bulk volume of each cell (a corner-point grid's), used by ``volume`` unless ``volume.cell_volume``
+        is configured.
 
     Returns
     -------
@@ -303,8 +324,13 @@ def summary_spec(config, spacing=None, *, zones=None, zone_names=None) -> Summar
     >>> summary_columns(summary_spec({"cutoffs": [80.0], "volume": {"cutoff": 60, "side": "below"}}, (10, 10, 1)))
     ('mean', 'frac_gt_80', 'volume')
     """
+    volume = volume_spec(config.get("volume"), spacing)
+    if volume is not None and cell_volumes is not None and (config.get("volume") or {}).get("cell_volume") is None:
+        import dataclasses
+
+        volume = dataclasses.replace(volume, cell_volumes=np.asarray(cell_volumes, dtype=np.float64))
     return SummarySpec(cutoffs=tuple(config.get("cutoffs") or ()), zones=zones, zone_names=zone_names,
-                       volume=volume_spec(config.get("volume"), spacing))
+                       volume=volume)
 
 
 def summary_record(table, q=PICKS) -> dict:

@@ -220,6 +220,12 @@ class StratigraphicGrid:
         """array, shape (ncol, nrow, nk): mean of the four pillar thicknesses of each cell (m)."""
         return self.lattice.cell_average(np.moveaxis(np.diff(self.interfaces, axis=-1), -1, 0)).transpose(1, 2, 0)
 
+    def bulk_volumes(self) -> np.ndarray:
+        """array, shape (ncol, nrow, nk): bulk volume of each cell (m3), ``dx * dy *`` the mean of its four
+        pillar thicknesses: exact for vertical pillars and bilinear top and base (the integral of a bilinear
+        thickness over the rectangle is its corner mean)."""
+        return float(self.lattice.spacing[0]) * float(self.lattice.spacing[1]) * self.cell_thickness_map()
+
     def actnum(self, min_thickness=MIN_THICKNESS) -> np.ndarray:
         """array of bool, shape (ncol, nrow, nk): cells at least ``min_thickness`` thick."""
         return self.cell_thickness_map() >= min_thickness
