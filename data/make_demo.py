@@ -53,6 +53,8 @@ FINE_SPACING = (20.0, 20.0, 1.0)
 #: Truth property: mean and standard deviation (gAPI).
 MEAN = 75.0
 STD = 20.0
+#: Gamma-ray cutoff of sand (gAPI): the demo's ``cutoffs`` and ``volume`` (sand volume per realization).
+SAND_CUTOFF = 60.0
 #: Truth covariance (the run configuration gives the same model).
 VARIOGRAM = {"model": "exponential", "sill": STD**2, "nugget": 0.0, "range_h": 600.0, "range_h2": 400.0,
              "azimuth": 30.0, "range_v": 15.0}
@@ -286,7 +288,8 @@ def headers_text(wells) -> str:
 def config() -> dict:
     """The demo run configuration (paths relative to the config file's folder): the data keys and the grid,
     every modelling choice left to the defaults (trend, variogram and well effect ``auto``, ``conditional``
-    simulation)."""
+    simulation); a cutoff and a volume give realizations.csv a sand volume to rank the realizations by
+    (sand = GR below 60 gAPI, net rock volume of 40 x 40 x 5 m cells)."""
     return {
         "las": "las/*.las",
         "well_headers": "well_headers.csv",
@@ -295,6 +298,8 @@ def config() -> dict:
         "grid": {"spacing": list(MODEL_SPACING), "bounds": list(BOUNDS)},
         "realizations": 50,
         "seed": 42,
+        "cutoffs": [SAND_CUTOFF],
+        "volume": {"cutoff": SAND_CUTOFF, "side": "below"},
         "output": "../../output/demo",
     }
 
@@ -306,7 +311,9 @@ def config_yaml(cfg) -> str:
 
     lines = ["# krigflow demo run: synthetic gamma-ray truth sampled along 8 wells (see data/README.md).",
              "# Relative paths resolve against this file's folder. Only the data and the grid are given: the",
-             "# trend, variogram, well effect and method are the defaults (see the README's Run configuration)."]
+             "# trend, variogram, well effect and method are the defaults (see the README's Run configuration).",
+             "# cutoffs and volume: P(GR > 60) maps and a sand volume (GR < 60) per realization in",
+             "# realizations.csv, to rank the realizations by (krigflow rank OUTPUT --by volume)."]
     for key, value in cfg.items():
         if isinstance(value, dict):
             lines.append(f"{key}:")
