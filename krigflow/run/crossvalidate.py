@@ -95,15 +95,18 @@ def run_fold(config, wells, held, grid) -> dict:
         values[idx] = batch[:, cells[:, 0], cells[:, 1], cells[:, 2]]
     d = problem.data
     raw = problem.trend.restore(d.tvdss, d.values) if problem.trend is not None else d.values
+    log = getattr(problem, "log", None)          # log10 run: baselines in log10, back-transformed
+    back = (lambda y: y) if log is None else log.back_transform
     coords = np.stack([d.easting, d.northing, d.tvdss], 1)
     targets = np.stack([truth.easting, truth.northing, truth.tvdss], 1)
     p10, p90 = np.quantile(values, [0.1, 0.9], axis=0)
     out = {"well": wells[held].name, "truth": truth.values, "estimate": values.mean(axis=0),
            "pit": pit_values(truth.values, values), "p10": p10, "p90": p90,
-           "idw": idw(coords, raw, targets), "mean": training_mean(raw, truth.n),
+           "idw": back(idw(coords, raw, targets)), "mean": back(training_mean(raw, truth.n)),
            "trend": problem.trend.describe() if problem.trend is not None else {"kind": "none"},
            "variogram": dict(problem.variogram.__dict__), "well_effect": float(getattr(problem, "well_effect", 0.0))}
-    out["trend_idw"] = (trend_idw(coords, raw, targets, problem.trend) if problem.trend is not None else out["idw"])
+    out["trend_idw"] = (back(trend_idw(coords, raw, targets, problem.trend)) if problem.trend is not None
+                        else out["idw"])
     out["seconds"] = time.perf_counter() - start
     logger.info("fold %s: %d cells, RMSE %.3f (%.1f s)", out["well"], truth.n, rmse(truth.values, out["estimate"]),
                 out["seconds"])

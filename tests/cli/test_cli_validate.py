@@ -63,3 +63,14 @@ def test_validate_table(tmp_path, capsys):
     assert cli.main(["validate", path, "-q"]) == 0
     out = capsys.readouterr().out
     assert "pooled" in out and "baselines: IDW" in out and out.count("KF-") >= 8
+
+
+def test_validate_log10_scores_in_property_units(tmp_path, capsys):
+    """A log10 run is validated in property units: its estimate and its baselines (IDW of the log10 data,
+    back-transformed) are gAPI like the truth, so the RMSEs are those of the plain run's order (~15-20 gAPI),
+    not ~75 (log10 values against gAPI)."""
+    path = small_config(tmp_path, method={"name": "conditional", "transform": "log10"}, realizations=4)
+    assert cli.main(["validate", path, "--json", "-q"]) == 0
+    pooled = json.loads(capsys.readouterr().out)["pooled"]
+    for key in ("rmse", "rmse_idw", "rmse_trend_idw", "rmse_mean"):
+        assert 5.0 < pooled[key] < 30.0, (key, pooled[key])
