@@ -29,7 +29,7 @@ from krigflow.stats import HistogramSpec
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["is_log", "check_positive", "log_samples", "log_wells", "log_config", "geometric_histogram"]
+__all__ = ["check_positive", "geometric_histogram", "is_log", "log_config", "log_samples", "log_wells"]
 
 
 def is_log(config) -> bool:

@@ -11,15 +11,14 @@ import dataclasses
 import numpy as np
 import numpy.testing as npt
 import pytest
+from synthetic_field import make_wells, small_config
 
 from krigflow.exceptions import ConfigError, KrigflowError
+from krigflow.realizations import LogTransform
 from krigflow.run import build_problem, run_local
 from krigflow.run.finish import exact_arrays
 from krigflow.run.realize import iter_realizations, realization_values
 from krigflow.stats.gaussian import conditional_gaussian, score_threshold
-from krigflow.realizations import LogTransform
-
-from synthetic_field import make_wells, small_config
 
 #: Variogram of log10(k) (sill 0.09: a log10 spread of 0.3, k varies by a factor 2 per standard deviation).
 LOG_VARIOGRAM = {"model": "spherical", "sill": 0.09, "nugget": 0.0, "range_h": 700.0, "range_v": 25.0}
@@ -38,8 +37,8 @@ def perm_wells(a=2.0, b=0.0):
 
 
 def log_config(tmp_path=None, **changes):
-    raw = dict(method={"name": "conditional", "transform": "log10"}, variogram=LOG_VARIOGRAM, trend="none",
-               quantiles=[10, 50, 90], cutoffs=[100.0], realizations=12, batch_size=4)
+    raw = {"method": {"name": "conditional", "transform": "log10"}, "variogram": LOG_VARIOGRAM, "trend": "none",
+           "quantiles": [10, 50, 90], "cutoffs": [100.0], "realizations": 12, "batch_size": 4}
     raw.update(changes)
     return small_config(tmp_path, **raw)
 

@@ -5,11 +5,10 @@ import os
 
 import numpy as np
 import pytest
+from synthetic_field import make_wells, small_config
 
 from krigflow.run import RunLockError, acquire, run_local
 from krigflow.run.overwrite import previous_results
-
-from synthetic_field import make_wells, small_config
 
 
 def listing(folder):
@@ -38,7 +37,7 @@ def first_run(tmp_path, figures=True):
 def test_overwrite_removes_every_file_of_the_earlier_run(tmp_path):
     """After a run with fewer outputs under --overwrite, every file left is this run's (or the user's).
     (~8 s on the loaded machine: the first run draws its figures, which are what must go.)"""
-    cfg, out = first_run(tmp_path)
+    _, out = first_run(tmp_path)
     before = listing(out)
     assert {"stats.vti", "figures/map_p10.png", "realizations/realization-3/GR.grdecl",
             "validation.json"} <= before
@@ -57,7 +56,7 @@ def test_overwrite_removes_every_file_of_the_earlier_run(tmp_path):
 
 def test_refused_overwrite_deletes_nothing(tmp_path):
     """Another run live in the folder: run_local(overwrite=True) is refused and every file is kept as it was."""
-    cfg, out = first_run(tmp_path, figures=False)
+    _, out = first_run(tmp_path, figures=False)
     before = {p: (out / p).read_bytes() for p in listing(out)}
     live = acquire(str(out), "live-run")
     try:

@@ -3,12 +3,11 @@ the property, realizations are ``10 **`` of the zoned log10 realizations (positi
 import numpy as np
 import numpy.testing as npt
 import pytest
+from test_zones_run import zoned_config
 
 from krigflow.run import build_problem, load_inputs, run_local
 from krigflow.run.log_space import log_config, log_wells
 from krigflow.run.realize import iter_realizations, realization_values
-
-from test_zones_run import zoned_config
 
 
 @pytest.mark.slow

@@ -6,14 +6,14 @@ import pytest
 
 xtgeo = pytest.importorskip("xtgeo")
 
+from test_zones_run import zoned_config
+
 from krigflow.run import build_problem, load_inputs
 from krigflow.run.realize import realization_values
 from krigflow.stats import summarize, summary_columns
 from krigflow.zones import Lattice
 from krigflow.zones.cornerpoint import to_xtgeo_grid
 from krigflow.zones.synthetic import make_layered_truth
-
-from test_zones_run import zoned_config
 
 
 def xtgeo_bulk(sgrid):
