@@ -12,7 +12,8 @@ Run (the ``krigflow`` command on PATH; ``opm`` and ``opm-simulators`` importable
 
     python validation/opm_flow_deck.py [WORKDIR]
 
-Not a CI test: OPM is not a krigflow dependency (its wheels bundle their own MPI and Boost).
+The report is printed and written to ``validation/opm_flow_deck.json``. Not a CI test: OPM is not a krigflow
+dependency (its wheels bundle their own MPI and Boost).
 """
 from __future__ import annotations
 
@@ -132,6 +133,15 @@ def read_grdecl_keyword(path, keyword):
     return np.array([float(v) for v in values])
 
 
+def _opm_version():
+    from importlib import metadata
+
+    try:
+        return {d: metadata.version(d) for d in ("opm", "opm-simulators")}
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def main(work):
     os.makedirs(work, exist_ok=True)
     config = {"las": os.path.join(DEMO, "las", "*.las"), "well_headers": os.path.join(DEMO, "well_headers.csv"),
@@ -183,7 +193,10 @@ def main(work):
               "cell_volume_m3_min_max": [float(volumes.min()), float(volumes.max())],
               "report_steps_run": steps, "krigflow_seconds": round(t1 - t0, 1),
               "opm_seconds": round(t3 - t2, 1)}
+    report["opm"] = _opm_version()
     print(json.dumps(report, indent=1))
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "opm_flow_deck.json"), "w") as fh:
+        json.dump(report, fh, indent=1)
     ok = (dims == SHAPE and ours.size == nx * ny * nz and report["permx_max_rel_diff"] < 1e-6
           and np.allclose(volumes, 100.0 * 100.0 * 10.0) and steps >= 1)
     print("OK: OPM Flow read the krigflow realization and ran" if ok else "PROBLEM")
