@@ -12,6 +12,9 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io import OutputExistsError, scan_partials
 from krigflow.run import run_local
 
+#: For the runs whose tests read stats.npz and the partial files only (figures take seconds to draw).
+NO_EXTRAS = {"formats": [], "figures": False}
+
 
 def test_run_local_writes_outputs(tmp_path):
     """run_local writes stats.npz and summary.json, and refuses to overwrite them."""
@@ -51,7 +54,7 @@ def test_run_local_resumes_after_an_interruption(tmp_path, monkeypatch):
     """run_local interrupted after 3 chunks keeps them; a second call computes only the rest; same statistics."""
     import krigflow.run.worker as worker_module
 
-    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2)
+    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, outputs=NO_EXTRAS)
     reference = run_local(cfg, wells=make_wells(), write=False)["arrays"]
     computed = []
     real = worker_module.compute_chunk
@@ -92,7 +95,7 @@ def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monk
     """An exception in a realization stops run_local; the realizations before it are saved and not redone."""
     import krigflow.run.worker as worker_module
 
-    cfg = small_config(tmp_path, realizations=12, batch_size=4, checkpoint_every=100)
+    cfg = small_config(tmp_path, realizations=12, batch_size=4, checkpoint_every=100, outputs=NO_EXTRAS)
     real = worker_module.compute_chunk
 
     def failing(problem, indices):
@@ -113,14 +116,15 @@ def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monk
 
 def test_run_local_refuses_partials_of_another_config(tmp_path):
     """Partial files of another configuration are refused, naming what differs; overwrite discards them."""
-    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2)
+    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, outputs=NO_EXTRAS)
 
     def stop(done, total):
         raise Interrupt()
 
     with pytest.raises(Interrupt):
         run_local(cfg, wells=make_wells(), callback=stop)
-    other = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, seed=8)
+    other = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, seed=8,
+                         outputs=NO_EXTRAS)
     with pytest.raises(KrigflowError, match="seed = 7 there, 8 here"):
         run_local(other, wells=make_wells())
     result = run_local(other, wells=make_wells(), overwrite=True)
