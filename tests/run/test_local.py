@@ -30,9 +30,11 @@ def test_run_local_writes_outputs(tmp_path):
     assert [w["name"] for w in summary["wells"]] == ["W0", "W1", "W2", "W3", "W4"]
     assert summary["config"]["seed"] == 7 and "numpy" in summary["versions"]
     assert set(summary["timings"]) >= {"load_inputs", "build_problem", "krige", "total"}
+    assert (tmp_path / "out" / "stats.nc").stat().st_size > 0  # the default outputs
+    assert len(os.listdir(tmp_path / "out" / "figures")) == 7
     with pytest.raises(OutputExistsError, match="refusing to overwrite"):
         run_local(cfg, wells=make_wells())
-    again = run_local(cfg, wells=make_wells(), overwrite=True)
+    again = run_local(dict(cfg, outputs=NO_EXTRAS), wells=make_wells(), overwrite=True)  # figures drawn once
     npt.assert_array_equal(again["arrays"]["mean"], result["arrays"]["mean"])
     assert not [f for f in os.listdir(tmp_path / "out") if f.endswith(".tmp")]
 
