@@ -55,8 +55,14 @@ def las_text(name, easting, northing, kb, md, gr):
     )
 
 
-def write_field(folder, *, broken=False):
-    """Write the 5 wells of synthetic_field as LAS files (plus a broken one) and a run config; return its path."""
+#: Outputs of the runs whose tests read stats.npz only: no figures, no other format (figures take seconds).
+NO_EXTRAS = {"formats": [], "figures": False}
+
+
+def write_field(folder, *, broken=False, outputs=None):
+    """Write the 5 wells of synthetic_field as LAS files (plus a broken one) and a run config; return its path.
+
+    ``outputs``: the config's ``outputs`` section (default: none, so the default outputs are written)."""
     os.makedirs(os.path.join(folder, "las"), exist_ok=True)
     for i, (e, n) in enumerate(HEADS):
         tvdss = np.arange(1000.0, 1090.0, 0.5)
@@ -77,17 +83,19 @@ def write_field(folder, *, broken=False):
         "batch_size": 2,
         "output": "out",
     }
+    if outputs is not None:
+        config["outputs"] = outputs
     path = os.path.join(folder, "run.json")
     with open(path, "w") as fh:
         json.dump(config, fh)
     return path
 
 
-def with_output(config_path, output):
-    """Copy of a config file with another output directory; return its path."""
+def with_output(config_path, output, **changes):
+    """Copy of a config file with another output directory (and ``changes``); return its path."""
     with open(config_path) as fh:
         config = json.load(fh)
-    config["output"] = output
+    config.update(changes, output=output)
     path = os.path.join(os.path.dirname(config_path), f"run_{os.path.basename(output)}.json")
     with open(path, "w") as fh:
         json.dump(config, fh)
@@ -98,7 +106,7 @@ def with_output(config_path, output):
 def field(tmp_path_factory):
     """The small field on disk and its reference statistics from run_local."""
     folder = str(tmp_path_factory.mktemp("field"))
-    config_path = write_field(folder)
+    config_path = write_field(folder, outputs=NO_EXTRAS)
     reference = run_local(load_config(config_path), write=False)["arrays"]
     return {"folder": folder, "config": config_path, "reference": reference}
 
@@ -106,7 +114,7 @@ def field(tmp_path_factory):
 @pytest.fixture(scope="module")
 def broken_field(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("broken"))
-    return write_field(folder, broken=True)
+    return write_field(folder, broken=True, outputs=NO_EXTRAS)
 
 
 def assert_matches(npz_path, reference):
@@ -278,8 +286,9 @@ MAPPINGS = ["simple", "multi", pytest.param("mpi", marks=needs_mpi)]
 @pytest.mark.slow
 @pytest.mark.parametrize("mapping", MAPPINGS)
 def test_dispel4py_cli_matches_run_local(field, tmp_path, mapping):
-    """`dispel4py <mapping> graphs/stochastic_kriging.py` (-d for simple, -f otherwise) gives run_local's stats."""
-    config = with_output(field["config"], str(tmp_path / mapping))
+    """`dispel4py <mapping> graphs/stochastic_kriging.py` (-d for simple, -f otherwise) gives run_local's stats
+    and writes the default outputs (stats.nc, figures) too."""
+    config = with_output(field["config"], str(tmp_path / mapping), outputs={"formats": ["netcdf"], "figures": True})
     data = json.dumps({"LogReader": [{"config": config}]})
     if mapping == "simple":
         args = ["-d", data]
@@ -289,6 +298,8 @@ def test_dispel4py_cli_matches_run_local(field, tmp_path, mapping):
     proc = run(d4py_cmd(mapping, "graphs/stochastic_kriging.py", args))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert_matches(tmp_path / mapping / "stats.npz", field["reference"])
+    assert (tmp_path / mapping / "stats.nc").stat().st_size > 0
+    assert (tmp_path / mapping / "figures" / "map_mean.png").stat().st_size > 0
 
 
 @pytest.mark.slow

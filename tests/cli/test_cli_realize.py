@@ -15,7 +15,7 @@ from krigflow.run import run_local
 from krigflow.run.realize import realization
 from krigflow.stats.summaries import SummaryTable
 
-from test_graph import write_field
+from test_graph import NO_EXTRAS, write_field
 
 
 def cli(argv):
@@ -32,7 +32,7 @@ def cli(argv):
 def run(tmp_path_factory):
     """A finished run of the 5-well field written to disk (12 realizations)."""
     folder = str(tmp_path_factory.mktemp("realize_cli"))
-    config_path = write_field(folder)
+    config_path = write_field(folder, outputs=NO_EXTRAS)  # the tests read stats, summaries and realizations
     config = load_config(config_path)
     run_local(config)
     return {"config_path": config_path, "config": config, "output": config["output"], "folder": folder}

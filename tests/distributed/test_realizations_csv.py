@@ -15,7 +15,7 @@ from krigflow.run import load_config, run_local
 from krigflow.run import iter_realizations
 from krigflow.stats import REALIZATIONS_FILE, SummaryTable, summarize, summary_spec
 
-from test_graph import ENV, ROOT, TIMEOUT, write_field
+from test_graph import ENV, NO_EXTRAS, ROOT, TIMEOUT, write_field
 
 VOLUME = {"cutoff": 60.0, "side": "below"}
 METHODS = {
@@ -31,7 +31,7 @@ def krigflow(*args):
 @pytest.fixture(scope="module")
 def field(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("summaries"))
-    path = write_field(folder)
+    path = write_field(folder, outputs=NO_EXTRAS)  # realizations.csv and summary.json are always written
     with open(path) as fh:
         raw = json.load(fh)
     raw.update(cutoffs=[55.0, 70.0], volume=VOLUME)

@@ -16,7 +16,7 @@ import pytest
 from krigflow.run import iter_realizations, load_config
 from krigflow.stats import REALIZATIONS_FILE, SummarySpec, SummaryTable, summarize
 
-from test_graph import ENV, ROOT, TIMEOUT, needs_mpi, write_field
+from test_graph import ENV, NO_EXTRAS, ROOT, TIMEOUT, needs_mpi, write_field
 
 METHODS = {
     "subsample": {"name": "subsample", "fraction": 0.6, "unit": "wells"},
@@ -28,7 +28,7 @@ RUNS = [("simple", 1), ("multi", 5), pytest.param("mpi", 5, marks=needs_mpi)]
 @pytest.fixture(scope="module")
 def field(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("realize_mappings"))
-    return {"folder": folder, "config": write_field(folder)}
+    return {"folder": folder, "config": write_field(folder, outputs=NO_EXTRAS)}
 
 
 def config_for(field, method, output):

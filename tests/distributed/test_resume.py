@@ -23,7 +23,7 @@ from krigflow.io import clear_partials, partial_paths, read_partial, scan_partia
 from krigflow.run import load_config, run_local
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from test_graph import ENV, ROOT, TIMEOUT, assert_matches, needs_mpi, write_field  # noqa: E402
+from test_graph import ENV, NO_EXTRAS, ROOT, TIMEOUT, assert_matches, needs_mpi, write_field  # noqa: E402
 
 from graphs.stochastic_kriging import build_graph  # noqa: E402
 
@@ -35,7 +35,7 @@ REALIZATIONS = 16
 @pytest.fixture(scope="module")
 def field(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("resume"))
-    path = write_field(folder)
+    path = write_field(folder, outputs=NO_EXTRAS)
     with open(path) as fh:
         raw = json.load(fh)
     raw.update(realizations=REALIZATIONS, batch_size=2, checkpoint_every=2)
@@ -137,8 +137,9 @@ def test_sigkill_whole_run_then_resume(field, tmp_path):
 def test_ranges_as_separate_processes_then_combine(field, tmp_path):
     """Three --realizations ranges run concurrently as separate jobs, combined, equal one run; refusals."""
     runs = []
+    defaults = {"formats": ["netcdf"], "figures": True}  # combine writes the configured outputs
     for i, (span, mapping) in enumerate([("0:5", "simple"), ("5:11", "multi"), ("11:16", "simple")]):
-        config = config_for(field, str(tmp_path / f"task{i}"))
+        config = config_for(field, str(tmp_path / f"task{i}"), outputs=defaults)
         runs.append(subprocess.Popen(
             ["krigflow", "run", config, "--realizations", span, "--mapping", mapping, "-n", "4"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,

@@ -7,6 +7,7 @@ warnings.
 """
 
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -90,11 +91,26 @@ def make_field(folder, heads=HEADS, names=None, **changes):
     return write_config(folder, **changes)
 
 
+_REFERENCES = {}
+
+
 def reference(config_path):
-    """The statistics of ``config_path`` computed in this process (no dispel4py, nothing written)."""
+    """The statistics of ``config_path`` computed in this process (no dispel4py, nothing written).
+
+    Computed once per content: the tests write the same field and config in many folders, so the key is the
+    config file's text and the bytes of every LAS file beside it (paths in the config are relative).
+    """
     from krigflow.run import load_config, run_local
 
-    return run_local(load_config(config_path), write=False)["arrays"]
+    folder = os.path.dirname(os.path.abspath(config_path))
+    key = [open(config_path, "rb").read()]
+    for path in sorted(glob.glob(os.path.join(folder, "las", "*"))):
+        with open(path, "rb") as fh:
+            key.append(os.path.basename(path).encode() + b"\0" + fh.read())
+    key = hashlib.sha256(b"\0\0".join(key)).hexdigest()
+    if key not in _REFERENCES:
+        _REFERENCES[key] = run_local(load_config(config_path), write=False)["arrays"]
+    return _REFERENCES[key]
 
 
 def assert_matches(npz_path, ref):
@@ -121,9 +137,37 @@ def start(args, env=None, **kw):
                             env=env or ENV, cwd=ROOT, **kw)
 
 
-def slow_env(sleep=1.0, start_delay=0.0):
-    """Environment of a run with hostile_graph.py: seconds per chunk and before the first message."""
-    return dict(ENV, HOSTILE_SLEEP=str(sleep), HOSTILE_START_DELAY=str(start_delay))
+def slow_env(sleep=1.0, start_delay=0.0, gate=None, start_gate=None):
+    """Environment of a run with hostile_graph.py: seconds per chunk and before the first message, and the
+    :class:`Gate` (if any) krigers wait at before each chunk but their first / when their first message
+    arrives."""
+    env = dict(ENV, HOSTILE_SLEEP=str(sleep), HOSTILE_START_DELAY=str(start_delay))
+    if gate is not None:
+        env["HOSTILE_GATE"] = gate.path
+    if start_gate is not None:
+        env["HOSTILE_START_GATE"] = start_gate.path
+    return env
+
+
+class Gate:
+    """A file that holds the krigers of hostile_graph.py while it exists (closed on creation).
+
+    The test opens it when it has seen what it wanted, instead of guessing how long a run must last.
+    """
+
+    def __init__(self, folder, name="gate"):
+        self.path = os.path.join(str(folder), name)
+        with open(self.path, "w"):
+            pass
+
+    def reached(self):
+        """Pids of the krigers that came to the gate (while it was closed)."""
+        return [int(p.rsplit("-", 1)[1]) for p in glob.glob(glob.escape(self.path) + ".reached-*")]
+
+    def open(self):
+        """Let the krigers through (now and later)."""
+        if os.path.exists(self.path):
+            os.remove(self.path)
 
 
 def d4py_cmd(mapping, graph, item, n=5):

@@ -10,11 +10,11 @@ Every run uses tests/reliability/hostile_graph.py (the normal numbers, slower), 
 """
 
 import os
-import time
 
 import pytest
 from hostile_common import (
     MAPPINGS,
+    Gate,
     SLOW_GRAPH,
     TIMEOUT,
     assert_matches,
@@ -57,15 +57,17 @@ def test_refused_overwrite_deletes_nothing(tmp_path, mapping):
     assert krigflow("run", config, "--realizations", "0:4").returncode == 0  # an earlier attempt
     prior = partial_files(output)
     assert prior
+    gate = Gate(tmp_path)  # the live run's krigers wait after their first chunk until the gate opens
     live = start(["krigflow", "run", config, "--mapping", mapping, "-n", "5", "--graph", SLOW_GRAPH],
-                 env=slow_env(sleep=2.0))
+                 env=slow_env(sleep=0.0, gate=gate))
     try:
         wait_for(lambda: len(partial_files(output)) > len(prior), what="a partial file of the live run")
         mine = set(partial_files(output))
         refused = krigflow("run", config, "--overwrite")
         still = set(partial_files(output))
-        assert live.poll() is None, "the live run ended before the refused one was tried: test too slow"
+        assert live.poll() is None, "the live run ended before the refused one was tried"
     finally:
+        gate.open()
         (_, err), = finish(live)
     assert refused.returncode != 0, refused.stdout
     assert "another run" in refused.stderr
@@ -76,17 +78,21 @@ def test_refused_overwrite_deletes_nothing(tmp_path, mapping):
 
 @pytest.mark.parametrize("mapping", MAPPINGS)
 def test_two_krigflow_runs_on_one_folder(tmp_path, mapping):
-    """Two `krigflow run` on one folder, the second started while the first's krigers are slow to start:
+    """Two `krigflow run` on one folder, the second started while the first's krigers wait at their start:
     exactly one succeeds, the other is refused naming the other run; each realization is computed once."""
     config = make_field(str(tmp_path))
     output = str(tmp_path / "out")
     ref = reference(config)
-    env = slow_env(sleep=0.2, start_delay=5.0)
+    gate = Gate(tmp_path, "start-gate")  # the first run's krigers wait at their start until it opens
     cmd = ["krigflow", "run", config, "--mapping", mapping, "-n", "5", "--graph", SLOW_GRAPH]
-    first = start(cmd, env=env)
-    time.sleep(1.5)
-    second = start(cmd, env=env)
-    (out1, err1), (out2, err2) = finish(first, second)
+    first = start(cmd, env=slow_env(sleep=0.0, start_gate=gate))
+    try:
+        wait_for(gate.reached, what="a kriger of the first run at its start")
+        second = start(cmd, env=slow_env(sleep=0.0))
+        (out2, err2), = finish(second)
+    finally:
+        gate.open()
+    (out1, err1), = finish(first)
     codes = [first.returncode, second.returncode]
     assert sorted(c == 0 for c in codes) == [False, True], (codes, out1 + err1, out2 + err2)
     loser = err1 if codes[0] else err2
@@ -102,12 +108,18 @@ def test_two_direct_dispel4py_runs_on_one_folder(tmp_path, mapping):
     config = make_field(str(tmp_path))
     output = str(tmp_path / "out")
     ref = reference(config)
-    env = slow_env(sleep=0.2, start_delay=5.0)
+    gate = Gate(tmp_path, "start-gate")  # the first run's krigers wait at their start until it opens
     status = [str(tmp_path / f"status{i}.json") for i in range(2)]
-    first = start(d4py_cmd(mapping, SLOW_GRAPH, {"config": config, "status": status[0]}), env=env)
-    time.sleep(1.5)
-    second = start(d4py_cmd(mapping, SLOW_GRAPH, {"config": config, "status": status[1]}), env=env)
-    outs = finish(first, second)
+    first = start(d4py_cmd(mapping, SLOW_GRAPH, {"config": config, "status": status[0]}),
+                  env=slow_env(sleep=0.0, start_gate=gate))
+    try:
+        wait_for(gate.reached, what="a kriger of the first run at its start")
+        second = start(d4py_cmd(mapping, SLOW_GRAPH, {"config": config, "status": status[1]}),
+                       env=slow_env(sleep=0.0))
+        outs = finish(second)
+    finally:
+        gate.open()
+    outs = finish(first) + outs
     records = [read_json(s) if os.path.exists(s) else {"status": None} for s in status]
     oks = [r for r in records if r["status"] == "ok"]
     assert len(oks) <= 1, (records, outs)

@@ -14,6 +14,7 @@ import time
 import pytest
 from hostile_common import (
     SLOW_GRAPH,
+    Gate,
     assert_matches,
     descendants,
     kill_all,
@@ -29,26 +30,27 @@ from hostile_common import (
 )
 
 pytestmark = pytest.mark.slow
-#: Seconds per chunk: the run lasts far longer than the waits below, so orphans cannot just finish.
-SLEEP = 3.0
 
 
 def start_slow_run(tmp_path, mapping):
-    """A `krigflow run` of 24 realizations with slow krigers; return (config, output, Popen, pids) once
-    the run has written a partial file (pids: every process under `krigflow run` at that moment)."""
+    """A `krigflow run` of 24 realizations whose krigers, after their first chunk, wait at a closed gate (the
+    run cannot end, so orphans cannot just finish); return (config, output, Popen, pids, gate) once the run
+    has written a partial file and every kriger waits (pids: every process under `krigflow run` then)."""
     config = make_field(str(tmp_path), realizations=24)
     output = str(tmp_path / "out")
+    gate = Gate(tmp_path)
+    krigers = 1 if mapping == "simple" else 2
     run = start(["krigflow", "run", config, "--mapping", mapping, "-n", "5", "--graph", SLOW_GRAPH,
-                 "--timeout", "170"], env=slow_env(sleep=SLEEP))
+                 "--timeout", "170"], env=slow_env(sleep=0.0, gate=gate))
     try:
         wait_for(lambda: partial_files(output), what="a partial file")
-        time.sleep(0.5)  # let every rank / worker start
+        wait_for(lambda: len(gate.reached()) >= krigers, what=f"{krigers} kriger(s) at the gate")
         pids = descendants(run.pid)
     except Exception:
         kill_all(descendants(run.pid) | {run.pid})
         raise
     assert pids, "krigflow run has no child process"
-    return config, output, run, pids
+    return config, output, run, pids, gate
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,7 @@ def start_slow_run(tmp_path, mapping):
 def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
     """SIGTERM/SIGHUP (and SIGINT, Ctrl-C): no process of the run left, a message, exit 128+N, partials kept,
     resume works."""
-    config, output, run, pids = start_slow_run(tmp_path, mapping)
+    config, output, run, pids, gate = start_slow_run(tmp_path, mapping)
     run.send_signal(sig)
     try:
         _, err = run.communicate(timeout=40)
@@ -72,8 +74,10 @@ def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
     assert "partial file(s) kept" in err and "run the same command again to resume" in err, err
     kept = partial_files(output)
     assert kept
-    time.sleep(2)  # nothing may write results after the stop
+    gate.open()  # nothing may write results after the stop, even with nothing holding it back
+    time.sleep(1.0)
     assert not os.path.exists(os.path.join(output, "stats.npz"))
+    assert partial_files(output) == kept
     proc = krigflow("run", config)
     assert proc.returncode == 0, proc.stderr
     assert_matches(os.path.join(output, "stats.npz"), reference(config))
@@ -82,9 +86,10 @@ def test_signal_stops_the_whole_run(tmp_path, mapping, sig):
 @pytest.mark.parametrize("mapping", ["simple", "multi", pytest.param("mpi", marks=needs_mpi)])
 def test_workers_die_with_krigflow_run(tmp_path, mapping):
     """SIGKILL of `krigflow run` itself: its dispel4py processes (and MPI ranks) die too."""
-    _, _, run, pids = start_slow_run(tmp_path, mapping)
+    _, _, run, pids, gate = start_slow_run(tmp_path, mapping)
     run.kill()
     run.communicate(timeout=30)
     left = wait_gone(pids, timeout=10)
     kill_all(left)
+    gate.open()
     assert not left, f"orphans still running after SIGKILL of krigflow run: {sorted(left)}"

@@ -12,6 +12,7 @@ import pytest
 from dispel4py.new.simple_process import process_and_return
 from hostile_common import (
     ENV,
+    Gate,
     MAPPINGS,
     ROOT,
     SLOW_GRAPH,
@@ -70,20 +71,25 @@ def test_status_running_during_an_attempt(done_once, mapping):
     """While an attempt runs (here: extending the run to 12 realizations), status.json says "running"
     with the attempt's run id, never the previous "ok"; at the end, "ok" again."""
     config = write_config(done_once["folder"], realizations=12)
-    run = start(d4py_cmd(mapping, SLOW_GRAPH, {"config": config}, n=5), env=slow_env(sleep=1.0))
+    gate = Gate(done_once["folder"])  # krigers wait after their first chunk: the attempt cannot end unseen
+    run = start(d4py_cmd(mapping, SLOW_GRAPH, {"config": config}, n=5), env=slow_env(sleep=0.0, gate=gate))
 
     def changed():
+        if read_json(done_once["status"])["status"] != "ok":
+            return "changed"
         if run.poll() is not None:
             return "ended"
-        return None if read_json(done_once["status"])["status"] == "ok" else "changed"
+        return "computing" if gate.reached() else None  # realizations under way: too late to still say ok
 
     try:
         seen = wait_for(changed, timeout=90, what="status.json to change or the run to end")
         record = read_json(done_once["status"])
+        gate.open()
         run.communicate(timeout=TIMEOUT)
     finally:
+        gate.open()
         kill_all(descendants(run.pid) | {run.pid})
-    assert seen == "changed", "the attempt ended without status.json ever leaving the old 'ok'"
+    assert seen == "changed", f"status.json still said the old 'ok' when the attempt had {seen}"
     assert record["status"] == "running" and record.get("run_id"), record
     final = read_json(done_once["status"])
     assert final["status"] == "ok" and final["realizations_done"] == 12

@@ -12,6 +12,9 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io import OutputExistsError, scan_partials
 from krigflow.run import run_local
 
+#: For the runs whose tests read stats.npz and the partial files only (figures take seconds to draw).
+NO_EXTRAS = {"formats": [], "figures": False}
+
 
 def test_run_local_writes_outputs(tmp_path):
     """run_local writes stats.npz and summary.json, and refuses to overwrite them."""
@@ -27,9 +30,11 @@ def test_run_local_writes_outputs(tmp_path):
     assert [w["name"] for w in summary["wells"]] == ["W0", "W1", "W2", "W3", "W4"]
     assert summary["config"]["seed"] == 7 and "numpy" in summary["versions"]
     assert set(summary["timings"]) >= {"load_inputs", "build_problem", "krige", "total"}
+    assert (tmp_path / "out" / "stats.nc").stat().st_size > 0  # the default outputs
+    assert len(os.listdir(tmp_path / "out" / "figures")) == 7
     with pytest.raises(OutputExistsError, match="refusing to overwrite"):
         run_local(cfg, wells=make_wells())
-    again = run_local(cfg, wells=make_wells(), overwrite=True)
+    again = run_local(dict(cfg, outputs=NO_EXTRAS), wells=make_wells(), overwrite=True)  # figures drawn once
     npt.assert_array_equal(again["arrays"]["mean"], result["arrays"]["mean"])
     assert not [f for f in os.listdir(tmp_path / "out") if f.endswith(".tmp")]
 
@@ -51,7 +56,7 @@ def test_run_local_resumes_after_an_interruption(tmp_path, monkeypatch):
     """run_local interrupted after 3 chunks keeps them; a second call computes only the rest; same statistics."""
     import krigflow.run.worker as worker_module
 
-    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2)
+    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, outputs=NO_EXTRAS)
     reference = run_local(cfg, wells=make_wells(), write=False)["arrays"]
     computed = []
     real = worker_module.compute_chunk
@@ -92,7 +97,7 @@ def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monk
     """An exception in a realization stops run_local; the realizations before it are saved and not redone."""
     import krigflow.run.worker as worker_module
 
-    cfg = small_config(tmp_path, realizations=12, batch_size=4, checkpoint_every=100)
+    cfg = small_config(tmp_path, realizations=12, batch_size=4, checkpoint_every=100, outputs=NO_EXTRAS)
     real = worker_module.compute_chunk
 
     def failing(problem, indices):
@@ -113,14 +118,15 @@ def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monk
 
 def test_run_local_refuses_partials_of_another_config(tmp_path):
     """Partial files of another configuration are refused, naming what differs; overwrite discards them."""
-    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2)
+    cfg = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, outputs=NO_EXTRAS)
 
     def stop(done, total):
         raise Interrupt()
 
     with pytest.raises(Interrupt):
         run_local(cfg, wells=make_wells(), callback=stop)
-    other = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, seed=8)
+    other = small_config(tmp_path, realizations=12, batch_size=2, checkpoint_every=2, seed=8,
+                         outputs=NO_EXTRAS)
     with pytest.raises(KrigflowError, match="seed = 7 there, 8 here"):
         run_local(other, wells=make_wells())
     result = run_local(other, wells=make_wells(), overwrite=True)

@@ -29,7 +29,7 @@ def finished(request, tmp_path_factory):
     """A run_local of 7 realizations (batch 3: chunks 0-2, 3-5, 6) written to disk."""
     folder = tmp_path_factory.mktemp(f"realize_{request.param}")
     cfg = small_config(folder, method=METHODS[request.param], realizations=7, batch_size=3,
-                       output=str(folder / "out"))
+                       output=str(folder / "out"), outputs={"formats": [], "figures": False})
     result = run_local(cfg, wells=make_wells())
     return {"config": cfg, "arrays": result["arrays"], "output": cfg["output"], "method": request.param}
 
