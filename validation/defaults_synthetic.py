@@ -102,11 +102,11 @@ def make_case(folder, seed, *, n_wells=10, shape=(40, 40), spacing=(50.0, 50.0),
             "tops": tops_path, "zbounds": zbounds, "lattice": lattice}
 
 
-def defaults_config(case, folder, *, dz=4.0, realizations=50, seed=1) -> dict:
+def defaults_config(case, folder, *, dz=4.0, realizations=50, seed=1, cell=50.0) -> dict:
     """The run configuration: data keys + grid only (plus realizations, seed, no output files)."""
     e0, e1, n0, n1 = case["lattice"].bounds
     cfg = {"las": case["las"], "well_headers": case["well_headers"], "property": "GR",
-           "grid": {"spacing": [50.0, 50.0, dz], "bounds": [e0, e1, n0, n1, *case["zbounds"]]},
+           "grid": {"spacing": [cell, cell, dz], "bounds": [e0, e1, n0, n1, *case["zbounds"]]},
            "realizations": realizations, "seed": seed, "output": os.path.join(folder, "out"),
            "outputs": {"formats": [], "figures": False}}
     return validate_config(cfg, base_dir=folder)
@@ -149,14 +149,14 @@ def box_scores(case, box_grid, arrays, far_factor=0.5) -> dict:
     return out
 
 
-def run_case(seed, *, n_wells=10, dz=4.0, realizations=50, far_factor=0.5) -> dict:
+def run_case(seed, *, n_wells=10, dz=4.0, realizations=50, far_factor=0.5, shape=(40, 40), cell=50.0) -> dict:
     """Write the case of ``seed``, run the defaults, score; returns ``{"flat": row}``."""
     from krigflow.grid import Grid
 
     rows = {}
     with tempfile.TemporaryDirectory() as folder:
-        case = make_case(folder, seed, n_wells=n_wells)
-        cfg = defaults_config(case, folder, dz=dz, realizations=realizations, seed=seed)
+        case = make_case(folder, seed, n_wells=n_wells, shape=shape)
+        cfg = defaults_config(case, folder, dz=dz, realizations=realizations, seed=seed, cell=cell)
         start = time.perf_counter()
         out = run_local(cfg, write=False)
         summary = out["summary"]
