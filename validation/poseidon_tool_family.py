@@ -41,7 +41,7 @@ import numpy as np
 import scipy.linalg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from poseidon_variants import (  # noqa: E402
+from poseidon_variants import (
     BOUNDS,
     SPACING,
     VARIANTS,
@@ -51,12 +51,12 @@ from poseidon_variants import (  # noqa: E402
     stack,
 )
 
-from krigflow.conditioning import upscale  # noqa: E402
-from krigflow.crossval import gaussian_pit, idw, rmse  # noqa: E402
-from krigflow.grid import Grid  # noqa: E402
-from krigflow.trend import fit_trend  # noqa: E402
-from krigflow.variogram.constrained import well_spacing  # noqa: E402
-from krigflow.well_effect import mean_variance_within  # noqa: E402
+from krigflow.conditioning import upscale
+from krigflow.crossval import gaussian_pit, idw, rmse
+from krigflow.grid import Grid
+from krigflow.trend import fit_trend
+from krigflow.variogram.constrained import well_spacing
+from krigflow.well_effect import mean_variance_within
 
 
 def well_families(data_dir) -> dict:
@@ -80,7 +80,7 @@ def split_components(res, well, family_of_well, variogram, e, n, t, total, how="
     explained = np.mean([mean_variance_within(variogram, e[well == k], n[well == k], t[well == k])
                          for k in labels])
     ss, dof = 0.0, 0
-    for fam in set(family_of_well[k] for k in labels):
+    for fam in {family_of_well[k] for k in labels}:
         m = np.array([means[k] for k in labels if family_of_well[k] == fam])
         if m.size >= 2:
             ss += float(np.sum((m - m.mean()) ** 2))
@@ -154,11 +154,11 @@ def main(argv=None):
                **score(out["truth"], out["estimate"], out["pit"], np.zeros(out["truth"].size)),
                "rmse_idw": rmse(out["truth"], out["idw"]), **info}
         rows.append(row)
-        print(f"  {held:18s} {families[held]:6s} in training: {str(info['family_in_training']):5s} RMSE "
+        print(f"  {held:18s} {families[held]:6s} in training: {info['family_in_training']!s:5s} RMSE "
               f"{row['rmse']:6.2f} (IDW {row['rmse_idw']:6.2f}) bias {row['bias']:+6.2f} cov80 {row['coverage_80']:.2f}"
               f"  sigma_w2 {info['sigma_w2']:7.1f} sigma_f2 {info['sigma_f2']:7.1f}", flush=True)
-        for k in pooled:
-            pooled[k].append(np.full(out["truth"].size, i) if k == "well" else out[k])
+        for k, parts in pooled.items():
+            parts.append(np.full(out["truth"].size, i) if k == "well" else out[k])
     p = {k: np.concatenate(v) for k, v in pooled.items()}
     summary = {"cells": int(p["truth"].size), **score(p["truth"], p["estimate"], p["pit"], p["well"]),
                "rmse_idw": rmse(p["truth"], p["idw"])}
