@@ -41,8 +41,8 @@ from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["VALIDATE_MAPPINGS", "contract_record", "cross_validate", "fold_config", "run_fold", "run_fold_jobs",
-           "score_folds"]
+__all__ = ["VALIDATE_MAPPINGS", "contract_record", "cross_validate", "fold_config", "fold_jobs", "run_fold",
+           "run_fold_jobs", "score_folds"]
 
 #: How folds can be run.
 VALIDATE_MAPPINGS = ("simple", "multi", "mpi")
@@ -117,6 +117,22 @@ def _fold_worker(args):
     return run_fold(config, wells, held, grid)
 
 
+def fold_jobs(config, wells) -> tuple[list, object]:
+    """The folds of a cross-validation: ``([(config, wells, held, grid), ...], full_problem)``.
+
+    Wells are sorted by (path, name); a fold per well with data in the full run's grid (at least 3).
+    Deterministic: every process that calls it with the same config and wells gets the same jobs.
+    """
+    from krigflow.run.problem import build_problem
+
+    wells = sorted(wells, key=lambda w: (w.path, w.name))
+    full = build_problem(wells, config)
+    used = sorted({int(k) for k in np.unique(full.data.well)})
+    if len(used) < 3:
+        raise KrigflowError(f"validate: need at least 3 wells with data in the grid, got {len(used)}")
+    return [(config, wells, i, full.grid) for i in used], full
+
+
 def run_fold_jobs(jobs) -> list:
     """Run fold jobs ``(config, wells, held, grid)`` one after the other (what every mapping's ranks do)."""
     return [_fold_worker(job) for job in jobs]
@@ -183,20 +199,15 @@ def cross_validate(config, wells=None, *, mapping="simple", processes=1, fold_ru
     KrigflowError
         Fewer than 3 wells with data in the grid, an unknown mapping, or ``mpi`` without a fold runner.
     """
-    from krigflow.run.problem import build_problem, load_inputs
-
     if mapping not in VALIDATE_MAPPINGS:
         raise KrigflowError(f"validate: mapping must be one of {VALIDATE_MAPPINGS}, got {mapping!r}")
     if mapping == "mpi" and fold_runner is None:
         raise KrigflowError("validate: mapping 'mpi' needs a fold_runner (krigflow.distributed.mpi_fold_runner)")
+    from krigflow.run.problem import load_inputs
+
     wells = load_inputs(config) if wells is None else list(wells)
-    wells = sorted(wells, key=lambda w: (w.path, w.name))
-    full = build_problem(wells, config)
+    jobs, full = fold_jobs(config, wells)
     grid = full.grid
-    used = sorted({int(k) for k in np.unique(full.data.well)})
-    if len(used) < 3:
-        raise KrigflowError(f"validate: need at least 3 wells with data in the grid, got {len(used)}")
-    jobs = [(config, wells, i, grid) for i in used]
     if fold_runner is not None:
         folds = list(fold_runner(jobs))
     elif mapping == "multi" and processes > 1:
