@@ -354,7 +354,12 @@ def choose_trend(tvdss, values, well=None, *, window=None, spacing_z=None, min_e
     than a third of the depth extent) differ much more than two random data: their semivariance exceeds
     the data variance. A moving-average trend (``window``, default :func:`default_window`) is used when
     that semivariance exceeds 1.2 x the variance *and* the trend explains at least ``min_explained`` of
-    the variance; otherwise no trend. The reason is recorded in :attr:`Trend.reason`.
+    the variance. Layered data whose depth profile is not monotone (a shale at the same depths in every
+    well between two sands) fail the first test (far pairs are *alike*) yet share a depth profile: the
+    moving average is also used when it explains at least ``2 / n_wells`` of the variance (and at least
+    ``2 * min_explained``). The moving average averages each depth over the wells; with no depth-coherent
+    signal, ``n`` independent wells leave about ``1 / n`` of the variance in it by chance. Otherwise no
+    trend. The reason is recorded in :attr:`Trend.reason`.
 
     Parameters
     ----------
@@ -388,10 +393,14 @@ def choose_trend(tvdss, values, well=None, *, window=None, spacing_z=None, min_e
     ratio = far / variance if np.isfinite(far) else 0.0
     summary = (f"semivariance of same-well pairs > {extent / 3.0:.0f} m apart = {ratio:.2f} x variance; "
                f"a {trend.window:g} m moving average explains {explained:.0%} of the variance")
-    if ratio > 1.2 and explained >= min_explained:
+    n_wells = int(np.unique(w).size)
+    layered = explained >= max(2.0 * min_explained, 2.0 / n_wells)
+    if (ratio > 1.2 and explained >= min_explained) or layered:
+        why = "depth trend" if ratio > 1.2 and explained >= min_explained else \
+            f"depth profile shared by the wells (>= 2 / {n_wells} wells explained)"
         logger.info("trend: auto chose a moving average (%s)", summary)
         return Trend("moving_average", knots=trend.knots, values=trend.values, window=trend.window,
-                     reason="auto: depth trend (" + summary + ")")
+                     reason=f"auto: {why} (" + summary + ")")
     logger.info("trend: auto chose none (%s)", summary)
     return Trend("none", reason="auto: no depth trend (" + summary + ")")
 

@@ -66,6 +66,22 @@ def test_auto_chooses_and_reports():
     assert none.kind == "none" and "no depth trend" in none.describe()["reason"]
 
 
+def test_auto_chooses_a_depth_profile_shared_by_the_wells():
+    """Layered data with a non-monotone depth profile (a high zone between two low ones, at the same depths in
+    every well): pairs far apart in depth differ no more than random pairs (the first test fails: 1.05 x the
+    variance), but the moving average explains more than 2 / n_wells of the variance: a moving average is chosen, for that reason. With 3 wells the same
+    share is not enough (2 / 3)."""
+    rng = np.random.default_rng(4)
+    t = np.tile(np.arange(2000.0, 2200.0, 1.0), 10)
+    w = np.repeat(np.arange(10), 200)
+    profile = np.where((t > 2060.0) & (t < 2120.0), 95.0, 50.0)
+    z = profile + rng.normal(0.0, 20.0, t.size)
+    chosen = choose_trend(t, z, w)
+    assert chosen.kind == "moving_average" and "shared by the wells" in chosen.reason
+    few = w < 3
+    assert choose_trend(t[few], z[few], w[few]).kind == "none"
+
+
 def test_record_round_trip():
     """describe() -> from_record() gives the same trend (summary.json)."""
     t, z, w = _wells(lambda t: np.sin(t / 300.0), noise=0.1)

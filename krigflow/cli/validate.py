@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["add_validate_parser", "run_validate", "validate_command"]
 
 
-def validate_command(config_path, *, mapping="simple", processes=1, as_json=False, out=None) -> int:
+def validate_command(config_path, *, mapping="simple", processes=1, as_json=False, out=None,
+                     mpiexec="mpiexec") -> int:
     """Cross-validate the run configuration ``config_path``; print the result; write figures.
 
     Returns
@@ -33,7 +34,12 @@ def validate_command(config_path, *, mapping="simple", processes=1, as_json=Fals
     out = out or sys.stdout
     config = load_config(config_path)
     wells = load_inputs(config)
-    scores = cross_validate(config, wells, mapping=mapping, processes=processes)
+    runner = None
+    if mapping == "mpi":
+        from krigflow.distributed import mpi_fold_runner
+
+        runner = mpi_fold_runner(processes, mpiexec=mpiexec)
+    scores = cross_validate(config, wells, mapping=mapping, processes=processes, fold_runner=runner)
     folds = scores.pop("_folds")
     problem = scores.pop("_problem")
     folder = config["output"]
@@ -76,9 +82,13 @@ def add_validate_parser(subparsers) -> None:
         "interval coverage, Deutsch's accuracy plot and goodness G, PIT histogram, per-well offset share; "
         "baselines IDW (power 2, vertical x100), trend + IDW and the training mean.")
     p.add_argument("config", metavar="CONFIG", help="run configuration (YAML or JSON)")
-    p.add_argument("--mapping", choices=("simple", "multi"), default="simple",
-                   help="run the folds one after the other (simple) or in parallel processes (multi)")
-    p.add_argument("-n", "--processes", type=int, default=1, metavar="N", help="processes (multi)")
+    p.add_argument("--mapping", choices=("simple", "multi", "mpi"), default="simple",
+                   help="run the folds one after the other (simple), in parallel processes (multi) or on MPI "
+                   "ranks (mpi); the numbers are the same")
+    p.add_argument("-n", "--processes", type=int, default=1, metavar="N",
+                   help="processes (multi) or MPI ranks (mpi), at most one per fold")
+    p.add_argument("--mpiexec", default="mpiexec", metavar="LAUNCHER",
+                   help="MPI launcher command (prefix) for --mapping mpi; '-n N' is appended (default mpiexec)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_validate)
 
@@ -87,4 +97,5 @@ def run_validate(args: argparse.Namespace) -> int:
     """CLI entry of ``krigflow validate`` (lasio's per-file notes are not shown unless -v)."""
     if not getattr(args, "verbose", 0):
         logging.getLogger("lasio").setLevel(logging.ERROR)
-    return validate_command(args.config, mapping=args.mapping, processes=args.processes, as_json=args.json)
+    return validate_command(args.config, mapping=args.mapping, processes=args.processes, as_json=args.json,
+                            mpiexec=args.mpiexec)

@@ -13,7 +13,15 @@ combine`` merges the partial files of separate runs with the same end.
 
 from krigflow.run.combine import add_combine_parser, combine, combine_command
 from krigflow.run.config import DEFAULTS, OUTPUT_FORMATS, REQUIRED, load_config, validate_config
-from krigflow.run.crossvalidate import contract_record, cross_validate, fold_config, run_fold, score_folds
+from krigflow.run.crossvalidate import (
+    contract_record,
+    cross_validate,
+    fold_config,
+    fold_jobs,
+    run_fold,
+    run_fold_jobs,
+    score_folds,
+)
 from krigflow.run.fingerprint import (
     NUMERICS_VERSION,
     UNFINGERPRINTED_KEYS,
@@ -114,7 +122,7 @@ __all__ = [
     "compute_chunk", "merge_summaries", "write_summaries",
     "realization_values",
     # leave-one-well-out cross-validation (krigflow validate)
-    "contract_record", "cross_validate", "fold_config", "run_fold", "score_folds",
+    "contract_record", "cross_validate", "fold_config", "fold_jobs", "run_fold", "run_fold_jobs", "score_folds",
     # plan, fingerprint, ranges
     "RunPlan", "check_partials", "check_resumable", "checkpoint_info", "clear_for_overwrite", "coverage",
     "plan_run", "save_run_wells", "NUMERICS_VERSION", "UNFINGERPRINTED_KEYS", "config_fingerprint",

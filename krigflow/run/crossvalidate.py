@@ -11,8 +11,9 @@ realizations), Deutsch's accuracy plot and goodness G, the PIT histogram and the
 that is a per-well offset; baselines on the same cells: IDW of the training data (power 2, vertical x100,
 no trend), the trend + IDW of the residuals, and the training mean.
 
-Folds are independent: :func:`cross_validate` runs them one after the other (``simple``) or in a pool of
-processes (``multi``); every fold is seeded by the config's seed, so the numbers do not depend on the
+Folds are independent: :func:`cross_validate` runs them one after the other (``simple``), in a pool of
+processes (``multi``), or hands them to a fold runner (``mpi``: :func:`krigflow.distributed.mpi_fold_runner`
+runs them on MPI ranks); every fold is seeded by the config's seed, so the numbers do not depend on the
 mapping.
 """
 from __future__ import annotations
@@ -40,10 +41,11 @@ from krigflow.exceptions import KrigflowError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["VALIDATE_MAPPINGS", "contract_record", "cross_validate", "fold_config", "run_fold", "score_folds"]
+__all__ = ["VALIDATE_MAPPINGS", "contract_record", "cross_validate", "fold_config", "fold_jobs", "run_fold",
+           "run_fold_jobs", "score_folds"]
 
 #: How folds can be run.
-VALIDATE_MAPPINGS = ("simple", "multi")
+VALIDATE_MAPPINGS = ("simple", "multi", "mpi")
 
 
 def fold_config(config, grid) -> dict:
@@ -118,6 +120,27 @@ def _fold_worker(args):
     return run_fold(config, wells, held, grid)
 
 
+def fold_jobs(config, wells) -> tuple[list, object]:
+    """The folds of a cross-validation: ``([(config, wells, held, grid), ...], full_problem)``.
+
+    Wells are sorted by (path, name); a fold per well with data in the full run's grid (at least 3).
+    Deterministic: every process that calls it with the same config and wells gets the same jobs.
+    """
+    from krigflow.run.problem import build_problem
+
+    wells = sorted(wells, key=lambda w: (w.path, w.name))
+    full = build_problem(wells, config)
+    used = sorted({int(k) for k in np.unique(full.data.well)})
+    if len(used) < 3:
+        raise KrigflowError(f"validate: need at least 3 wells with data in the grid, got {len(used)}")
+    return [(config, wells, i, full.grid) for i in used], full
+
+
+def run_fold_jobs(jobs) -> list:
+    """Run fold jobs ``(config, wells, held, grid)`` one after the other (what every mapping's ranks do)."""
+    return [_fold_worker(job) for job in jobs]
+
+
 def score_folds(folds, ps=DEFAULT_PS) -> dict:
     """Per-well and pooled scores of the folds (the JSON contract plus the accuracy plot and PIT)."""
     rows = []
@@ -152,7 +175,7 @@ def contract_record(scores) -> dict:
             "pooled": {k: scores["pooled"][k] for k in pooled_keys}}
 
 
-def cross_validate(config, wells=None, *, mapping="simple", processes=1) -> dict:
+def cross_validate(config, wells=None, *, mapping="simple", processes=1, fold_runner=None) -> dict:
     """Leave-one-well-out cross-validation of a validated run configuration.
 
     Parameters
@@ -161,10 +184,13 @@ def cross_validate(config, wells=None, *, mapping="simple", processes=1) -> dict
         Validated configuration (:func:`krigflow.run.validate_config`).
     wells : sequence of krigflow.wells.Well, optional
         The wells (read from ``config["las"]`` if None).
-    mapping : {"simple", "multi"}, default "simple"
-        Run the folds in this process, or in ``processes`` worker processes.
+    mapping : {"simple", "multi", "mpi"}, default "simple"
+        Run the folds in this process, in ``processes`` worker processes, or with ``fold_runner`` (``mpi``).
     processes : int, default 1
         Worker processes (``multi``).
+    fold_runner : callable, optional
+        ``fold_runner(jobs) -> folds`` (in the order of ``jobs``); required with ``mpi``
+        (:func:`krigflow.distributed.mpi_fold_runner`).
 
     Returns
     -------
@@ -174,27 +200,26 @@ def cross_validate(config, wells=None, *, mapping="simple", processes=1) -> dict
     Raises
     ------
     KrigflowError
-        Fewer than 3 wells with data in the grid, or an unknown mapping.
+        Fewer than 3 wells with data in the grid, an unknown mapping, or ``mpi`` without a fold runner.
     """
-    from krigflow.run.problem import build_problem, load_inputs
-
     if mapping not in VALIDATE_MAPPINGS:
         raise KrigflowError(f"validate: mapping must be one of {VALIDATE_MAPPINGS}, got {mapping!r}")
+    if mapping == "mpi" and fold_runner is None:
+        raise KrigflowError("validate: mapping 'mpi' needs a fold_runner (krigflow.distributed.mpi_fold_runner)")
+    from krigflow.run.problem import load_inputs
+
     wells = load_inputs(config) if wells is None else list(wells)
-    wells = sorted(wells, key=lambda w: (w.path, w.name))
-    full = build_problem(wells, config)
+    jobs, full = fold_jobs(config, wells)
     grid = full.grid
-    used = sorted({int(k) for k in np.unique(full.data.well)})
-    if len(used) < 3:
-        raise KrigflowError(f"validate: need at least 3 wells with data in the grid, got {len(used)}")
-    jobs = [(config, wells, i, grid) for i in used]
-    if mapping == "multi" and processes > 1:
+    if fold_runner is not None:
+        folds = list(fold_runner(jobs))
+    elif mapping == "multi" and processes > 1:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
             folds = pool.map(_fold_worker, jobs, chunksize=1)
     else:
-        folds = [_fold_worker(job) for job in jobs]
+        folds = run_fold_jobs(jobs)
     scores = score_folds(folds)
     scores["grid"] = {"shape": list(grid.shape), "bounds": [float(b) for b in grid.bounds],
                       "spacing": [float(s) for s in grid.spacing]}

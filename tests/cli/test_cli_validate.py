@@ -1,6 +1,9 @@
 """`krigflow validate`: leave-one-well-out cross-validation, its JSON contract, mappings and figures."""
 import json
 import os
+import shutil
+
+import pytest
 
 from krigflow.cli import app as cli
 
@@ -55,6 +58,35 @@ def test_validate_same_numbers_with_multi(tmp_path, capsys):
     cli.main(["validate", path, "--json", "-q", "--mapping", "multi", "-n", "2"])
     multi = json.loads(capsys.readouterr().out)
     assert simple == multi
+
+
+MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+           "PRTE_MCA_rmaps_default_mapping_policy": ":oversubscribe"}
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("mpiexec") is None, reason="mpiexec not found")
+def test_validate_same_numbers_with_mpi(tmp_path, capsys, monkeypatch):
+    """mpi -n 3 runs the 8 folds on 3 MPI ranks (3 + 3 + 2) and gives the numbers of simple (~15 s: MPI start)."""
+    for key, value in MPI_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PYTHONPATH", ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    path = small_config(tmp_path, realizations=3)
+    cli.main(["validate", path, "--json", "-q"])
+    simple = json.loads(capsys.readouterr().out)
+    assert cli.main(["validate", path, "--json", "-q", "--mapping", "mpi", "-n", "3"]) == 0
+    mpi = json.loads(capsys.readouterr().out)
+    assert mpi == simple and len(mpi["wells"]) == 8
+
+
+def test_validate_mpi_launcher_failure_is_reported(tmp_path, capsys):
+    """A launcher that ends without a result: an error naming the launcher and its status, exit status != 0."""
+    path = small_config(tmp_path, realizations=2)
+    status = cli.main(["validate", path, "--json", "-q", "--mapping", "mpi", "-n", "2", "--mpiexec", "false"])
+    err = capsys.readouterr().err
+    assert status != 0 and "mapping mpi" in err and "false -n 2 exited with status 1" in err
 
 
 def test_validate_table(tmp_path, capsys):

@@ -66,21 +66,28 @@ def test_bound_warning_when_the_vertical_range_runs_away():
 
 
 def test_horizontal_fit_with_many_wells_and_its_bound_warning():
-    """With enough well pairs the horizontal range is fitted under the cap; a true range beyond the cap ends on
-    the cap with a warning, one inside it is recovered without one."""
+    """With enough well pairs the horizontal range is fitted up to the largest usable lag (19.5 km here) or
+    range_h_max: a true range inside is recovered without a warning, also one longer than the well spacing
+    (8 km); one beyond the bound ends on it with a warning."""
     g = 6.0 * (1 - np.exp(-3 * H_V / 60.0))
     hh = np.arange(500.0, 20000.0, 1000.0)
-    inside = _ev("horizontal", hh, 6.0 * (1 - np.exp(-3 * hh / 4000.0)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fit = fit_constrained(_ev("vertical", H_V, g), inside, variance=6.0, spacing=8000.0, well_pairs=190,
-                              candidates=("exponential",))
-    npt.assert_allclose(fit.variogram.range_h, 4000.0, rtol=1e-3)
+    for true in (4000.0, 12000.0):
+        inside = _ev("horizontal", hh, 6.0 * (1 - np.exp(-3 * hh / true)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fit = fit_constrained(_ev("vertical", H_V, g), inside, variance=6.0, spacing=8000.0, well_pairs=190,
+                                  candidates=("exponential",))
+        npt.assert_allclose(fit.variogram.range_h, true, rtol=1e-3)
+        assert fit.range_h_cap == 19500.0 and "largest usable lag" in fit.how["range_h"]
     beyond = _ev("horizontal", hh, 6.0 * (1 - np.exp(-3 * hh / 40000.0)))
     with pytest.warns(VariogramBoundWarning, match="range_h"):
         fit = fit_constrained(_ev("vertical", H_V, g), beyond, variance=6.0, spacing=8000.0, well_pairs=190,
                               candidates=("exponential",))
-    assert fit.variogram.range_h == pytest.approx(8000.0)
+    assert fit.variogram.range_h == pytest.approx(19500.0)
+    with pytest.warns(VariogramBoundWarning, match="range_h"):
+        fit = fit_constrained(_ev("vertical", H_V, g), beyond, variance=6.0, spacing=8000.0, well_pairs=190,
+                              candidates=("exponential",), range_h_max=8000.0)
+    assert fit.variogram.range_h == pytest.approx(8000.0) and "range_h_max" in fit.how["range_h"]
 
 
 def test_well_spacing_and_pairs():
