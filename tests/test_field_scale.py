@@ -99,10 +99,7 @@ def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_req
     sigma = np.sqrt(p * (1 - p) / 400) + 1e-9
     assert np.quantile(np.abs(b["prob_gt_60"] - p) / sigma, 0.99) < 4.0
     npt.assert_array_equal(a["mean"], b["mean"])       # same realizations
-    # a trend changes the conditional distribution (not in the shortcut yet): the run keeps histograms
-    with_trend = dict(common, trend={"kind": "polynomial", "degree": 1})
-    trended = run_local(small_config(method=method, **with_trend), write=False, wells=wells)
-    assert trended["summary"]["quantiles_from"] == "realizations" and "p50" in trended["arrays"]
+    # runs with a trend and a well effect: tests/run/test_exact_quantiles_run.py
 
 
 def test_spectrum_cache_gives_the_same_fields():

@@ -159,16 +159,23 @@ def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)
 def exact_arrays(problem, cutoffs) -> dict:
     """``p<q>`` and ``prob_gt_<cutoff>`` of a ``conditional`` run from the multi-Gaussian shortcut.
 
-    The simple-kriging mean and variance of the normal scores at every cell
-    (:func:`krigflow.stats.gaussian.exact_outputs`), back-transformed: exact, no per-cell histograms.
-    Arrays are float32 when the realizations are (field scale), else float64.
+    The simple-kriging mean and variance of the residuals (their normal scores with a transform) at every
+    cell, with the run's well-effect variance in the data covariance and in every cell's variance
+    (:func:`krigflow.stats.gaussian.exact_outputs`), back-transformed, plus the depth trend: exact, no
+    per-cell histograms. Arrays are float32 when the realizations are (field scale), else float64.
     """
     from krigflow.stats.gaussian import exact_outputs
 
     start = time.perf_counter()
+    trend = getattr(problem, "trend", None)
+    if trend is not None and trend.kind != "none":      # one value per layer, broadcast over the cells
+        trend = np.asarray(trend.evaluate(problem.grid.tvdss), dtype=np.float64).reshape(1, 1, -1)
+    else:
+        trend = None
     arrays = exact_outputs(problem.grid, problem.variogram, problem.data, transform=problem.transform,
                            mean=problem.mean, quantiles=problem.quantiles, cutoffs=tuple(cutoffs),
-                           dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+                           dtype=np.dtype(getattr(problem, "field_dtype", "float64")), trend=trend,
+                           well_effect=float(getattr(problem, "well_effect", 0.0) or 0.0))
     logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
     return arrays
 

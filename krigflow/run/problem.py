@@ -113,21 +113,16 @@ def exact_quantiles(problem) -> bool:
     """True when the run's quantiles and exceedance probabilities come from the exact multi-Gaussian shortcut
     (``conditional`` with ``quantiles_from: exact``, the default) rather than from per-cell histograms.
 
-    ``problem`` is a :class:`Problem` or a validated config. Runs with zones keep the histograms (each
-    zone has its own transform, trend and variogram).
+    ``problem`` is a :class:`Problem` or a validated config. The shortcut covers the depth trend (added
+    back), the well effect (in the simple-kriging variance) and the normal-score transform (back-transformed
+    quantiles) of a run without zones; runs with zones keep the histograms (each zone has its own transform,
+    trend and variogram, and is conditioned by ordinary kriging).
     """
     if isinstance(problem, Problem):
         method, zoned = problem.method, problem.zones is not None
-        # a trend or a well effect changes the conditional distribution (not yet in the shortcut): histograms
-        zoned = zoned or not _no_trend(problem.trend) or bool(problem.well_effect)
-    else:   # a config (histogram_spec): build_problem says whether the problem has a trend/well effect
-        method, zoned = problem["method"], problem.get("zones") is not None or not problem.get("_exact", True)
+    else:   # a validated config (histogram_spec, the memory guard)
+        method, zoned = problem["method"], problem.get("zones") is not None
     return not zoned and method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
-
-
-def _no_trend(trend) -> bool:
-    """True without a trend (None, or a Trend of kind ``none``)."""
-    return trend is None or getattr(trend, "kind", None) == "none"
 
 
 def load_inputs(config, *, allow_unmatched_headers=False) -> list:
@@ -299,7 +294,7 @@ def build_problem(wells, config) -> Problem:
         traces=well_traces(wells),
         transform=fields["transform"],
         histogram=histogram_spec(
-            dict(hist_config, _exact=_no_trend(fields["trend"]) and not fields["well_effect"]), fields["data"],
+            hist_config, fields["data"],
             fields["variogram"], fields["transform"], fields["mean"]),
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fields["variogram_fit"],
