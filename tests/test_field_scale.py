@@ -115,3 +115,28 @@ def test_spectrum_cache_gives_the_same_fields():
     other = Variogram("exponential", 1.0, 200.0, 9.0)
     conditional_realizations(GRID, other, data, 4, [0], dtype=np.float32, cache=cache)
     assert len(cache) == 1 and next(iter(cache.values())) is not spectrum
+
+
+def test_workers_keep_the_generator_spectrum_between_chunks(monkeypatch):
+    """A Worker (and so a SampleKriger) computes the float32 generator's spectrum once per problem, not once
+    per chunk (at 20 M cells it costs about two realizations), with the same statistics."""
+    import dataclasses
+
+    from synthetic_field import compute_partial, make_wells, small_config
+
+    import krigflow.realizations.chunked as chunked
+    from krigflow.run import build_problem, compute_chunk
+
+    problem = build_problem(make_wells(), small_config(method={"name": "conditional"}, realizations=6))
+    problem = dataclasses.replace(problem, field_dtype="float32")     # the field-scale path on a small grid
+    calls = []
+    original = chunked.compact_spectrum
+    monkeypatch.setattr(chunked, "compact_spectrum", lambda *a, **k: calls.append(1) or original(*a, **k))
+    partial = compute_partial(problem, [[0, 1], [2, 3], [4, 5]])
+    assert len(calls) == 1
+    uncached = [compute_chunk(problem, chunk)[0] for chunk in ([0, 1], [2, 3], [4, 5])]
+    assert len(calls) == 4
+    merged = uncached[0]
+    for stats in uncached[1:]:
+        merged.merge_in_place(stats)
+    npt.assert_array_equal(partial.stats.mean, merged.mean)
