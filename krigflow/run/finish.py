@@ -167,6 +167,11 @@ def exact_arrays(problem, cutoffs) -> dict:
     from krigflow.stats.gaussian import exact_outputs
 
     start = time.perf_counter()
+    if getattr(problem, "zones", None) is not None:     # per zone on its simbox, copied back to the cells
+        arrays = problem.zones.exact_outputs(problem.quantiles, tuple(cutoffs),
+                                             dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+        logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
+        return arrays
     trend = getattr(problem, "trend", None)
     if trend is not None and trend.kind != "none":      # one value per layer, broadcast over the cells
         trend = np.asarray(trend.evaluate(problem.grid.tvdss), dtype=np.float64).reshape(1, 1, -1)

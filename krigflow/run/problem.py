@@ -115,14 +115,11 @@ def exact_quantiles(problem) -> bool:
 
     ``problem`` is a :class:`Problem` or a validated config. The shortcut covers the depth trend (added
     back), the well effect (in the simple-kriging variance) and the normal-score transform (back-transformed
-    quantiles) of a run without zones; runs with zones keep the histograms (each zone has its own transform,
-    trend and variogram, and is conditioned by ordinary kriging).
+    quantiles); with zones, each zone's ordinary-kriging moments on its simbox, its transform and trend
+    (:mod:`krigflow.zones.exact`).
     """
-    if isinstance(problem, Problem):
-        method, zoned = problem.method, problem.zones is not None
-    else:   # a validated config (histogram_spec, the memory guard)
-        method, zoned = problem["method"], problem.get("zones") is not None
-    return not zoned and method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+    method = problem.method if isinstance(problem, Problem) else problem["method"]
+    return method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
 
 
 def load_inputs(config, *, allow_unmatched_headers=False) -> list:
