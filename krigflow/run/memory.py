@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory", "run_embedding"]
+__all__ = ["BASE", "MEASURED", "MEASURED_RUN_DEFAULTS", "MemoryEstimate", "estimate_memory", "run_embedding"]
 
 #: Resident memory of a process besides the per-cell and per-datum terms (bytes): the measured intercept
 #: is 153 MB with ~1 200 data (imports ~62 MB, the data covariance ~33 MB, the columns engine's and the
@@ -55,6 +55,12 @@ MEASURED = (
 #: Peak RSS in the 20 M-cell run (``bench_field_scale.py``, 500 x 400 x 100, 1 200 data, 64 realizations,
 #: batch 4, 2 krigers, exact quantiles, 2026-11-29): ``(role, peak bytes)``.
 MEASURED_RUN = (("kriger", 2395 * 2**20), ("kriger", 2395 * 2**20), ("accumulator", 2737 * 2**20))
+
+#: The same benchmark with the default residual model (moving-average depth trend, well effect 116,
+#: exponential 527 m x 14 m, Gaussian residuals, embedding (675, 576, 125); exact quantiles; 2026-11-29 22:41,
+#: load 11-23). The krigers' peaks include a float64 copy of one realization (153 MiB) that ``searchsorted``
+#: made in the pooled histogram, gone since (:func:`krigflow.stats.histogram.bin_index`).
+MEASURED_RUN_DEFAULTS = (("kriger", 2481 * 2**20), ("kriger", 2482 * 2**20), ("accumulator", 2691 * 2**20))
 
 #: The same before the field-scale changes (float64 fields, 100-bin per-cell histograms, one batch, no
 #: accumulator merge): ``84 MB + 233 B x cells + 17.7 B x cells x batch``.
