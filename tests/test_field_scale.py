@@ -124,7 +124,7 @@ def test_workers_keep_the_generator_spectrum_between_chunks(monkeypatch):
 
     from synthetic_field import compute_partial, make_wells, small_config
 
-    import krigflow.realizations.chunked as chunked
+    from krigflow.realizations import chunked
     from krigflow.run import build_problem, compute_chunk
 
     problem = build_problem(make_wells(), small_config(method={"name": "conditional"}, realizations=6))

@@ -24,7 +24,6 @@ __all__ = [
     "check_output_links",
     "check_quantiles_resume",
     "format_bytes",
-    "memory_lower_bound",
 ]
 
 #: Folders a run writes inside its output folder: a symbolic link there is refused (not written through).
