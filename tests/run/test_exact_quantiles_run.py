@@ -78,9 +78,10 @@ def test_default_run_takes_exact_quantiles_with_trend_and_well_effect():
 
 
 @pytest.mark.slow
-def test_exact_quantiles_are_the_same_in_simple_and_multi(tmp_path):
+def test_exact_quantiles_are_the_same_in_simple_multi_and_combine(tmp_path):
     """`krigflow run` of a conditional run with a trend and a well effect writes the same quantiles and
-    exceedance probabilities (exact) and statistics under simple and multi (2 krigers) (~20 s)."""
+    exceedance probabilities (exact) and statistics under simple and multi (2 krigers), and so does
+    `krigflow combine` of two `--realizations` ranges (four subprocess runs, ~30 s)."""
     from test_graph import ENV, ROOT, TIMEOUT, write_field
 
     with open(write_field(str(tmp_path))) as fh:
@@ -102,8 +103,21 @@ def test_exact_quantiles_are_the_same_in_simple_and_multi(tmp_path):
         assert summary["trend"]["kind"] == "polynomial"
         with np.load(os.path.join(output, "stats.npz")) as npz:
             arrays[mapping] = {k: npz[k] for k in npz.files}
-    simple, multi = arrays["simple"], arrays["multi"]
-    for name in ("p10", "p50", "p90", "prob_gt_55", "prob_gt_70"):
-        npt.assert_array_equal(simple[name], multi[name], err_msg=name)
-    for name in ("mean", "std", "min", "max"):
-        npt.assert_allclose(simple[name], multi[name], rtol=1e-10, atol=1e-10, err_msg=name)
+    # two --realizations ranges combined: the exact quantiles are recomputed from the run's config
+    for part, span in (("a", "0:2"), ("b", "2:6")):
+        path = tmp_path / f"{part}.json"
+        path.write_text(json.dumps(dict(raw, output=str(tmp_path / part))))
+        proc = subprocess.run(["krigflow", "run", str(path), "--realizations", span], capture_output=True,
+                              text=True, timeout=TIMEOUT, env=ENV, cwd=ROOT, check=False)
+        assert proc.returncode == 0, proc.stderr
+    from krigflow.run import combine
+
+    combined = combine([str(tmp_path / "a"), str(tmp_path / "b")], str(tmp_path / "all"))
+    assert combined["summary"]["quantiles_from"] == "exact"
+    arrays["combine"] = combined["arrays"]
+    simple = arrays["simple"]
+    for other in ("multi", "combine"):
+        for name in ("p10", "p50", "p90", "prob_gt_55", "prob_gt_70"):
+            npt.assert_array_equal(simple[name], arrays[other][name], err_msg=f"{other} {name}")
+        for name in ("mean", "std", "min", "max"):
+            npt.assert_allclose(simple[name], arrays[other][name], rtol=1e-10, atol=1e-10, err_msg=f"{other} {name}")
