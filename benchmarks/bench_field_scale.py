@@ -9,9 +9,15 @@ Usage::
 Problem (synthetic, written as LAS files so that the whole ``krigflow run`` path is measured): a
 5000 m x 4000 m x 200 m box, grid 500 x 400 x 100 (10 x 10 x 2 m, 20 M cells) or the same box at ``--cells``
 cells (each axis scaled by ``(cells / 20e6) ** (1/3)``); vertical wells sampled every 0.5 m, as many wells
-as needed for ``--data`` (default 1 200) upscaled data; a skewed gamma-ray-like property; normal-score
-transform; exponential normal-score variogram (1500 m / 1000 m at azimuth 60, 15 m vertical); P10/P50/P90
-and two cutoffs (the data's 30 % and 70 % quantiles).
+as needed for ``--data`` (default 1 200) upscaled data; a skewed gamma-ray-like property with a depth
+trend (+60 units over the 200 m; ``--no-depth-trend``: none); P10/P50/P90 and two cutoffs (the data's 30 %
+and 70 % quantiles). The run config holds the data, the grid and the outputs only: **the defaults** decide
+the residual model (``trend: auto`` removes a moving-average depth trend, ``variogram: auto`` fits the
+residual variogram and the well effect, ``method.transform: auto`` simulates Gaussian residuals when a
+trend is removed) and the quantiles are exact (``method.quantiles_from: exact``). ``--config-extra`` merges
+settings into it (h6's 20 M run used ``{"variogram": VARIOGRAM, "method": {"name": "conditional",
+"transform": "normal_score"}, "trend": "none"}`` with ``--no-depth-trend``). The in-process sections (peers,
+memory model) use the fixed normal-score variogram below.
 
 Sections, all in one run (each in its own process):
 
@@ -53,6 +59,8 @@ ROOT = os.path.dirname(HERE)
 FULL_SHAPE = (500, 400, 100)
 EXTENT = (5000.0, 4000.0, 200.0)
 TOP = 1000.0
+#: Increase of the synthetic property from the top to the base of the box (a compaction-like depth trend).
+DEPTH_TREND = 60.0
 VARIOGRAM = {"model": "exponential", "sill": 1.0, "nugget": 0.0, "range_h": 1500.0, "range_h2": 1000.0,
              "azimuth": 60.0, "range_v": 15.0}
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
@@ -71,13 +79,15 @@ def bounds_spacing(shape):
     return [0.0, EXTENT[0], 0.0, EXTENT[1], TOP, TOP + EXTENT[2]], spacing
 
 
-def synthetic_wells(shape, n_data=1200, seed=0):
+def synthetic_wells(shape, n_data=1200, seed=0, depth_trend=None):
     """Vertical wells (name, easting, northing, tvdss, values): enough wells for ``n_data`` upscaled data.
 
     Wells stand at cell centres (so upscaling keeps one datum per cell); the property is lognormal with
-    a vertical AR(1) structure (correlation length ~5 m) plus a smooth lateral trend and a well offset.
+    a vertical AR(1) structure (correlation length ~5 m) plus a smooth lateral trend and a well offset,
+    plus ``depth_trend`` units from the top to the base of the box (linear in TVDSS).
     """
     rng = np.random.default_rng(seed)
+    depth_trend = DEPTH_TREND if depth_trend is None else float(depth_trend)
     _, spacing = bounds_spacing(shape)
     n_wells = max(4, int(np.ceil(n_data / shape[2])))
     i = rng.choice(shape[0] - 2, n_wells, replace=True) + 1
@@ -96,7 +106,7 @@ def synthetic_wells(shape, n_data=1200, seed=0):
         for k in range(1, tvdss.size):
             g[k] = rho * g[k - 1] + noise[k]
         g += 0.5 * np.sin(e / 900.0) + 0.5 * np.cos(n / 700.0) + 0.3 * rng.standard_normal()
-        wells.append((f"W{w:03d}", e, n, tvdss, np.exp(4.0 + 0.35 * g)))
+        wells.append((f"W{w:03d}", e, n, tvdss, np.exp(4.0 + 0.35 * g) + depth_trend * (tvdss - TOP) / EXTENT[2]))
     return wells
 
 
@@ -138,10 +148,7 @@ def write_config(folder, shape, wells, realizations, batch_size, extra=None):
         "las": os.path.join(folder, "las", "*.las"),
         "property": "GR",
         "grid": {"spacing": list(spacing), "bounds": bounds},
-        "variogram": dict(VARIOGRAM),
-        "method": {"name": "conditional", "transform": "normal_score"},
-        "trend": {"kind": "none"},          # the exact-quantile path (a trend falls back to histograms)
-        "realizations": int(realizations),
+        "realizations": int(realizations),    # residual model and method: the defaults
         "batch_size": int(batch_size),
         "seed": 7,
         "quantiles": [10.0, 50.0, 90.0],
@@ -488,6 +495,7 @@ def main(argv=None):
     parser.add_argument("--processes", type=int, default=None, help="-n of krigflow run (default krigers + 3)")
     parser.add_argument("--mapping", default="multi", choices=["multi", "mpi", "simple"])
     parser.add_argument("--config-extra", default=None, help="JSON merged into the run config")
+    parser.add_argument("--no-depth-trend", action="store_true", help="synthetic property without the depth trend")
     parser.add_argument("--peer-cells", type=float, default=1e6)
     parser.add_argument("--peer-realizations", type=int, default=8, help="krigflow batch at peer size")
     parser.add_argument("--peers", nargs="*", default=["gstlearn", "gstools"], choices=["gstlearn", "gstools"])
@@ -521,7 +529,7 @@ def main(argv=None):
     try:
         if not args.skip_run:
             shape = grid_shape(args.cells)
-            wells = synthetic_wells(shape, args.data)
+            wells = synthetic_wells(shape, args.data, depth_trend=0.0 if args.no_depth_trend else DEPTH_TREND)
             write_las(os.path.join(work, "las"), wells)
             extra = json.loads(args.config_extra) if args.config_extra else None
             config = write_config(work, shape, wells, args.realizations, args.batch_size, extra)
@@ -543,7 +551,13 @@ def main(argv=None):
             row.update(shape=shape, cells=int(np.prod(shape)), n_data=summary.get("n_data"),
                        workers=summary.get("workers"), per_realization=row["seconds"] / args.realizations,
                        bytes_moved=moved, load=os.getloadavg()[0])
+            row["residual_model"] = {"trend": (summary.get("trend") or {}).get("kind"),
+                                     "well_effect": summary.get("well_effect"),
+                                     "transform": "normal_score" if summary.get("transform") else "none",
+                                     "variogram": summary.get("variogram_used"),
+                                     "quantiles_from": summary.get("quantiles_from")}
             results["run"] = row
+            print(f"  residual model (defaults): {row['residual_model']}", flush=True)
             print(f"  wall {row['seconds']:.1f} s = {row['per_realization']:.2f} s per realization "
                   f"({row['workers']} krigers, {row['n_data']} data); timings {summary.get('timings')}", flush=True)
             print("  | process | peak RSS MB | CPU s | written MB | command |\n  |---|---|---|---|---|")

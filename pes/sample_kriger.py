@@ -26,10 +26,11 @@ class SampleKriger(GenericPE):
 
     def _preprocess(self):
         self.worker_, self.pending_, self.error_ = None, [], None
+        self.cache_ = {}    # the field generator's spectrum, kept between chunks of the problem
 
     def compute(self, problem, indices):
         """Statistics and summaries of realizations ``indices`` (:func:`krigflow.run.compute_chunk`); tests override it."""
-        return compute_chunk(problem, indices)
+        return compute_chunk(problem, indices, cache=getattr(self, "cache_", None))
 
     def process(self, inputs):
         if "problem" in inputs:

@@ -99,10 +99,7 @@ def test_conditional_run_quantiles_exact_by_default_and_from_realizations_on_req
     sigma = np.sqrt(p * (1 - p) / 400) + 1e-9
     assert np.quantile(np.abs(b["prob_gt_60"] - p) / sigma, 0.99) < 4.0
     npt.assert_array_equal(a["mean"], b["mean"])       # same realizations
-    # a trend changes the conditional distribution (not in the shortcut yet): the run keeps histograms
-    with_trend = dict(common, trend={"kind": "polynomial", "degree": 1})
-    trended = run_local(small_config(method=method, **with_trend), write=False, wells=wells)
-    assert trended["summary"]["quantiles_from"] == "realizations" and "p50" in trended["arrays"]
+    # runs with a trend and a well effect: tests/run/test_exact_quantiles_run.py
 
 
 def test_spectrum_cache_gives_the_same_fields():
@@ -118,3 +115,28 @@ def test_spectrum_cache_gives_the_same_fields():
     other = Variogram("exponential", 1.0, 200.0, 9.0)
     conditional_realizations(GRID, other, data, 4, [0], dtype=np.float32, cache=cache)
     assert len(cache) == 1 and next(iter(cache.values())) is not spectrum
+
+
+def test_workers_keep_the_generator_spectrum_between_chunks(monkeypatch):
+    """A Worker (and so a SampleKriger) computes the float32 generator's spectrum once per problem, not once
+    per chunk (at 20 M cells it costs about two realizations), with the same statistics."""
+    import dataclasses
+
+    from synthetic_field import compute_partial, make_wells, small_config
+
+    from krigflow.realizations import chunked
+    from krigflow.run import build_problem, compute_chunk
+
+    problem = build_problem(make_wells(), small_config(method={"name": "conditional"}, realizations=6))
+    problem = dataclasses.replace(problem, field_dtype="float32")     # the field-scale path on a small grid
+    calls = []
+    original = chunked.compact_spectrum
+    monkeypatch.setattr(chunked, "compact_spectrum", lambda *a, **k: calls.append(1) or original(*a, **k))
+    partial = compute_partial(problem, [[0, 1], [2, 3], [4, 5]])
+    assert len(calls) == 1
+    uncached = [compute_chunk(problem, chunk)[0] for chunk in ([0, 1], [2, 3], [4, 5])]
+    assert len(calls) == 4
+    merged = uncached[0]
+    for stats in uncached[1:]:
+        merged.merge_in_place(stats)
+    npt.assert_array_equal(partial.stats.mean, merged.mean)

@@ -17,7 +17,10 @@ by all realizations. Three interchangeable engines compute ``K @ W``:
 ``"columns"``
     Lattice data, memory bounded for very large grids: grid columns are processed in chunks; for each
     chunk the covariance to every *data column* is evaluated over the ``2nz-1`` vertical lags, and the
-    vertical contraction is done by FFT along tvdss plus one complex matrix product per frequency.
+    vertical contraction is done by FFT along tvdss plus one complex matrix product per frequency. With a
+    covariance of finite reach (spherical: 0 beyond the range; gaussian: below 1e-17 of the sill beyond
+    3.6 ranges) the grid columns go in square tiles and each tile uses only the data columns within reach
+    (the others contribute exact zeros): at field scale a tile sees a few of the wells.
 
 ``method="auto"`` picks ``"fft"`` for lattice data when its working set fits ``memory_bytes``, else
 ``"columns"`` when the number of data columns is small compared with the cells, else ``"dense"``.
@@ -182,6 +185,38 @@ def _fft_engine(grid, weights, beta, cells, kernel_spectrum, lengths):
     return out
 
 
+#: Relative covariance below which the columns engine skips a pair of columns (below float64 rounding).
+NEGLIGIBLE_COVARIANCE = 1e-17
+
+
+def _zero_reach(variogram) -> float:
+    """Normalized horizontal lag beyond which the covariance is zero at every vertical lag (spherical: 1),
+    or below :data:`NEGLIGIBLE_COVARIANCE` of the sill (gaussian); ``inf`` for the other models.
+
+    Examples
+    --------
+    >>> from krigflow.variogram import Variogram
+    >>> _zero_reach(Variogram("spherical", 1.0, 100.0, 10.0)), _zero_reach(Variogram("exponential", 1.0, 100.0, 10.0))
+    (1.0, inf)
+    """
+    if variogram.model == "spherical":
+        return 1.0
+    if variogram.model == "gaussian":
+        return float(np.sqrt(np.log(1.0 / NEGLIGIBLE_COVARIANCE) / 3.0))
+    return float("inf")
+
+
+def _column_blocks(nx, ny, chunk, tiled):
+    """Blocks of about ``chunk`` grid columns (flat index ``i * ny + j``): ranges, or (``tiled``) index arrays
+    of square tiles, so that a tile is close to few data columns."""
+    if not tiled:
+        return [slice(s, min(s + chunk, nx * ny)) for s in range(0, nx * ny, chunk)]
+    tj = int(min(ny, max(1, np.sqrt(chunk))))
+    ti = int(min(nx, max(1, chunk // tj)))
+    return [(np.arange(i0, min(i0 + ti, nx))[:, None] * ny + np.arange(j0, min(j0 + tj, ny))[None, :]).ravel()
+            for i0 in range(0, nx, ti) for j0 in range(0, ny, tj)]
+
+
 def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes, add_to=None):
     """Lattice data, chunks of grid columns: covariance to data columns over vertical lags, FFT along z.
 
@@ -208,21 +243,32 @@ def _columns_engine(grid, variogram, weights, beta, cells, chunk_bytes, add_to=N
     chunk = max(1, int(chunk_bytes // per_column))
     gi_all, gj_all = np.divmod(np.arange(nx * ny), ny)
     dx, dy = grid.spacing[:2]
-    for start in range(0, nx * ny, chunk):
-        stop = min(start + chunk, nx * ny)
-        h2_h = variogram._h2_horizontal((gi_all[start:stop, None] - ci[None, :]) * dx,
-                                        (gj_all[start:stop, None] - cj[None, :]) * dy)   # (m, ncol)
+    reach = _zero_reach(variogram)
+    for block in _column_blocks(nx, ny, chunk, np.isfinite(reach)):
+        h2_h = variogram._h2_horizontal((gi_all[block, None] - ci[None, :]) * dx,
+                                        (gj_all[block, None] - cj[None, :]) * dy)   # (m, ncol)
+        spec_w = w_spec
+        if np.isfinite(reach):       # only the data columns within reach of the tile (the others add zeros)
+            active = np.flatnonzero(np.min(h2_h, axis=0) < reach * reach)
+            if active.size == 0:
+                if target is None:
+                    out[block] = 0.0
+                else:
+                    target[:, block, :] += beta[:, None, None]
+                continue
+            if active.size < ncol:
+                h2_h, spec_w = h2_h[:, active], w_spec[:, active, :]
         cov = variogram.covariance_of_lag(np.sqrt(h2_h[:, :, None] + h2_v[None, None, :]))
         cov[:, :, ~used] = 0.0
         spec = scipy.fft.rfft(cov, axis=2)                                # (m, ncol, nf)
         spec = np.ascontiguousarray(np.moveaxis(spec, 2, 0))              # (nf, m, ncol)
-        prod = np.matmul(spec, w_spec)                                    # (nf, m, R): BLAS per frequency
+        prod = np.matmul(spec, spec_w)                                    # (nf, m, R): BLAS per frequency
         values = scipy.fft.irfft(prod, n=lz, axis=0)[:nz]                 # (nz, m, R)
         if target is None:
-            out[start:stop] = values.transpose(1, 0, 2)
+            out[block] = values.transpose(1, 0, 2)
         else:
             values += beta
-            target[:, start:stop, :] += values.transpose(2, 1, 0)
+            target[:, block, :] += values.transpose(2, 1, 0)
     if target is not None:
         return add_to
     out = out.reshape(nx, ny, nz, n_real).transpose(3, 0, 1, 2)

@@ -59,6 +59,10 @@ class LogTransform:
     1.5
     """
 
+    #: a trend (in log units) is added before the back-transform: ``10 ** (trend + y)`` (see
+    #: :class:`krigflow.stats.gaussian.GaussianQuantiles`); a normal-score trend is added after it.
+    trend_inside = True
+
     base: float = 10.0
     log_mean: float = 0.0
     log_std: float = 1.0

@@ -24,9 +24,9 @@ from krigflow.grid import Grid
 from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, atomic_path, read_summary, scan_partials
 from krigflow.run.config import DEFAULTS
 from krigflow.run.fingerprint import fingerprint_differences
-from krigflow.run.finish import final_arrays, versions, write_results
+from krigflow.run.finish import exact_arrays, final_arrays, versions, write_results
 from krigflow.run.plan import check_partials
-from krigflow.run.problem import load_inputs
+from krigflow.run.problem import build_problem, exact_quantiles, load_inputs
 from krigflow.run.ranges import format_ranges
 from krigflow.run.summaries import merge_summaries
 from krigflow.stats import summary_record
@@ -42,6 +42,14 @@ def _zoned_geometry(config) -> dict:
     wells = sorted(load_inputs(config), key=lambda w: (w.path, w.name))
     sgrid, _, _ = build_zoned_grid(wells, config["zones"], config["grid"])
     return sgrid.to_arrays()
+
+
+def _exact_arrays(config) -> dict:
+    """``p<q>``/``prob_gt_<c>`` of a conditional run whose quantiles are exact (no per-cell histograms in its
+    partials): recomputed from its problem, rebuilt from the config (wells, trend, variogram: deterministic)."""
+    if not exact_quantiles(config) or not (config.get("quantiles") or config.get("cutoffs")):
+        return {}
+    return exact_arrays(build_problem(load_inputs(config), config), config.get("cutoffs") or ())
 
 
 def combine(folders, output, *, allow_missing=False, realizations=None, overwrite=False) -> dict:
@@ -114,6 +122,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
     config = dict(info.get("config") or {}, output=os.path.abspath(output))
     if config.get("zones") is not None:   # rebuild the corner-point grid from the run's wells and tops
         arrays.update(_zoned_geometry(config))
+    arrays.update(_exact_arrays(config))
     summary = {
         "status": "ok",
         "mapping": "combine",
@@ -135,6 +144,8 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         "versions": versions(),
         "fingerprint": first.fingerprint,
         "combined_from": folders,
+        **({"quantiles_from": "exact" if exact_quantiles(config) else "realizations"}
+           if (config.get("method") or {}).get("name") == "conditional" else {}),
         "missing": format_ranges(missing) if missing.size else None,
     }
     table = merge_summaries(partials)

@@ -82,6 +82,7 @@ DEFAULTS = {
     "method.tails": "linear",
     "method.zmin": None,
     "method.zmax": None,
+    "method.quantiles_from": "exact",
     "kriging.kind": "ordinary",
     "kriging.mean": None,
     "realizations": 100,
@@ -147,7 +148,7 @@ _SUBSAMPLE_KEYS = ("fraction", "unit")
 _CONDITIONAL_KEYS = ("transform", "tails", "zmin", "zmax", "quantiles_from")
 #: Where the conditional method's per-cell quantiles and exceedance probabilities come from: "exact" (the
 #: multi-Gaussian shortcut, krigflow.stats.gaussian; no per-cell histograms) or "realizations" (per-cell
-#: histograms of the realizations). Not in DEFAULTS until the README's table lists it (test_config).
+#: histograms of the realizations).
 QUANTILES_FROM = ("exact", "realizations")
 _KRIGING_KEYS = ("kind", "mean")
 #: ``method.transform`` values: the transforms of a simulation, and ``auto`` (none when a trend is removed).
@@ -547,12 +548,12 @@ def _method(value):
     bounds = {k: None if method.get(k) is None else _number(method[k], f"method.{k}") for k in ("zmin", "zmax")}
     if bounds["zmin"] is not None and bounds["zmax"] is not None and not bounds["zmin"] < bounds["zmax"]:
         raise ConfigError(f"method.zmin: must be below method.zmax, got {bounds['zmin']:g} >= {bounds['zmax']:g}")
+    quantiles_from = _choice(method.get("quantiles_from", DEFAULTS["method.quantiles_from"]),
+                             "method.quantiles_from", QUANTILES_FROM)
     for key in _CONDITIONAL_KEYS if name == "subsample" else _SUBSAMPLE_KEYS:
         if method_keys_to_check(name, method).get(key) is not None:
             other = "conditional" if name == "subsample" else "subsample"
             raise ConfigError(f"method.{key}: only used with method '{other}'")
-    quantiles_from = _choice(method.get("quantiles_from", QUANTILES_FROM[0]), "method.quantiles_from",
-                             QUANTILES_FROM)
     return {"name": name, "fraction": fraction, "unit": unit, "transform": transform, "tails": tails, **bounds,
             "quantiles_from": quantiles_from}
 

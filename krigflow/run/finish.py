@@ -159,18 +159,30 @@ def final_arrays(partials, grid, realizations=None, quantiles=(10.0, 50.0, 90.0)
 def exact_arrays(problem, cutoffs) -> dict:
     """``p<q>`` and ``prob_gt_<cutoff>`` of a ``conditional`` run from the multi-Gaussian shortcut.
 
-    The simple-kriging mean and variance of the normal scores at every cell
-    (:func:`krigflow.stats.gaussian.exact_outputs`), back-transformed: exact, no per-cell histograms.
-    Arrays are float32 when the realizations are (field scale), else float64.
+    The simple-kriging mean and variance of the residuals (their normal scores with a transform) at every
+    cell, with the run's well-effect variance in the data covariance and in every cell's variance
+    (:func:`krigflow.stats.gaussian.exact_outputs`), back-transformed, plus the depth trend: exact, no
+    per-cell histograms. Arrays are float32 when the realizations are (field scale), else float64.
     """
     from krigflow.stats.gaussian import exact_outputs
 
     start = time.perf_counter()
-    log = getattr(problem, "log", None)       # log10 run: data in log10, quantiles 10 ** (m + s z)
+    if getattr(problem, "zones", None) is not None:     # per zone on its simbox, copied back to the cells
+        arrays = problem.zones.exact_outputs(problem.quantiles, tuple(cutoffs),
+                                             dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+        logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
+        return arrays
+    trend = getattr(problem, "trend", None)
+    if trend is not None and trend.kind != "none":      # one value per layer, broadcast over the cells
+        trend = np.asarray(trend.evaluate(problem.grid.tvdss), dtype=np.float64).reshape(1, 1, -1)
+    else:
+        trend = None
+    log = getattr(problem, "log", None)       # log10 run: data in log10, quantiles 10 ** (trend + m + s z)
     extra = {"transform": log, "values": problem.data.values} if log is not None else {"transform": problem.transform}
     arrays = exact_outputs(problem.grid, problem.variogram, problem.data, **extra,
                            mean=problem.mean, quantiles=problem.quantiles, cutoffs=tuple(cutoffs),
-                           dtype=np.dtype(getattr(problem, "field_dtype", "float64")))
+                           dtype=np.dtype(getattr(problem, "field_dtype", "float64")), trend=trend,
+                           well_effect=float(getattr(problem, "well_effect", 0.0) or 0.0))
     logger.info("exact quantiles and exceedance probabilities: %.1f s", time.perf_counter() - start)
     return arrays
 

@@ -24,7 +24,6 @@ __all__ = [
     "check_output_links",
     "check_quantiles_resume",
     "format_bytes",
-    "memory_lower_bound",
 ]
 
 #: Folders a run writes inside its output folder: a symbolic link there is refused (not written through).
@@ -53,7 +52,7 @@ def format_bytes(n) -> str:
     return f"{value:.1f} TiB"  # pragma: no cover
 
 
-def estimate_run_memory(shape, config, *, n_data=0, workers=1) -> tuple:
+def estimate_run_memory(shape, config, *, n_data=0, workers=1, embedding=None) -> tuple:
     """Peak memory of one kriger and of the accumulator of a run (bytes), from :mod:`krigflow.run.memory`.
 
     Parameters
@@ -67,6 +66,9 @@ def estimate_run_memory(shape, config, *, n_data=0, workers=1) -> tuple:
         Conditioning data (0 before the wells are read: the data covariance is then left out).
     workers : int, default 1
         Krigers sending partials to the accumulator.
+    embedding : tuple of 3 int, optional
+        The field generator's FFT embedding once the variogram is known (:func:`krigflow.run.memory.run_embedding`);
+        default the worst case (the grid doubled on every axis).
 
     Returns
     -------
@@ -91,7 +93,7 @@ def estimate_run_memory(shape, config, *, n_data=0, workers=1) -> tuple:
     common = dict(method=method["name"], quantiles_from=quantiles_from, bins=int(config.get("histogram_bins", 100)),
                   quantiles=len(config.get("quantiles") or ()), cutoffs=len(config.get("cutoffs") or ()),
                   realizations=int(config.get("realizations", 100)))
-    kriger = estimate_memory(shape, config["batch_size"], n_data, role="kriger", **common)
+    kriger = estimate_memory(shape, config["batch_size"], n_data, role="kriger", embedding=embedding, **common)
     accumulator = estimate_memory(shape, config["batch_size"], n_data, role="accumulator", krigers=workers, **common)
     return kriger, accumulator
 
@@ -125,7 +127,7 @@ def available_memory() -> int | None:
     return found
 
 
-def check_memory(shape, config, *, workers=1, n_data=0, available=None) -> int:
+def check_memory(shape, config, *, workers=1, n_data=0, available=None, embedding=None) -> int:
     """Refuse a run whose processes cannot fit in memory; return the bytes they need (estimate).
 
     The estimate is :func:`estimate_run_memory` (the memory model of :mod:`krigflow.run.memory`):
@@ -143,6 +145,8 @@ def check_memory(shape, config, *, workers=1, n_data=0, available=None) -> int:
         Conditioning data, when known.
     available : int, optional
         Bytes available (default :func:`available_memory`; unknown: only what numpy can address).
+    embedding : tuple of 3 int, optional
+        The field generator's FFT embedding, when the variogram is known (see :func:`estimate_run_memory`).
 
     Raises
     ------
@@ -158,11 +162,11 @@ def check_memory(shape, config, *, workers=1, n_data=0, available=None) -> int:
     >>> check_memory((10**4, 10**4, 100), cfg, available=2**34)
     Traceback (most recent call last):
     ...
-    krigflow.run.guards.GuardError: memory: the grid of 10,000,000,000 cells (10000 x 10000 x 100) needs about 1.9 TiB per kriger (batch_size 16 realizations of 1.2 TiB, statistics 745.1 GiB) and 447.2 GiB for the accumulator, 2.3 TiB for 1 kriger(s), but 16.0 GiB are available; use a coarser grid.spacing (or smaller grid.bounds), a smaller batch_size, or fewer worker processes (-n)
+    krigflow.run.guards.GuardError: memory: the grid of 10,000,000,000 cells (10000 x 10000 x 100) needs about 2.0 TiB per kriger (batch_size 16 realizations of 1.2 TiB, statistics 828.9 GiB) and 447.2 GiB for the accumulator, 2.4 TiB for 1 kriger(s), but 16.0 GiB are available; use a coarser grid.spacing (or smaller grid.bounds), a smaller batch_size, or fewer worker processes (-n)
     """
     cells = int(np.prod([int(n) for n in shape], dtype=object))
     workers = max(1, int(workers))
-    kriger, accumulator = estimate_run_memory(shape, config, n_data=n_data, workers=workers)
+    kriger, accumulator = estimate_run_memory(shape, config, n_data=n_data, workers=workers, embedding=embedding)
     total = workers * kriger.total + accumulator.total
     available = available_memory() if available is None else available
     limit = MEMORY_SHARE * available if available is not None else float(np.iinfo(np.intp).max)

@@ -11,9 +11,12 @@ cutoffs, ``(lx, ly, lz)`` the FFT embedding of the ``conditional`` method, ``(nx
 kriger
     ``BASE`` (interpreter, numpy/scipy, dispel4py, the kriging engines' chunk-bounded temporaries) + the
     data covariance and its factor (``3 * 8 n^2``) + the accumulator and one batch's statistics
-    (``2 * 40 N``; plus ``2 * (B + 2 + K) * c N`` with per-cell histograms of ``c``-byte counts) + the
+    (``2 * 40 N``; plus ``2 * (B + 2 + K) * c N`` with per-cell histograms of ``c``-byte counts) and the
+    pooled histogram's bin indices of one realization (``9 N``: int64 + validity) + the
     batch of fields (``f R N``, ``f`` = 4 for float32, 8 for float64) + the field generator (float32:
-    spectrum ``4 lx ly (lz/2+1)`` and pruned intermediate ``8 lx ny (lz/2+1)``; float64: ``28 lx ly lz``).
+    spectrum ``4 lx ly (lz/2+1)``, kept between batches, and a pruned intermediate ``8 lx ny (lz/2+1)``
+    while a field is drawn, when the batch's statistics do not exist yet: only what it exceeds them by
+    counts; float64: ``28 lx ly lz``).
 accumulator
     ``BASE`` + the partials it receives (``krigers * partial``) + the exact quantiles (simple-kriging mean
     and standard deviation ``16 N``, one float64 temporary ``8 N``) + the output arrays (``std`` ``8 N``
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BASE", "MEASURED", "MemoryEstimate", "estimate_memory"]
+__all__ = ["BASE", "MEASURED", "MEASURED_RUN_DEFAULTS", "MemoryEstimate", "estimate_memory", "run_embedding"]
 
 #: Resident memory of a process besides the per-cell and per-datum terms (bytes): the measured intercept
 #: is 153 MB with ~1 200 data (imports ~62 MB, the data covariance ~33 MB, the columns engine's and the
@@ -52,6 +55,12 @@ MEASURED = (
 #: Peak RSS in the 20 M-cell run (``bench_field_scale.py``, 500 x 400 x 100, 1 200 data, 64 realizations,
 #: batch 4, 2 krigers, exact quantiles, 2026-11-29): ``(role, peak bytes)``.
 MEASURED_RUN = (("kriger", 2395 * 2**20), ("kriger", 2395 * 2**20), ("accumulator", 2737 * 2**20))
+
+#: The same benchmark with the default residual model (moving-average depth trend, well effect 116,
+#: exponential 527 m x 14 m, Gaussian residuals, embedding (675, 576, 125); exact quantiles; 2026-11-29 22:41,
+#: load 11-23). The krigers' peaks include a float64 copy of one realization (153 MiB) that ``searchsorted``
+#: made in the pooled histogram, gone since (:func:`krigflow.stats.histogram.bin_index`).
+MEASURED_RUN_DEFAULTS = (("kriger", 2481 * 2**20), ("kriger", 2482 * 2**20), ("accumulator", 2691 * 2**20))
 
 #: The same before the field-scale changes (float64 fields, 100-bin per-cell histograms, one batch, no
 #: accumulator merge): ``84 MB + 233 B x cells + 17.7 B x cells x batch``.
@@ -161,5 +170,29 @@ def estimate_memory(shape, batch, n_data, *, role="kriger", embedding=None, meth
     if method == "conditional":
         lx, ly, lz = embedding if embedding is not None else (2 * nx, 2 * ny, 2 * nz)
         half = lz // 2 + 1
-        generator = 4 * lx * ly * half + 8 * lx * ny * half if field_bytes == 4 else 28 * lx * ly * lz
-    return MemoryEstimate(BASE, data, generator, field_bytes * cells * batch, 2 * partial)
+        if field_bytes == 4:      # the intermediate lives while drawing, the batch statistics after
+            generator = 4 * lx * ly * half + max(0, 8 * lx * ny * half - partial - 9 * cells)
+        else:
+            generator = 28 * lx * ly * lz
+    return MemoryEstimate(BASE, data, generator, field_bytes * cells * batch, 2 * partial + 9 * cells)
+
+
+def run_embedding(grid, variogram) -> tuple:
+    """FFT embedding of the ``conditional`` method's field generator on ``grid`` (as
+    :func:`krigflow.realizations.chunked.compact_spectrum` sizes it), for :func:`estimate_memory`.
+
+    Examples
+    --------
+    >>> from krigflow.grid import Grid
+    >>> from krigflow.variogram import Variogram
+    >>> grid = Grid.from_bounds([0, 5000, 0, 4000, 1000, 1200], [10.0, 10.0, 2.0])
+    >>> run_embedding(grid, Variogram("exponential", 1.0, 1500.0, 15.0, range_h2=1000.0, azimuth=60.0))
+    (960, 800, 125)
+    """
+    import scipy.fft
+
+    from krigflow.realizations import simulation_padding
+
+    pad = simulation_padding(grid.shape, grid.spacing, variogram)
+    return tuple(1 if n + p <= 1 else int(scipy.fft.next_fast_len(int(n + p), real=True))
+                 for n, p in zip(grid.shape, pad))

@@ -32,6 +32,7 @@ from krigflow.exceptions import KrigflowError
 from krigflow.io import STATUS_FILE, write_status
 from krigflow.run.config import load_config
 from krigflow.run.guards import check_memory
+from krigflow.run.memory import run_embedding
 from krigflow.run.lock import acquire, join
 from krigflow.run.messages import ProgressInfo, RunRequest, RunState, Task, WorkOrder
 from krigflow.run.plan import (
@@ -207,7 +208,9 @@ def plan_work(state, wells, *, use_output=True) -> RunState:
         state = hold_output(state)  # from another process: join the run's lock (taken over: refused)
     with collect_warnings() as found:
         problem = build_problem(wells, config)
-        check_memory(problem.grid.shape, config, n_data=problem.data.n)  # before any worker allocates
+        check_memory(problem.grid.shape, config, n_data=problem.data.n,  # before any worker allocates
+                     embedding=run_embedding(problem.grid, problem.variogram)
+                     if problem.zones is None and problem.variogram is not None else None)
         state = replace(state, problem=problem, wells=describe_wells(wells, problem.data))
         if use_output:
             plan = plan_run(config, problem, realizations_range=request.realizations,

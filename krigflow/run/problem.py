@@ -129,16 +129,20 @@ def exact_quantiles(problem) -> bool:
     """True when the run's quantiles and exceedance probabilities come from the exact multi-Gaussian shortcut
     (``conditional`` with ``quantiles_from: exact``, the default) rather than from per-cell histograms.
 
-    ``problem`` is a :class:`Problem` or a validated config. Runs with zones keep the histograms (each
-    zone has its own transform, trend and variogram).
+    ``problem`` is a :class:`Problem` or a validated config. The shortcut covers the depth trend (added
+    back), the well effect (in the simple-kriging variance) and the normal-score transform (back-transformed
+    quantiles); with zones, each zone's ordinary-kriging moments on its simbox, its transform and trend
+    (:mod:`krigflow.zones.exact`).
     """
     if isinstance(problem, Problem):
-        method, zoned = problem.method, problem.zones is not None
-        # a trend or a well effect changes the conditional distribution (not yet in the shortcut): histograms
-        zoned = zoned or not _no_trend(problem.trend) or bool(problem.well_effect)
-    else:   # a config (histogram_spec): build_problem says whether the problem has a trend/well effect
-        method, zoned = problem["method"], problem.get("zones") is not None or not problem.get("_exact", True)
-    return not zoned and method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+        method, zoned_log = problem.method, problem.zones is not None and problem.log is not None
+    else:
+        method = problem["method"]
+        zoned_log = problem.get("zones") is not None and (method.get("transform") == "log10"
+                                                          or bool(problem.get("_log10")))
+    # zones in log10: each zone's moments are in log units behind its own transform: histograms (not yet exact)
+    return (method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
+            and not zoned_log)
 
 
 def _no_trend(trend) -> bool:
@@ -321,7 +325,7 @@ def build_problem(wells, config) -> Problem:
         traces=well_traces(wells),
         transform=fields["transform"],
         histogram=_in_units(histogram_spec(
-            dict(hist_config, _exact=_no_trend(fields["trend"]) and not fields["well_effect"]), fields["data"],
+            hist_config, fields["data"],
             fields["variogram"], fields["transform"], fields["mean"]), log, config),
         quantiles=tuple(config.get("quantiles", ())),
         variogram_fit=fields["variogram_fit"],
@@ -368,7 +372,7 @@ def _zoned_problem(wells, config, log=None) -> Problem:
     return Problem(grid=grid, data=data, variogram=first.variogram, kind=first.kind,
                    mean=first.mean, method=dict(config["method"]), seed=config["seed"],
                    realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
-                   histogram=_in_units(histogram_spec(config, data, first.variogram, None, first.mean), log,
+                   histogram=_in_units(histogram_spec(dict(config, _log10=log is not None), data, first.variogram, None, first.mean), log,
                                        {"histogram_range": user_range}),
                    quantiles=tuple(config.get("quantiles", ())), zones=zoned, summary=summary, log=log)
 

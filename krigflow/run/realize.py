@@ -73,7 +73,7 @@ def _back(problem, batch):
     return batch
 
 
-def realization_values(problem, indices, *, method="auto") -> np.ndarray:
+def realization_values(problem, indices, *, method="auto", cache=None) -> np.ndarray:
     """Compute realizations ``indices`` of a problem, in property units (trend added back).
 
     What every worker computes before folding the realizations into running statistics and summaries;
@@ -93,6 +93,10 @@ def realization_values(problem, indices, *, method="auto") -> np.ndarray:
         Realization indices.
     method : str, default "auto"
         Residual-kriging engine of the conditional method (see :func:`run_engine`).
+    cache : dict, optional
+        A dict owned by the caller (a worker computing several chunks of one problem): the float32 field
+        generator keeps its spectrum there between chunks (:func:`krigflow.realizations.conditional_realizations`;
+        at 20 M cells it costs about two realizations' time to compute). Same numbers with or without.
 
     Returns
     -------
@@ -107,6 +111,7 @@ def realization_values(problem, indices, *, method="auto") -> np.ndarray:
     extra = {"well_effect": sigma2} if sigma2 else {}
     if spec["name"] == "conditional":
         extra["dtype"] = np.dtype(getattr(problem, "field_dtype", "float64"))     # float32 at field scale
+        extra["cache"] = cache
         batch = conditional_realizations(problem.grid, problem.variogram, problem.data, problem.seed, indices,
                                          mean=problem.mean, transform=problem.transform, method=method, **extra)
         return _restore(problem, batch)
@@ -116,9 +121,9 @@ def realization_values(problem, indices, *, method="auto") -> np.ndarray:
     return _restore(problem, batch)
 
 
-def realization_fields(problem, indices, *, method="auto") -> np.ndarray:
+def realization_fields(problem, indices, *, method="auto", cache=None) -> np.ndarray:
     """Alias of :func:`realization_values` (the arrays the run folds into its statistics)."""
-    return realization_values(problem, indices, method=method)
+    return realization_values(problem, indices, method=method, cache=cache)
 
 
 def to_dataarray(field, grid, *, realization, name="property", unit="", attrs=None):

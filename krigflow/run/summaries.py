@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["compute_chunk", "merge_summaries", "write_summaries"]
 
 
-def compute_chunk(problem, indices) -> tuple:
+def compute_chunk(problem, indices, cache=None) -> tuple:
     """Compute a chunk of realizations: their per-cell statistics and their summaries.
 
     Parameters
@@ -28,6 +28,8 @@ def compute_chunk(problem, indices) -> tuple:
     problem : krigflow.run.Problem
         With ``summary`` (a :class:`krigflow.stats.SummarySpec`, or None for no summaries).
     indices : sequence of int, shape (R,)
+    cache : dict, optional
+        The calling worker's cache, kept between chunks (:func:`krigflow.run.realize.realization_values`).
 
     Returns
     -------
@@ -37,7 +39,7 @@ def compute_chunk(problem, indices) -> tuple:
     from krigflow.run.realize import realization_fields
 
     indices = np.asarray(indices, dtype=np.int64)
-    batch = realization_fields(problem, indices)
+    batch = realization_fields(problem, indices, cache=cache)
     stats = RunningStats.from_batch(batch, problem.histogram)
     spec = getattr(problem, "summary", None)
     table = None if spec is None else SummaryTable.from_batch(indices, batch, spec)

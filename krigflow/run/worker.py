@@ -61,7 +61,7 @@ def run_realizations(problem, indices, cache=None) -> RunningStats:
     krigflow.stats.RunningStats
         Statistics over the ``R`` realizations.
     """
-    return RunningStats.from_batch(realization_values(problem, indices), problem.histogram)
+    return RunningStats.from_batch(realization_values(problem, indices, cache=cache), problem.histogram)
 
 
 #: The default computation of a worker (the one that takes the worker's cache).
@@ -162,6 +162,7 @@ class Worker:
         self.checkpointer, self.progress, self.lock = None, None, None
         self.write_failed = False
         self.warnings = []
+        self.cache = {}         # kept between chunks by the default computation (the generator's spectrum)
 
     @property
     def problem(self):
@@ -206,7 +207,10 @@ class Worker:
         start = time.perf_counter()
         try:
             with blas_threads(self.threads), collect_warnings(self.warnings):
-                result = (self.compute or compute_chunk)(self.problem, indices)
+                if self.compute is None:
+                    result = compute_chunk(self.problem, indices, cache=self.cache)
+                else:
+                    result = self.compute(self.problem, indices)
             stats, table = result if isinstance(result, tuple) else (result, None)
             if self.stats is None:
                 self.stats = stats

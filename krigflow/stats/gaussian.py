@@ -3,11 +3,17 @@
 Under the multi-Gaussian model, the conditional distribution of a cell's normal score ``Y(x)`` given the
 data is Gaussian with the **simple-kriging** mean ``m(x)`` and variance ``s(x)^2`` (Journel & Huijbregts
 1978; Chilès & Delfiner 2012, section 7.3). The property is ``Z(x) = t(x) + phi(Y(x))`` with ``phi`` the
-normal-score back-transform (non-decreasing) and ``t`` an optional trend, so
+normal-score back-transform (non-decreasing, the identity without a transform) and ``t`` an optional trend
+(e.g. the depth trend of :mod:`krigflow.trend`), so
 
 * quantile ``p``:        ``z_p(x) = t(x) + phi(m(x) + s(x) * Phi^-1(p))``;
 * exceedance of ``c``:   ``P(Z(x) > c) = Phi((m(x) - y*(c - t(x))) / s(x))`` with
   ``y*(u) = sup {y : phi(y) <= u}`` (``-inf`` below the transform's range, ``+inf`` at or above it).
+
+With a well effect sigma_w**2 (:mod:`krigflow.well_effect`) the simulation draws one offset per data well and
+one for the new well the grid stands for: ``m`` and ``s`` are then the simple-kriging mean and standard deviation
+with sigma_w**2 in the data covariance of pairs of one well and in the variance of every cell
+(:func:`sk_variance`), exactly what the realizations sample.
 
 Both are exact (no histogram bins, no Monte Carlo error) and need two numbers per cell (``m``, ``s``):
 :class:`GaussianQuantiles` holds them for a box of cells, like an accumulator that covers a spatial block
@@ -66,8 +72,9 @@ class GaussianQuantiles:
         Simple-kriging standard deviation (>= 0).
     transform : krigflow.realizations.NormalScore, optional
         Back-transform to property units (None: the simulated variable is the property).
-    trend : float64 array, shape (bx, by, bz), optional
-        Added to every value after the back-transform (None: no trend).
+    trend : float64 array, shape (bx, by, bz) or broadcastable to it, optional
+        Added to every value after the back-transform (None: no trend). A depth trend is best given as
+        shape ``(1, 1, bz)``: 8 bytes per layer instead of per cell.
     offset : tuple of 3 int, default (0, 0, 0)
         Index of the box's first cell in the full grid.
 
@@ -97,9 +104,9 @@ class GaussianQuantiles:
             raise StatsError("GaussianQuantiles: std must be >= 0")
         if self.trend is not None:
             self.trend = np.asarray(self.trend, dtype=np.float64)
-            if self.trend.shape != self.mean.shape:
-                raise StatsError(f"GaussianQuantiles: trend shape {self.trend.shape} differs from the "
-                                    f"box shape {self.mean.shape}")
+            if self.trend.ndim != 3 or any(t not in (1, n) for t, n in zip(self.trend.shape, self.mean.shape)):
+                raise StatsError(f"GaussianQuantiles: trend shape {self.trend.shape} does not broadcast to "
+                                    f"the box shape {self.mean.shape}")
         offset = tuple(int(o) for o in self.offset)
         if len(offset) != 3 or min(offset) < 0:
             raise StatsError(f"GaussianQuantiles: offset must be three integers >= 0, got {self.offset!r}")
@@ -118,7 +125,7 @@ class GaussianQuantiles:
 
     @property
     def nbytes(self) -> int:
-        """int: bytes held (16 per cell, 24 with a trend)."""
+        """int: bytes held (16 per cell, plus the trend's)."""
         return self.mean.nbytes + self.std.nbytes + (0 if self.trend is None else self.trend.nbytes)
 
     def split(self, block_shape) -> list:
@@ -135,7 +142,7 @@ class GaussianQuantiles:
         for box in block_slices(self.shape, block_shape):
             parts.append(GaussianQuantiles(
                 self.mean[box], self.std[box], self.transform,
-                None if self.trend is None else self.trend[box],
+                None if self.trend is None else self.trend[_broadcast_box(self.trend, box)],
                 tuple(o + s.start for o, s in zip(self.offset, box))))
         return parts
 
@@ -198,9 +205,12 @@ class GaussianQuantiles:
             raise StatsError(f"GaussianQuantiles.quantile: p must be in (0, 1), got {p!r}")
         out = np.multiply(self.std, special.ndtri(p), out=out)
         out += self.mean
+        inside = getattr(self.transform, "trend_inside", False)
+        if self.trend is not None and inside:             # log10: 10 ** (trend + m + s z)
+            out += self.trend
         if self.transform is not None:
             self.transform.back_transform(out, out=out)
-        if self.trend is not None:
+        if self.trend is not None and not inside:         # normal scores: trend + phi(m + s z)
             out += self.trend
         return out
 
@@ -218,9 +228,11 @@ class GaussianQuantiles:
             raise StatsError(f"GaussianQuantiles.exceedance: cutoff must be finite, got {cutoff!r}")
         if self.trend is None:
             threshold = np.full(self.shape, score_threshold(self.transform, cutoff))
-        else:
-            threshold = score_threshold(self.transform, cutoff - self.trend)
-        np.subtract(self.mean, threshold, out=threshold)          # > 0: the mean exceeds
+            np.subtract(self.mean, threshold, out=threshold)      # > 0: the mean exceeds
+        elif getattr(self.transform, "trend_inside", False):      # log10: P(trend + Y > log10 c)
+            threshold = np.subtract(self.mean, score_threshold(self.transform, cutoff) - self.trend)
+        else:                                                     # the trend may be one value per layer
+            threshold = np.subtract(self.mean, score_threshold(self.transform, cutoff - self.trend))
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(threshold, self.std, out=threshold)
         np.nan_to_num(threshold, copy=False, nan=-np.inf)          # 0 / 0: equal, not exceeding
@@ -241,6 +253,11 @@ class GaussianQuantiles:
         out = {quantile_name(q): self.quantile(float(q) / 100.0) for q in quantiles}
         out.update({cutoff_name(c): self.exceedance(c) for c in cutoffs})
         return out
+
+
+def _broadcast_box(array, box):
+    """``box`` for an array broadcast along its length-1 axes (those axes are taken whole)."""
+    return tuple(slice(None) if n == 1 else b for n, b in zip(array.shape, box))
 
 
 def score_threshold(transform, value) -> np.ndarray:
@@ -277,7 +294,7 @@ def score_threshold(transform, value) -> np.ndarray:
     return np.where(high, np.inf, y)
 
 def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, trend=None, box=None,
-                         max_data=None, method="auto", threads=1, values=None) -> GaussianQuantiles:
+                         max_data=None, method="auto", threads=1, well_effect=0.0, values=None) -> GaussianQuantiles:
     """Exact per-cell conditional distributions of the ``conditional`` method over a box of the grid.
 
     Parameters
@@ -291,13 +308,14 @@ def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, tre
         Normal-score transform (as given to ``conditional_realizations``).
     mean : float, default 0
         Simple-kriging mean of the simulated variable.
-    trend : float64 array, shape of the grid, optional
+    trend : float64 array, shape of the grid or broadcastable to it (e.g. ``(1, 1, nz)``), optional
         Trend added back after the back-transform.
-    box, max_data, method, threads
-        As :func:`sk_moments`.
+    box, max_data, method, threads, well_effect
+        As :func:`sk_moments` (``well_effect``: sigma_w**2 in the units of ``variogram``).
     values : array, shape (n,), optional
         The data as the simulated variable (default ``transform.transform(data.values)``): a log10 run's
-        data are log10 values already, and ``transform`` (its ``LogTransform``) only maps quantiles back.
+        data are log10 residuals already, and ``transform`` (its ``LogTransform``) only maps quantiles back,
+        after the trend (``trend_inside``).
 
     Returns
     -------
@@ -311,18 +329,22 @@ def conditional_gaussian(grid, variogram, data, *, transform=None, mean=0.0, tre
         if transform is not None:
             values = transform.transform(values)
     m, s = sk_moments(grid, variogram, data, values=values, mean=mean, box=box, max_data=max_data,
-                      method=method, threads=threads)
-    part_trend = None if trend is None else np.asarray(trend, dtype=np.float64)[box]
+                      method=method, threads=threads, well_effect=well_effect)
+    part_trend = None
+    if trend is not None:
+        trend = np.asarray(trend, dtype=np.float64)
+        part_trend = trend[_broadcast_box(trend, box)]
     return GaussianQuantiles(m, s, transform, part_trend, tuple(b.start for b in box))
 
 def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=(), cutoffs=(), max_data="auto",
-                  dtype=np.float64, method="auto", threads=None, values=None) -> dict:
+                  dtype=np.float64, method="auto", threads=None, trend=None, well_effect=0.0, values=None) -> dict:
     """Output arrays ``p<q>`` and ``prob_gt_<cutoff>`` of the ``conditional`` method from the exact shortcut.
 
     Parameters
     ----------
-    grid, variogram, data, transform, mean, values
-        As :func:`conditional_gaussian`.
+    grid, variogram, data, transform, mean, trend, well_effect, values
+        As :func:`conditional_gaussian`: the run's residual data, transform, depth trend (``(1, 1, nz)``),
+        well-effect variance and (log10 runs) the simulated values.
     quantiles : sequence of float
         Quantiles in percent.
     cutoffs : sequence of float
@@ -345,7 +367,8 @@ def exact_outputs(grid, variogram, data, *, transform=None, mean=0.0, quantiles=
     if threads is None:
         threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     g = conditional_gaussian(grid, variogram, data, transform=transform, mean=mean, max_data=max_data,
-                             method=method, threads=threads, values=values)
+                             method=method, threads=threads, trend=trend, well_effect=well_effect,
+                             values=values)
     from krigflow.stats.running import cutoff_name, quantile_name
 
     out = {}                        # one float64 temporary at a time

@@ -158,10 +158,62 @@ def _empty_histograms(shape, spec) -> dict:
     }
 
 
+#: Values per block of :func:`bin_index` (temporaries stay in cache).
+BIN_BLOCK = 1 << 16
+
+
+def bin_index(edges, values) -> np.ndarray:
+    """``np.searchsorted(edges, values, side="right")`` (0: below the first edge, ``B + 1``: at or above the
+    last), computed arithmetically for uniform edges, as ``np.histogram`` does: in blocks, a guess from
+    ``(value - low) / width`` corrected by one comparison with the edge on each side, so the bins are
+    ``searchsorted``'s exactly (values compared with the float64 edges); 5-7x faster on a grid.
+
+    Parameters
+    ----------
+    edges : float64 array, shape (B + 1,)
+        Increasing edges.
+    values : float32 or float64 array, 1-D
+        NaN values get bin 0 (callers drop them).
+
+    Returns
+    -------
+    int64 array, shape of ``values``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bin_index(np.linspace(0.0, 1.0, 5), np.array([-1.0, 0.0, 0.25, 0.3, 1.0, 7.0, np.inf])).tolist()
+    [0, 1, 2, 2, 5, 5, 5]
+    """
+    edges = np.asarray(edges, dtype=np.float64)
+    values = np.asarray(values)
+    n_bins = edges.size - 1
+    widths = np.diff(edges)
+    if (values.ndim != 1 or n_bins < 1 or values.dtype not in (np.float32, np.float64)
+            or not np.allclose(widths, widths[0], rtol=1e-9, atol=0.0)):
+        return np.searchsorted(edges, values, side="right")
+    padded = np.concatenate([[-np.inf], edges, [np.nan]])      # padded[b] <= value < padded[b + 1]
+    scale = n_bins / (edges[-1] - edges[0])
+    out = np.empty(values.size, dtype=np.int64)
+    guess = np.empty(min(BIN_BLOCK, values.size))
+    for start in range(0, values.size, BIN_BLOCK):
+        v = values[start:start + BIN_BLOCK]
+        g, b = guess[:v.size], out[start:start + BIN_BLOCK]
+        np.subtract(v, edges[0], out=g)
+        g *= scale
+        np.fmax(g, -1.0, out=g)                     # NaN -> -1
+        np.fmin(g, float(n_bins), out=g)
+        b[...] = g                                  # truncation: [-1, 0) -> 0, below the first edge
+        b += 1
+        b -= v < padded[b]                          # the guess is off by at most one either way
+        b += v >= padded[b + 1]
+    return out
+
+
 def _batch_histograms(batch, spec) -> dict:
     """Histogram and exceedance counts of a batch (R, *shape), one realization at a time.
 
-    Per realization: the bin of every cell (``searchsorted``), one fancy-indexed increment of the
+    Per realization: the bin of every cell (:func:`bin_index`), one fancy-indexed increment of the
     per-cell counts (each cell appears once, so no ``np.add.at`` is needed), a ``bincount`` for the
     pooled histogram and one comparison per cutoff. Temporaries are one grid of int64.
     """
@@ -177,7 +229,7 @@ def _batch_histograms(batch, spec) -> dict:
     for values in batch.reshape(batch.shape[0], -1):
         valid = ~np.isnan(values)
         all_valid = bool(valid.all())
-        bins = np.searchsorted(spec.edges, values, side="right")   # 0: below, B + 1: >= last edge
+        bins = bin_index(spec.edges, values)        # 0: below, B + 1: >= last edge
         if all_valid:
             if cell_hist is not None:
                 cell_hist[bins, np.arange(values.size)] += 1

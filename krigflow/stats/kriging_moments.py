@@ -3,13 +3,18 @@
 * mean: the global simple-kriging estimate, the same engines as the conditional method's residual kriging
   (:func:`krigflow.kriging.krige_grid`, one field);
 * variance ``C(0) - c(x)' C^-1 c(x)``, computed as ``C(0) - |L^-1 c(x)|^2`` (``L`` the Cholesky factor of the
-  data covariance), in chunks of cells. With ``max_data=None`` (or ``>= n``) all data are used: exact, at
+  data covariance), in chunks of cells. With a well effect sigma_w**2 (:mod:`krigflow.well_effect`) the data
+  covariance gains sigma_w**2 for pairs of one well and a cell's variance ``C(0) + sigma_w**2`` (the new well's
+  offset), as the conditional simulation draws it: ``C(0) + sigma_w**2 - c(x)' (C + W)^-1 c(x)``. With ``max_data=None`` (or ``>= n``) all data are used: exact, at
   ``n^2`` flops per cell. With ``max_data = k < n`` each block of cells uses the ``k`` data nearest its
   centre in the variogram's anisotropic metric, plus every datum inside the block: ``k^2`` flops per cell.
   Fewer data can only raise the simple-kriging variance, so this is an upper bound of the exact one
   (:func:`default_max_data` chooses; ``benchmarks/bench_field_scale.py`` reports the error).
 
-The variance is 0 only at a datum's own cell (nugget or not); blocks of cells are independent, so a box of
+``kind="ordinary"`` gives the ordinary-kriging variance instead (the spread of conditioning by ordinary
+kriging, as the zones of a zoned run simulate): ``sk + (1 - 1' C^-1 c)^2 / (1' C^-1 1)``, from the same factor.
+
+Without a well effect the variance is 0 only at a datum's own cell (nugget or not); blocks of cells are independent, so a box of
 the grid can be computed alone (:func:`block_slices`) and threads share the blocks.
 """
 from __future__ import annotations
@@ -102,6 +107,16 @@ def _lattice_cells_of(grid, data):
     return cells.astype(np.int64)
 
 
+def _data_factor(variogram, positions, wells, well_effect):
+    """Cholesky factor of the data covariance (well effect added for pairs of one well)."""
+    cov = variogram.covariance(*(positions[:, None, a] - positions[None, :, a] for a in range(3)))
+    if well_effect:
+        from krigflow.well_effect import add_well_effect
+
+        add_well_effect(cov, wells, well_effect)
+    return _cholesky(cov)
+
+
 def _cholesky(cov):
     try:
         return scipy.linalg.cholesky(cov, lower=True, overwrite_a=True, check_finite=False)
@@ -110,8 +125,10 @@ def _cholesky(cov):
                             "data locations without a nugget?)")
 
 
-def _variance_of(factor, cov_rows, sill, out):
-    """``sill - |L^-1 c|^2`` for the rows of ``cov_rows`` (m, q), clipped to [0, sill], into ``out``.
+def _variance_of(factor, cov_rows, sill, out, ones=None):
+    """``sill - |L^-1 c|^2`` for the rows of ``cov_rows`` (m, q), clipped to [0, sill], into ``out``
+    (``sill``: the variance of a cell, well effect included). With ``ones`` (``L^-1 1``): the ordinary-kriging
+    variance ``sill - |s|^2 + (1 - ones . s)^2 / |ones|^2`` with ``s = L^-1 c`` (not clipped above).
 
     Values below ``ZERO_VARIANCE * sill`` (rounding at a datum's cell) are set to exactly 0, so that a
     datum's cell has a point-mass distribution (exceedance exactly 0 or 1).
@@ -120,8 +137,11 @@ def _variance_of(factor, cov_rows, sill, out):
                                            overwrite_b=True)
     np.einsum("qm,qm->m", solved, solved, out=out)
     np.subtract(sill, out, out=out)
+    if ones is not None:
+        gap = 1.0 - ones @ solved
+        out += gap * gap / float(ones @ ones)
     out[out < ZERO_VARIANCE * sill] = 0.0
-    return np.clip(out, 0.0, sill, out=out)
+    return out if ones is not None else np.clip(out, 0.0, sill, out=out)
 
 
 def _search_block(grid, variogram, target_cells=1024):
@@ -141,7 +161,7 @@ def _scaled(variogram, points):
 
 
 def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=DEFAULT_CHUNK_BYTES,
-                block_cells=1024, threads=1) -> np.ndarray:
+                block_cells=1024, threads=1, well_effect=0.0, kind="simple") -> np.ndarray:
     """Simple-kriging variance at the cell centres of a box of the grid.
 
     Parameters
@@ -164,11 +184,16 @@ def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=D
         Cells per search block of the neighbourhood variance.
     threads : int, default 1
         Threads sharing the blocks of the neighbourhood variance (each block one BLAS thread).
+    well_effect : float, default 0
+        Well-effect variance sigma_w**2 (units of ``variogram``): added to the data covariance of pairs of
+        one well (``data.well``) and to the variance of every cell.
+    kind : {"simple", "ordinary"}, default "simple"
+        Simple-kriging variance, or the ordinary-kriging variance (unknown mean).
 
     Returns
     -------
     float64 array, shape of the box
-        Variance in ``[0, sill]``.
+        Variance in ``[0, sill + well_effect]``.
 
     Examples
     --------
@@ -184,29 +209,38 @@ def sk_variance(grid, variogram, data, *, box=None, max_data=None, chunk_bytes=D
     """
     box = _box_of(grid, box)
     n = np.asarray(data.values).shape[0]
-    sill = float(variogram.sill)
+    well_effect = float(well_effect or 0.0)
+    if not (np.isfinite(well_effect) and well_effect >= 0):
+        raise StatsError(f"sk_variance: well_effect must be a number >= 0, got {well_effect!r}")
+    total = float(variogram.sill) + well_effect         # variance of a cell: a new well's offset included
     shape = tuple(s.stop - s.start for s in box)
     out = np.empty(shape)
     if n == 0:
-        out[...] = sill
+        out[...] = total
         return out
+    wells = np.asarray(data.well) if well_effect else None
+    if kind not in ("simple", "ordinary"):
+        raise StatsError(f"sk_variance: kind must be 'simple' or 'ordinary', got {kind!r}")
+    ordinary = kind == "ordinary"
     cells = _lattice_cells_of(grid, data)
     positions = _data_positions(data)
     if max_data is not None and (int(max_data) != max_data or max_data < 1):
         raise StatsError(f"sk_variance: max_data must be None or an integer >= 1, got {max_data!r}")
     if max_data is None or max_data >= n:
-        factor = _cholesky(variogram.covariance(*(positions[:, None, a] - positions[None, :, a]
-                                                  for a in range(3))))
-        _fill_variance(grid, variogram, box, np.arange(n), factor, cells, positions, out, chunk_bytes)
+        factor = _data_factor(variogram, positions, wells, well_effect)
+        _fill_variance(grid, variogram, box, np.arange(n), factor, cells, positions, out, chunk_bytes, total,
+                       ordinary=ordinary)
         return out
     # many small factorizations and solves: one BLAS thread (threaded BLAS on 130 x 130 matrices spins,
     # measured 50x slower on a loaded 2-core machine); run blocks in several processes instead
     with threadpool_limits(limits=1):
         return _neighbourhood_variance(grid, variogram, box, int(max_data), cells, positions, out,
-                                       chunk_bytes, block_cells, max(1, int(threads)))
+                                       chunk_bytes, block_cells, max(1, int(threads)), (wells, well_effect),
+                                       ordinary)
 
 
-def _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=None):
+def _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, total, sub=None,
+                   ordinary=False):
     """Variance of the cells of ``sub`` (a box inside ``box``; default all) with the data ``used``."""
     sub = box if sub is None else sub
     sub_shape = tuple(s.stop - s.start for s in sub)
@@ -216,17 +250,23 @@ def _fill_variance(grid, variogram, box, used, factor, cells, positions, out, ch
     flat_out = np.empty(m_all)
     d_cells = None if cells is None else cells[used]
     d_pos = positions[used]
+    ones = None
+    if ordinary:
+        ones = scipy.linalg.solve_triangular(factor, np.ones(q), lower=True, check_finite=False)
     for start in range(0, m_all, chunk):
         idx = np.arange(start, min(start + chunk, m_all))
         i, j, k = np.unravel_index(idx, sub_shape)
         cov = _cross_covariance(variogram, grid, (i + sub[0].start, j + sub[1].start, k + sub[2].start),
                                 d_cells, d_pos)
-        _variance_of(factor, cov, variogram.sill, flat_out[start:start + idx.size])
+        _variance_of(factor, cov, total, flat_out[start:start + idx.size], ones)
     target = tuple(slice(s.start - b.start, s.stop - b.start) for s, b in zip(sub, box))
     out[target] = flat_out.reshape(sub_shape)
 
 
-def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chunk_bytes, block_cells, threads=1):
+def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chunk_bytes, block_cells, threads=1,
+                            well=(None, 0.0), ordinary=False):
+    wells, well_effect = well
+    total = float(variogram.sill) + well_effect
     from scipy.spatial import cKDTree
 
     scaled = _scaled(variogram, positions)
@@ -249,9 +289,9 @@ def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chun
             within = np.flatnonzero(np.all([(inside_cells[:, a] >= sub[a].start)
                                             & (inside_cells[:, a] < sub[a].stop) for a in range(3)], axis=0))
             used = np.union1d(np.atleast_1d(near), within)
-            p = positions[used]
-            factor = _cholesky(variogram.covariance(*(p[:, None, a] - p[None, :, a] for a in range(3))))
-            _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, sub=sub)
+            factor = _data_factor(variogram, positions[used], None if wells is None else wells[used], well_effect)
+            _fill_variance(grid, variogram, box, used, factor, cells, positions, out, chunk_bytes, total, sub=sub,
+                           ordinary=ordinary)
 
     if threads <= 1 or len(subs) < 2:
         fill(subs)
@@ -266,7 +306,7 @@ def _neighbourhood_variance(grid, variogram, box, k, cells, positions, out, chun
 
 
 def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_data=None, method="auto",
-               chunk_bytes=DEFAULT_CHUNK_BYTES, threads=1) -> tuple:
+               chunk_bytes=DEFAULT_CHUNK_BYTES, threads=1, well_effect=0.0, kind="simple") -> tuple:
     """Simple-kriging mean and standard deviation over a box of cells.
 
     Parameters
@@ -279,8 +319,9 @@ def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_da
         Simple-kriging mean.
     box : tuple of 3 slices, optional
         Cells to return (the mean is kriged on the whole grid with the global engines, then cut).
-    max_data, threads : optional
-        Passed to :func:`sk_variance`.
+    max_data, threads, well_effect, kind : optional
+        Passed to :func:`sk_variance` (``well_effect`` and ``kind`` also to the kriging of the mean; with
+        ``kind="ordinary"`` the mean is the ordinary-kriging estimate and ``mean`` is ignored).
     method : str, default "auto"
         :func:`krigflow.kriging.krige_grid` engine for the mean.
 
@@ -293,12 +334,13 @@ def sk_moments(grid, variogram, data, *, values=None, mean=0.0, box=None, max_da
     box = _box_of(grid, box)
     values = np.asarray(data.values if values is None else values, dtype=np.float64)
     field = np.zeros((1, *grid.shape))
-    krige_grid(grid, variogram, data, kind="simple", mean=float(mean), values=values[:, None], method=method,
-               add_to=field)
+    krige_grid(grid, variogram, data, kind=kind, mean=float(mean) if kind == "simple" else None,
+               values=values[:, None], method=method, well_effect=float(well_effect or 0.0), add_to=field)
     m = field[0] if all(b.start == 0 and b.stop == n for b, n in zip(box, grid.shape)) \
         else np.ascontiguousarray(field[0][box])
     del field
-    var = sk_variance(grid, variogram, data, box=box, max_data=max_data, chunk_bytes=chunk_bytes, threads=threads)
+    var = sk_variance(grid, variogram, data, box=box, max_data=max_data, chunk_bytes=chunk_bytes, threads=threads,
+                      well_effect=well_effect, kind=kind)
     return m, np.sqrt(var, out=var)
 
 def default_max_data(n_cells, n_data):

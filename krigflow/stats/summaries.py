@@ -255,6 +255,10 @@ def summary_columns(spec) -> tuple:
     return tuple(cols)
 
 
+#: Cells per chunk of :func:`summarize` (fixed, whatever the batch: same sums in every mapping).
+SUMMARY_CHUNK = 1 << 18
+
+
 def summarize(fields, spec) -> np.ndarray:
     """Summaries of each realization of a batch.
 
@@ -275,27 +279,44 @@ def summarize(fields, spec) -> np.ndarray:
     >>> summarize(fields, SummarySpec(cutoffs=(2.5,))).tolist()
     [[1.5, 0.25], [5.5, 1.0]]
     """
-    fields = np.asarray(fields, dtype=np.float64)
+    fields = np.asarray(fields)
+    if fields.dtype not in (np.float32, np.float64):
+        fields = fields.astype(np.float64)
     if fields.ndim < 2:
         raise StatsError(f"summarize: need a batch of realizations (R, ...), got shape {fields.shape}")
     flat = fields.reshape(fields.shape[0], -1)
-    finite = np.isfinite(flat)
-    n_finite = finite.sum(axis=1)
-    zero = np.where(finite, flat, 0.0)
+    zones, codes = None, ()
+    if spec.zones is not None:
+        zones = spec.zones.reshape(-1)
+        if zones.size != flat.shape[1]:
+            raise StatsError(f"summarize: zone array has {zones.size} cells, realizations have "
+                                f"{flat.shape[1]}")
+        codes = tuple(spec.zone_codes())
+    n_real = flat.shape[0]
+    n_finite, total = np.zeros(n_real, dtype=np.int64), np.zeros(n_real)
+    zone_sum, zone_count = np.zeros((len(codes), n_real)), np.zeros((len(codes), n_real), dtype=np.int64)
+    above = np.zeros((len(spec.cutoffs), n_real), dtype=np.int64)
+    volume = np.zeros(n_real)
+    # chunks of a fixed number of cells, in float64: bounded temporaries, and a realization's sums do not
+    # depend on the batch it was computed in
+    for start in range(0, flat.shape[1], SUMMARY_CHUNK):
+        part = np.asarray(flat[:, start:start + SUMMARY_CHUNK], dtype=np.float64)
+        finite = np.isfinite(part)
+        zero = np.where(finite, part, 0.0)
+        n_finite += finite.sum(axis=1)
+        total += zero.sum(axis=1)
+        for q, code in enumerate(codes):
+            inside = zones[start:start + SUMMARY_CHUNK] == code
+            zone_sum[q] += zero[:, inside].sum(axis=1)
+            zone_count[q] += finite[:, inside].sum(axis=1)
+        for k, cutoff in enumerate(spec.cutoffs):
+            above[k] += (finite & (part > cutoff)).sum(axis=1)
+        if spec.volume is not None:
+            volume += spec.volume.of(part)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cols = [zero.sum(axis=1) / n_finite]
-        if spec.zones is not None:
-            zones = spec.zones.reshape(-1)
-            if zones.size != flat.shape[1]:
-                raise StatsError(f"summarize: zone array has {zones.size} cells, realizations have "
-                                    f"{flat.shape[1]}")
-            for code in spec.zone_codes():
-                inside = zones == code
-                cols.append(zero[:, inside].sum(axis=1) / finite[:, inside].sum(axis=1))
-        for cutoff in spec.cutoffs:
-            cols.append((finite & (flat > cutoff)).sum(axis=1) / n_finite)
+        cols = [total / n_finite, *(zone_sum / zone_count), *(above / n_finite)]
     if spec.volume is not None:
-        cols.append(spec.volume.of(fields))
+        cols.append(volume)
     return np.stack(cols, axis=1).astype(np.float64)
 
 

@@ -48,6 +48,13 @@ class ZonedProblem:
         """Realizations ``indices`` on the corner-point cells, array (R, ncol, nrow, nk), NaN in inactive cells."""
         return zoned_realizations(self.sgrid, self.problems, method, seed, indices)
 
+    def exact_outputs(self, quantiles=(), cutoffs=(), *, dtype=np.float64) -> dict:
+        """Exact ``p<q>`` and ``prob_gt_<c>`` of the conditional method on the corner-point cells
+        (:func:`krigflow.zones.exact.zoned_exact_outputs`)."""
+        from krigflow.zones.exact import zoned_exact_outputs
+
+        return zoned_exact_outputs(self.sgrid, self.problems, quantiles=quantiles, cutoffs=cutoffs, dtype=dtype)
+
     def value_range(self, y_limit=5.0) -> tuple:
         """Range holding (nearly) every realization value: per zone, the back-transform range (or the residual
         range +- 5 standard deviations) plus the trend's range."""

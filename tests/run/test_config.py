@@ -144,6 +144,7 @@ BAD_VALUES = [
     ("method.tails", "power", "method.tails: expected one of linear, clip, extrapolate"),
     ("method.zmin", "x", "method.zmin: expected a finite number"),
     ("method.zmax", [1], "method.zmax: expected a finite number"),
+    ("method.quantiles_from", "histograms", "method.quantiles_from: expected one of exact, realizations"),
     ("quantiles", "10", "quantiles: expected a list"),
     ("quantiles", [0], r"quantiles\[0\]: expected a number > 0"),
     ("quantiles", [50, 100], r"quantiles\[1\]: expected a number < 100"),

@@ -61,9 +61,9 @@ def test_run_local_resumes_after_an_interruption(tmp_path, monkeypatch):
     computed = []
     real = worker_module.compute_chunk
 
-    def counting(problem, indices):
+    def counting(problem, indices, cache=None):
         computed.extend(int(r) for r in indices)
-        return real(problem, indices)
+        return real(problem, indices, cache=cache)
 
     monkeypatch.setattr(worker_module, "compute_chunk", counting)
 
@@ -100,10 +100,10 @@ def test_run_local_exception_in_computation_keeps_finished_chunks(tmp_path, monk
     cfg = small_config(tmp_path, realizations=12, batch_size=4, checkpoint_every=100, outputs=NO_EXTRAS)
     real = worker_module.compute_chunk
 
-    def failing(problem, indices):
+    def failing(problem, indices, cache=None):
         if 9 in indices:
             raise RuntimeError("injected failure at realization 9")
-        return real(problem, indices)
+        return real(problem, indices, cache=cache)
 
     monkeypatch.setattr(worker_module, "compute_chunk", failing)
     with pytest.raises(RuntimeError, match="injected failure"):

@@ -93,6 +93,25 @@ def test_exact_quantiles_match_realizations_and_mean_is_lognormal():
     assert np.mean(fields.mean(axis=0)[far] / np.power(10.0, g.mean[far])) > 1.15
 
 
+def test_exact_quantiles_with_a_log_space_trend_match_realizations():
+    """With a trend in log10 units the exact quantile is ``10 ** (trend + m + s z)`` (the trend inside the
+    back-transform) and ``P(k > c) = P(trend + Y > log10 c)``: both match 200 realizations."""
+    wells = []
+    for w in make_wells(top=1000.25):
+        log_k = 2.0 + 0.004 * (w.tvdss - 1000.0) + 0.3 * (w.values - 60.0) / 20.0
+        wells.append(dataclasses.replace(w, values=np.power(10.0, log_k), curve="PERM", unit="mD"))
+    problem = build_problem(wells, log_config(trend={"kind": "polynomial", "degree": 1}, realizations=200,
+                                              batch_size=50))
+    assert problem.log is not None and problem.trend.kind == "polynomial"
+    fields = np.concatenate([realization_values(problem, range(s, s + 50)) for s in range(0, 200, 50)])
+    exact = exact_arrays(problem, cutoffs=[100.0])
+    for q in (10, 50, 90):
+        below = float(np.mean(fields < exact[f"p{q}"][None]))
+        assert abs(below - q / 100) < 0.025, (q, below)
+    npt.assert_allclose(np.mean(exact["prob_gt_100"]), np.mean(fields > 100.0), atol=0.015)
+    assert np.ptp(np.log10(exact["p50"]).mean(axis=(0, 1))) > 0.1      # the trend is in the quantiles
+
+
 def test_score_threshold_of_a_log_transform():
     """P(k > c) = P(log10 k > log10 c); every positive k exceeds c <= 0."""
     t = LogTransform.fit([1.0, 100.0])
@@ -139,7 +158,7 @@ def test_run_statistics_are_those_of_regenerated_realizations(tmp_path, trend):
     with open(tmp_path / "out" / "summary.json") as fh:
         summary = json.load(fh)
     assert summary["transform"]["kind"] == "log10" and summary["residual_model"]["space"] == "log10"
-    assert summary["quantiles_from"] == ("exact" if trend == "none" else "realizations")
+    assert summary["quantiles_from"] == "exact"          # log-space trend: 10 ** (trend + m + s z)
     with np.load(tmp_path / "out" / "wells.npz") as w:
         assert w["data_value"].min() > 10 and w["data_value"].max() < 1e4        # mD, not log10
     assert np.all(arrays["p10"] <= arrays["p50"]) and np.all(arrays["p50"] <= arrays["p90"])

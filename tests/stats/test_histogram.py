@@ -157,3 +157,22 @@ def test_histogram_errors():
         full.cell_hist[1, 0] = 65535
         full.count[...] = 65535
         full.merge(RunningStats.from_batch(np.full((1, 1), 21.0), small))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bin_index_is_searchsorted(dtype):
+    """The arithmetic binning of uniform edges gives searchsorted's bins exactly: values on, just below and
+    just above every edge, far outside, infinite; non-uniform edges fall back to searchsorted."""
+    from krigflow.stats.histogram import BIN_BLOCK, bin_index
+
+    rng = np.random.default_rng(3)
+    for low, high, bins in ((0.0, 1.0, 100), (-3.7, 123.9, 100), (35.6, 89.7, 7), (0.0, 1.0, 1)):
+        edges = uniform_edges(low, high, bins)
+        values = np.concatenate([rng.uniform(low - 0.3 * (high - low), high + 0.3 * (high - low), 3 * BIN_BLOCK),
+                                 edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf),
+                                 [1e30, -1e30, np.inf, -np.inf]]).astype(dtype)
+        np.testing.assert_array_equal(bin_index(edges, values), np.searchsorted(edges, values, side="right"))
+    edges = np.array([0.0, 1.0, 5.0, 6.0])
+    values = rng.uniform(-1, 7, 1000)
+    np.testing.assert_array_equal(bin_index(edges, values), np.searchsorted(edges, values, side="right"))
+    assert bin_index(edges[:2], np.array([np.nan]))[0] in (0, 2)
