@@ -85,6 +85,7 @@ def build_graph(
     graph.connect(reading, "output", placing, "input")
     graph.connect(placing, "problem", krigers, "problem")
     graph.connect(placing, "tasks", krigers, "tasks")
+    graph.connect(placing, "block_tasks", krigers, "block_tasks")
     graph.connect(placing, "run", accumulating, "run")
     graph.connect(krigers, "output", accumulating, "partial")
     return graph

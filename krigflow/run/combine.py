@@ -22,6 +22,7 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, atomic_path, read_summary, scan_partials
+from krigflow.run.blocks import join_blocks
 from krigflow.run.config import DEFAULTS
 from krigflow.run.fingerprint import fingerprint_differences
 from krigflow.run.finish import final_arrays, versions, write_results
@@ -81,6 +82,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
     partials = scan_partials(folders)
     if not partials:
         raise CheckpointError(f"no partial files (partials/part-*.npz) in {', '.join(folders)}")
+    partials = join_blocks(partials)  # pieces of blocks: checked, then assembled into whole-grid statistics
     covered = check_partials(partials)
     first = partials[0]
     for p in partials[1:]:

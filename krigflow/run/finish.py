@@ -29,6 +29,7 @@ from krigflow.io import (
     write_status,
 )
 from krigflow.plotting import write_run_figures
+from krigflow.run.blocks import join_pieces
 from krigflow.run.config import DEFAULTS
 from krigflow.run.config_file import config_output
 from krigflow.run.lock import if_free
@@ -319,9 +320,10 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
     config, plan = state.config, state.plan
     total = int(config["realizations"])
     fingerprint = None
+    if plan is not None and plan.complete:
+        return {"state": "already complete", "summary": {"realizations_done": total}}
+    partials, plan = join_pieces(partials, plan, state.problem.grid.shape)  # blocks: one whole-grid partial
     if plan is not None:
-        if plan.complete:
-            return {"state": "already complete", "summary": {"realizations_done": total}}
         full, done = coverage(plan, partials, total)
         if not full:
             missing = np.setdiff1d(np.arange(total), done)
