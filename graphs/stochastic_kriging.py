@@ -80,6 +80,7 @@ def build_graph(
     placing = placer()
     krigers = kriger()
     krigers.numprocesses = max(1, int(n_processes) - OTHER_PROCESSES)
+    placing.krigers = krigers.numprocesses   # block b's tasks go to kriger b mod krigers (group-by route)
     accumulating = accumulator()
     graph = WorkflowGraph()
     graph.connect(reading, "output", placing, "input")

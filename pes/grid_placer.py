@@ -19,6 +19,8 @@ class GridPlacer(GenericPE):
     """
 
     single = True
+    #: SampleKriger instances (set by the graph): the tasks of block b go to the (b mod krigers)-th.
+    krigers = 1
 
     def __init__(self):
         GenericPE.__init__(self)
@@ -51,5 +53,5 @@ class GridPlacer(GenericPE):
             self.write("run", message)
         if not self.errors_:
             self.write("problem", work_order(state))  # before the tasks: per-sender FIFO
-            for task in work_chunks(state):   # tasks of a block: all to one kriger (group-by block)
+            for task in work_chunks(state, krigers=self.krigers):   # tasks of a block: all to one kriger (group-by block)
                 self.write("tasks" if task.block is None else "block_tasks", task)

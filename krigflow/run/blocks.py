@@ -40,7 +40,7 @@ from krigflow.stats import RunningStats
 logger = logging.getLogger(__name__)
 
 __all__ = ["AUTO_BLOCK_BYTES", "Block", "JoinedPartial", "block_layout", "block_of", "block_problem",
-           "block_tasks", "blocks_todo", "check_layout", "join_blocks", "join_pieces", "layout_of_config"]
+           "block_tasks", "blocks_todo", "route_key", "check_layout", "join_blocks", "join_pieces", "layout_of_config"]
 
 #: ``blocks: auto`` cuts the grid so that one block's statistics and batch of fields (memory model,
 #: :func:`krigflow.run.memory.estimate_memory` without its fixed terms) stay under this many bytes.
@@ -194,10 +194,30 @@ def blocks_todo(layout, prior, wanted) -> dict:
     return {b.index: np.setdiff1d(wanted, covered.get(b.index, np.zeros(0, np.int64))) for b in layout}
 
 
-def block_tasks(layout, todo, batch_size) -> list:
-    """The tasks of a blocked run, block after block (block ``b``'s chunks go to kriger ``b mod k``)."""
-    return [Task(indices=tuple(chunk), block=b) for b in layout
-            for chunk in chunk_indices(todo[b.index], batch_size) if len(chunk)]
+def route_key(target, krigers) -> int:
+    """The smallest int key that dispel4py's group-by sends to instance ``target`` of ``krigers``.
+
+    dispel4py 2.9.1 sends an item whose key is ``x`` (``grouping=[0]``, ``item[0] == x``) to instance
+    ``abs(hash((hash(x),))) % krigers`` (``dispel4py.utils.make_hash``): a tuple hash, not ``x`` itself.
+    Hashes of ints and tuples of ints are the same in every process (no hash randomization), so the
+    route holds in ``multi`` and ``mpi``.
+
+    Examples
+    --------
+    >>> [abs(hash((hash(route_key(t, 3)),))) % 3 for t in range(3)]
+    [0, 1, 2]
+    """
+    target, krigers = int(target), max(1, int(krigers))
+    key = target
+    while abs(hash((hash(key),))) % krigers != target % krigers:
+        key += 1
+    return key
+
+
+def block_tasks(layout, todo, batch_size, *, krigers=1) -> list:
+    """The tasks of a blocked run, block after block; block ``b``'s chunks go to kriger ``b mod krigers``."""
+    return [Task(indices=tuple(chunk), block=b, route=route_key(b.index % max(1, int(krigers)), krigers))
+            for b in layout for chunk in chunk_indices(todo[b.index], batch_size) if len(chunk)]
 
 
 def _pieces_by_block(partials, layout=None) -> dict:

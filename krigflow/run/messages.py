@@ -247,18 +247,20 @@ class WorkOrder:
 class Task:
     """A chunk of realization indices for one worker, over the whole grid or one block of it.
 
-    ``block`` is a :class:`krigflow.run.blocks.Block` (None: the whole grid). ``task[0]`` is the block's
-    index: dispel4py's group-by reads it, so every task of a block goes to the same kriger.
+    ``block`` is a :class:`krigflow.run.blocks.Block` (None: the whole grid). ``task[0]`` is ``route``:
+    dispel4py's group-by reads it, so every task of a block goes to the same kriger
+    (:func:`krigflow.run.blocks.route_key`).
     """
 
     indices: tuple
     block: object = None
+    route: int = 0
 
     def __getitem__(self, key):
-        """``task[0]``: the routing key of dispel4py's group-by (the block index; 0 without blocks)."""
+        """``task[0]``: the routing key of dispel4py's group-by (an int: the same hash in every process)."""
         if key != 0:
-            raise IndexError(f"Task[{key!r}]: only task[0] (the block index) is defined")
-        return 0 if self.block is None else int(self.block.index)
+            raise IndexError(f"Task[{key!r}]: only task[0] (the routing key) is defined")
+        return int(self.route)
 
 
 @dataclass(frozen=True)

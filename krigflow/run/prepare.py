@@ -229,18 +229,18 @@ def work_order(state) -> WorkOrder:
     return WorkOrder(problem=state.problem, checkpoint=state.checkpoint, progress=state.progress)
 
 
-def work_chunks(state) -> list:
+def work_chunks(state, *, krigers=1) -> list:
     """The chunks of ``batch_size`` realizations this attempt computes, as :class:`krigflow.run.Task`.
 
     A run split into blocks (``blocks`` in the config, :mod:`krigflow.run.blocks`) has tasks of one block
-    each, block after block.
+    each, block after block, routed to kriger ``b mod krigers`` (:func:`krigflow.run.blocks.route_key`).
     """
     problem = state.problem
     todo = problem.realizations if state.plan is None else state.plan.todo
     layout = layout_of_config(state.config, problem.grid) if state.config is not None else None
     if layout is not None:
         todo = state.plan.blocks if state.plan is not None else {b.index: todo for b in layout}
-        return block_tasks(layout, todo, problem.batch_size)
+        return block_tasks(layout, todo, problem.batch_size, krigers=krigers)
     return [Task(indices=tuple(chunk)) for chunk in chunk_indices(todo, problem.batch_size)]
 
 
