@@ -356,12 +356,12 @@ def _check_fingerprints(partials, expected):
 
 def _assemble(partials, layout, shape, indices) -> JoinedPartial:
     """Merge each block's pieces (by smallest realization) and copy them into whole-grid statistics."""
-    from krigflow.run.finish import merge_partials   # finish imports this module at call time too
-
     whole = None
     for b in layout:
-        pieces = [p for p in partials if block_of(p).index == b.index]
-        stats = merge_partials(pieces, consume=True)
+        pieces = sorted((p for p in partials if block_of(p).index == b.index), key=lambda p: int(np.min(p.indices)))
+        stats = pieces[0].stats       # merged in order of realizations, as krigflow.run.merge_partials does
+        for p in pieces[1:]:
+            stats.merge_in_place(p.stats)
         if whole is None:
             whole = RunningStats.empty(tuple(shape), stats.spec())
         _place(whole, stats, b)
