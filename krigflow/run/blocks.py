@@ -158,11 +158,20 @@ def layout_of_config(config, grid) -> tuple | None:
 
 
 def block_problem(problem, block):
-    """The problem restricted to the cells of ``block`` (a sub-grid; no per-realization summaries)."""
+    """The problem restricted to the cells of ``block`` (a sub-grid; no per-realization summaries).
+
+    The data keep their coordinates; their cell indices are shifted to the block's lattice (data outside
+    the block then have indices outside it, which the ``columns`` kriging engine accepts: the same engine
+    as on the whole grid when that is too large for the FFT engine).
+    """
     g = problem.grid
     origin = (g.origin[0] + block.start * g.spacing[0], g.origin[1], g.origin[2])
     sub = Grid(origin=origin, spacing=g.spacing, shape=(block.cells, g.shape[1], g.shape[2]))
-    return replace(problem, grid=sub, summary=None)
+    data = problem.data
+    cells = getattr(data, "cells", None)
+    if cells is not None:
+        data = replace(data, cells=np.asarray(cells) - np.array([block.start, 0, 0], dtype=np.asarray(cells).dtype))
+    return replace(problem, grid=sub, data=data, summary=None)
 
 
 def block_of(partial):
