@@ -40,7 +40,7 @@ from krigflow.stats import RunningStats
 logger = logging.getLogger(__name__)
 
 __all__ = ["AUTO_BLOCK_BYTES", "Block", "JoinedPartial", "block_layout", "block_of", "block_problem",
-           "block_tasks", "blocks_todo", "route_key", "check_layout", "join_blocks", "join_pieces", "layout_of_config"]
+           "block_shape", "block_tasks", "blocks_todo", "route_key", "check_layout", "join_blocks", "join_pieces", "layout_of_config"]
 
 #: ``blocks: auto`` cuts the grid so that one block's statistics and batch of fields (memory model,
 #: :func:`krigflow.run.memory.estimate_memory` without its fixed terms) stay under this many bytes.
@@ -155,6 +155,21 @@ def layout_of_config(config, grid) -> tuple | None:
         if n == 1:
             return None
     return block_layout(grid.shape[0], n)
+
+
+def block_shape(shape, config) -> tuple:
+    """The shape of the largest block of a grid of ``shape`` under ``config["blocks"]`` (the grid's without).
+
+    Examples
+    --------
+    >>> block_shape((10, 4, 3), {"blocks": 3}), block_shape((10, 4, 3), {})
+    ((4, 4, 3), (10, 4, 3))
+    """
+    shape = tuple(int(n) for n in shape)
+    if not config.get("blocks"):
+        return shape
+    layout = layout_of_config(config, Grid((0.0, 0.0, 0.0), (1.0, 1.0, 1.0), shape))
+    return shape if layout is None else (max(b.cells for b in layout), *shape[1:])
 
 
 def block_problem(problem, block):

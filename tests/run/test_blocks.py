@@ -176,3 +176,15 @@ def test_join_refuses_blocks_with_different_realizations():
     with pytest.raises(CheckpointError, match="covers the whole grid, but this run is split into blocks"):
         join_blocks([piece(layout[0], [0]), Partial(np.array([0]), RunningStats.from_batch(np.ones((1, 4, 1, 1))))],
                     (4, 1, 1))
+
+
+def test_memory_guard_counts_one_block_per_kriger():
+    """The up-front memory estimate of a kriger of a blocked run is that of its largest block."""
+    from krigflow.run.guards import estimate_run_memory
+
+    cfg = dict(batch_size=2, quantiles=[10.0, 50.0, 90.0], cutoffs=[1.0], histogram_bins=100, realizations=4,
+               method={"name": "subsample"})
+    whole, _ = estimate_run_memory((500, 400, 100), dict(cfg, blocks=None), n_data=400)
+    eight, _ = estimate_run_memory((500, 400, 100), dict(cfg, blocks=8), n_data=400)
+    assert eight.statistics * 8 == pytest.approx(whole.statistics, rel=0.02)
+    assert eight.fields * 8 == pytest.approx(whole.fields, rel=0.02)
