@@ -34,13 +34,14 @@ from krigflow.io import CheckpointError
 from krigflow.run.fingerprint import fingerprint_differences
 from krigflow.run.messages import Task
 from krigflow.run.ranges import chunk_indices, format_ranges
+from krigflow.run.summaries import merge_summaries
 from krigflow.run.warning_log import merge_warnings
 from krigflow.stats import RunningStats
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["AUTO_BLOCK_BYTES", "Block", "JoinedPartial", "block_layout", "block_of", "block_problem",
-           "block_shape", "block_tasks", "blocks_todo", "route_key", "check_layout", "join_blocks", "join_pieces", "layout_of_config"]
+           "block_shape", "block_tasks", "blocks_todo", "route_key", "check_layout", "join_blocks", "join_pieces", "layout_of_config", "summaries_of"]
 
 #: ``blocks: auto`` cuts the grid so that one block's statistics and batch of fields (memory model,
 #: :func:`krigflow.run.memory.estimate_memory` without its fixed terms) stay under this many bytes.
@@ -366,6 +367,17 @@ def join_blocks(partials, shape=None, *, expected=None) -> list:
                                   f"hold ({missing.size} piece(s) missing); run them again (same config) or "
                                   "remove the partial files of those realizations")
     return [_assemble(partials, layout, shape, union)]
+
+
+def summaries_of(partials):
+    """:func:`krigflow.run.merge_summaries` of partials, or None (quietly) for joined block pieces.
+
+    Per-realization summaries (``realizations.csv``) need whole fields: a run in blocks has none.
+    """
+    if any(isinstance(p, JoinedPartial) for p in partials):
+        logger.info("a run in blocks writes no per-realization summaries (realizations.csv)")
+        return None
+    return merge_summaries(partials)
 
 
 def _check_fingerprints(partials, expected):

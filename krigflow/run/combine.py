@@ -22,14 +22,13 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, atomic_path, read_summary, scan_partials
-from krigflow.run.blocks import join_blocks
+from krigflow.run.blocks import join_blocks, summaries_of
 from krigflow.run.config import DEFAULTS
 from krigflow.run.fingerprint import fingerprint_differences
 from krigflow.run.finish import final_arrays, versions, write_results
 from krigflow.run.plan import check_partials
 from krigflow.run.problem import load_inputs
 from krigflow.run.ranges import format_ranges
-from krigflow.run.summaries import merge_summaries
 from krigflow.stats import summary_record
 from krigflow.zones import build_zoned_grid
 
@@ -139,7 +138,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
         "combined_from": folders,
         "missing": format_ranges(missing) if missing.size else None,
     }
-    table = merge_summaries(partials)
+    table = summaries_of(partials)   # none for a run in blocks
     if table is not None:
         summary["realization_summaries"] = summary_record(table)
     _copy_wells(folders, output)  # wells.npz, which write_results cannot make without the problem
