@@ -11,7 +11,7 @@ from synthetic_field import make_wells, small_config
 
 from krigflow.exceptions import ConfigError
 from krigflow.io import CheckpointError, scan_partials
-from krigflow.run import Block, block_layout, combine, run_local
+from krigflow.run import block_layout, combine, run_local
 from krigflow.run.blocks import block_of, join_blocks, layout_of_config
 
 #: Float outputs of a blocked run agree with the unblocked run to this (absolute; values ~60).
