@@ -188,3 +188,25 @@ def test_memory_guard_counts_one_block_per_kriger():
     eight, _ = estimate_run_memory((500, 400, 100), dict(cfg, blocks=8), n_data=400)
     assert eight.statistics * 8 == pytest.approx(whole.statistics, rel=0.02)
     assert eight.fields * 8 == pytest.approx(whole.fields, rel=0.02)
+
+
+def test_block_worker_hands_back_a_block_as_soon_as_the_next_one_starts(tmp_path):
+    """A BlockWorker holds one block's statistics: the previous block's Partial comes back with the first
+    task of the next block, the last one at close; each covers its block's cells only."""
+    import time
+
+    from krigflow.run import BlockWorker, RunRequest, RunState, prepare_config, work_chunks, work_order
+
+    cfg = config(tmp_path, blocks=2, realizations=4)
+    state = prepare_config(RunState(request=RunRequest(config=""), config=cfg, started=time.time()),
+                           wells=make_wells(), use_output=False)
+    tasks = work_chunks(state)
+    assert [(t.block.index, t.indices) for t in tasks] == [(0, (0, 1)), (0, (2, 3)), (1, (0, 1)), (1, (2, 3))]
+    worker = BlockWorker(work_order(state)).start()
+    handed = [worker.run(t) for t in tasks]
+    assert [len(h) for h in handed] == [0, 0, 1, 0]
+    first, = handed[2]
+    last, = worker.close()
+    assert (first.block.index, last.block.index) == (0, 1) and worker.done == 8
+    assert first.stats.shape == (10, 20, 10) and last.stats.shape == (10, 20, 10)
+    npt.assert_array_equal(first.indices, np.arange(4))
