@@ -80,11 +80,13 @@ def build_graph(
     placing = placer()
     krigers = kriger()
     krigers.numprocesses = max(1, int(n_processes) - OTHER_PROCESSES)
+    placing.krigers = krigers.numprocesses   # block b's tasks go to kriger b mod krigers (group-by route)
     accumulating = accumulator()
     graph = WorkflowGraph()
     graph.connect(reading, "output", placing, "input")
     graph.connect(placing, "problem", krigers, "problem")
     graph.connect(placing, "tasks", krigers, "tasks")
+    graph.connect(placing, "block_tasks", krigers, "block_tasks")
     graph.connect(placing, "run", accumulating, "run")
     graph.connect(krigers, "output", accumulating, "partial")
     return graph

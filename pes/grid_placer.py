@@ -13,16 +13,19 @@ class GridPlacer(GenericPE):
     """Collect the wells (all-to-one, one instance); at the end, plan the run and hand out the work.
 
     Outputs: ``problem`` (to every SampleKriger): a :class:`krigflow.run.WorkOrder`; ``tasks`` (shared
-    among them): :class:`krigflow.run.Task` chunks of ``batch_size`` realizations; ``run`` (to the
+    among them): :class:`krigflow.run.Task` chunks of ``batch_size`` realizations, or ``block_tasks`` (grouped
+    by block) when the run is split into blocks; ``run`` (to the
     StatsAccumulator): the planned :class:`krigflow.run.RunState` and any :class:`krigflow.run.RunError`.
     """
 
     single = True
+    #: SampleKriger instances (set by the graph): the tasks of block b go to the (b mod krigers)-th.
+    krigers = 1
 
     def __init__(self):
         GenericPE.__init__(self)
         self._add_input("input", grouping="global")
-        for name in ("problem", "tasks", "run"):
+        for name in ("problem", "tasks", "block_tasks", "run"):
             self._add_output(name)
 
     def _preprocess(self):
@@ -50,5 +53,5 @@ class GridPlacer(GenericPE):
             self.write("run", message)
         if not self.errors_:
             self.write("problem", work_order(state))  # before the tasks: per-sender FIFO
-            for task in work_chunks(state):
-                self.write("tasks", task)
+            for task in work_chunks(state, krigers=self.krigers):   # tasks of a block: all to one kriger (group-by block)
+                self.write("tasks" if task.block is None else "block_tasks", task)

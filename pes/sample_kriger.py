@@ -1,11 +1,11 @@
-"""SampleKriger: computes chunks of realizations with a :class:`krigflow.run.Worker`."""
+"""SampleKriger: computes chunks of realizations (of the grid or of one block) with a :class:`krigflow.run.BlockWorker`."""
 
 from __future__ import annotations
 
 from dispel4py.core import GenericPE
 
 from krigflow.io import CheckpointError
-from krigflow.run import Worker, compute_chunk
+from krigflow.run import BlockWorker, compute_chunk
 
 from ._common import error_of
 
@@ -14,14 +14,18 @@ class SampleKriger(GenericPE):
     """Compute the chunks of realizations it receives; emit one Partial (or one RunError) at the end.
 
     Inputs: ``problem`` (one-to-all): a :class:`krigflow.run.WorkOrder`; ``tasks`` (shared):
-    :class:`krigflow.run.Task`, buffered until the work order arrives. The :class:`krigflow.run.Worker`
-    checkpoints, reports progress and limits BLAS threads; after an error the other chunks are skipped.
+    :class:`krigflow.run.Task`, buffered until the work order arrives; ``block_tasks`` (group-by block
+    index): the tasks of a run split into blocks (:mod:`krigflow.run.blocks`), every task of a block to
+    the same instance. The :class:`krigflow.run.BlockWorker` checkpoints, reports progress and limits BLAS
+    threads; a block's Partial is sent as soon as its last task is done. After an error the other chunks
+    are skipped.
     """
 
     def __init__(self):
         GenericPE.__init__(self)
         self._add_input("problem", grouping="all")
         self._add_input("tasks")
+        self._add_input("block_tasks", grouping=[0])   # Task[0]: the block index (an int: same in every rank)
         self._add_output("output")
 
     def _preprocess(self):
@@ -34,16 +38,21 @@ class SampleKriger(GenericPE):
 
     def process(self, inputs):
         if "problem" in inputs:
-            self.worker_ = Worker(inputs["problem"], name=self.id, n_workers=self.numprocesses, compute=self.compute)
+            self.worker_ = BlockWorker(inputs["problem"], name=self.id, n_workers=self.numprocesses,
+                                       compute=self.compute)
             self._guard(self.worker_.start)
-            chunks, self.pending_ = self.pending_, []
+            tasks, self.pending_ = self.pending_, []
         else:
-            chunks = [inputs["tasks"].indices]
+            tasks = list(inputs.values())
         if self.worker_ is None:
-            self.pending_.extend(chunks)
+            self.pending_.extend(tasks)
             return
-        for chunk in chunks:
-            self._guard(self.worker_.run, chunk, context=f"realizations {min(chunk)}-{max(chunk)}")
+        for task in tasks:
+            where = "" if task.block is None else f"{task.block.describe()}: "
+            chunk = task.indices
+            for partial in self._guard(self.worker_.run, task,
+                                       context=f"{where}realizations {min(chunk)}-{max(chunk)}") or ():
+                self.write("output", partial)   # a finished block: its statistics leave this process
 
     def _guard(self, step, *args, context=None):
         if self.error_ is not None:
@@ -59,11 +68,11 @@ class SampleKriger(GenericPE):
     def _postprocess(self):
         if self.pending_ and self.error_ is None:
             self.error_ = error_of(self, "received realization tasks but never the problem")
-        partial = None
+        partials = []
         if self.worker_ is not None:
             try:
-                partial = self.worker_.close()  # the last checkpoint; also after an error
+                partials = self.worker_.close()  # the last checkpoint; also after an error
             except Exception as exc:  # noqa: BLE001
                 self.error_ = self.error_ or error_of(self, exc)
-        if self.error_ is not None or partial is not None:  # idle instances send nothing
-            self.write("output", self.error_ or partial)
+        for message in [self.error_] if self.error_ is not None else partials:  # idle instances send nothing
+            self.write("output", message)

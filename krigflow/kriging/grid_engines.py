@@ -84,19 +84,28 @@ def _dense_engine(grid, variogram, coords, weights, beta, chunk_bytes):
 
 
 def _lattice_cells(grid, data, coords):
-    """Return the (n, 3) cell indices if every datum is at a cell centre of ``grid``, else None."""
+    """Return the (n, 3) cell indices if every datum is at a cell centre of ``grid``'s lattice, else None.
+
+    Data may lie outside the grid horizontally (on the lattice extended along easting and northing: a
+    block of a larger grid, :mod:`krigflow.run.blocks`), not vertically; see :func:`_inside`.
+    """
     cells = getattr(data, "cells", None)
     if cells is None:
         return None
     cells = np.asarray(cells)
     if cells.shape != (coords.shape[0], 3) or not np.issubdtype(cells.dtype, np.integer):
         return None
-    if cells.size and (cells.min() < 0 or np.any(cells.max(axis=0) >= np.asarray(grid.shape))):
+    if cells.size and (cells[:, 2].min() < 0 or cells[:, 2].max() >= grid.shape[2]):
         return None
     centres = np.asarray(grid.origin) + cells * np.asarray(grid.spacing)
     if not np.allclose(centres, coords, rtol=0.0, atol=1e-6 * min(grid.spacing)):
         return None
     return cells.astype(np.int64)
+
+
+def _inside(grid, cells):
+    """True if every lattice datum is inside the grid (the FFT engine needs it; the columns engine not)."""
+    return not cells.size or (cells.min() >= 0 and bool(np.all(cells.max(axis=0) < np.asarray(grid.shape))))
 
 
 def _fft_lengths(shape):
@@ -358,13 +367,13 @@ def krige_grid(grid, variogram, data, *, kind="ordinary", mean=None, masks=None,
         return _added(add_to, _neighbourhood_engine(grid, variogram, coords, values, kind, mean, masks, k,
                                                     octants, chunk_bytes))
     cells = None if method == "dense" else _lattice_cells(grid, data, coords)
-    if method in ("fft", "columns") and cells is None:
+    if (method in ("fft", "columns") and cells is None) or (method == "fft" and not _inside(grid, cells)):
         raise KrigingError(f"kriging method {method!r} needs every datum at a cell centre of the grid "
                           "(use upscale() or method='dense')")
     if method == "auto":
         if cells is None:
             method = "dense"
-        elif _fft_bytes(grid.shape) <= memory_bytes:
+        elif _inside(grid, cells) and _fft_bytes(grid.shape) <= memory_bytes:
             method = "fft"
         else:
             method = "columns"

@@ -106,6 +106,8 @@ from krigflow.run.summaries import compute_chunk, merge_summaries, write_summari
 from krigflow.run.threads import available_cores, blas_threads, threads_per_worker
 from krigflow.run.warning_log import collect_warnings, merge_warnings
 from krigflow.run.worker import Checkpointer, Worker, run_realizations
+from krigflow.run.block_worker import BlockWorker
+from krigflow.run.blocks import Block, block_layout, join_blocks, layout_of_config
 
 __all__ = [
     # the three steps
@@ -138,6 +140,8 @@ __all__ = [
     # checkpoints, progress, threads
     "Checkpointer", "KrigerProgress", "ProgressMonitor", "clear_progress", "format_progress", "progress_folder",
     "read_progress", "wait_with_progress", "available_cores", "blas_threads", "threads_per_worker",
+    # spatial tasks: the grid in blocks
+    "Block", "BlockWorker", "block_layout", "join_blocks", "layout_of_config",
     # command line
     "add_combine_parser", "combine_command",
 ]

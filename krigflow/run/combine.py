@@ -22,13 +22,13 @@ import numpy as np
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, atomic_path, read_summary, scan_partials
+from krigflow.run.blocks import join_blocks, summaries_of
 from krigflow.run.config import DEFAULTS
 from krigflow.run.fingerprint import fingerprint_differences
 from krigflow.run.finish import exact_arrays, final_arrays, versions, write_results
 from krigflow.run.plan import check_partials
 from krigflow.run.problem import build_problem, exact_quantiles, load_inputs
 from krigflow.run.ranges import format_ranges
-from krigflow.run.summaries import merge_summaries
 from krigflow.stats import summary_record
 from krigflow.zones import build_zoned_grid
 
@@ -89,6 +89,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
     partials = scan_partials(folders)
     if not partials:
         raise CheckpointError(f"no partial files (partials/part-*.npz) in {', '.join(folders)}")
+    partials = join_blocks(partials)  # pieces of blocks: checked, then assembled into whole-grid statistics
     covered = check_partials(partials)
     first = partials[0]
     for p in partials[1:]:
@@ -148,7 +149,7 @@ def combine(folders, output, *, allow_missing=False, realizations=None, overwrit
            if (config.get("method") or {}).get("name") == "conditional" else {}),
         "missing": format_ranges(missing) if missing.size else None,
     }
-    table = merge_summaries(partials)
+    table = summaries_of(partials)   # none for a run in blocks
     if table is not None:
         summary["realization_summaries"] = summary_record(table)
     _copy_wells(folders, output)  # wells.npz, which write_results cannot make without the problem

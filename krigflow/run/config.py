@@ -26,6 +26,7 @@ from krigflow.normalize import normalize_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.stats import volume_config
 from krigflow.run.config_file import read_config_file
+from krigflow.run.config_blocks import blocks_option
 from krigflow.run.config_transform import LOG_TRANSFORMS, method_keys_to_check
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
@@ -89,6 +90,7 @@ DEFAULTS = {
     "seed": 0,
     "batch_size": 16,
     "checkpoint_every": 50,
+    "blocks": None,
     "quantiles": [10.0, 50.0, 90.0],
     "cutoffs": [],
     "volume": None,
@@ -123,6 +125,7 @@ _TOP_KEYS = (
     "seed",
     "batch_size",
     "checkpoint_every",
+    "blocks",
     "quantiles",
     "cutoffs",
     "histogram_bins",
@@ -267,6 +270,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["checkpoint_every"] = _integer(
         raw.get("checkpoint_every", DEFAULTS["checkpoint_every"]), "checkpoint_every", minimum=1
     )
+    cfg["blocks"] = blocks_option(raw.get("blocks"), cfg)   # the grid in blocks (krigflow.run.blocks)
     cfg.update(_uncertainty(raw))
     cfg["volume"] = volume_config(raw.get("volume"), cfg["grid"]["spacing"])
     output = raw.get("output", DEFAULTS["output"])

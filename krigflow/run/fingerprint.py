@@ -41,6 +41,7 @@ UNFINGERPRINTED_KEYS = (
     "outputs",           # result formats and figures
     "batch_size",        # speed and memory only
     "checkpoint_every",
+    "blocks",            # the same numbers in blocks (krigflow.run.blocks checks the layout of partials)
     "realizations",      # realization r depends only on (seed, r): runs can be extended or split
     "quantiles",         # read off the histograms at the end
 )

@@ -29,6 +29,7 @@ from krigflow.io import (
     write_status,
 )
 from krigflow.plotting import write_run_figures
+from krigflow.run.blocks import join_pieces, summaries_of
 from krigflow.run.config import DEFAULTS
 from krigflow.run.config_file import config_output
 from krigflow.run.lock import if_free
@@ -38,7 +39,7 @@ from krigflow.run.prepare import hold_output, release_output
 from krigflow.run.problem import exact_quantiles
 from krigflow.run.progress import clear_progress
 from krigflow.run.ranges import format_ranges
-from krigflow.run.summaries import merge_summaries, write_summaries
+from krigflow.run.summaries import write_summaries
 from krigflow.run.warning_log import collect_warnings, merge_warnings
 from krigflow.stats import REALIZATIONS_FILE, RunningStats, summary_record
 
@@ -335,9 +336,10 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
     config, plan = state.config, state.plan
     total = int(config["realizations"])
     fingerprint = None
+    if plan is not None and plan.complete:
+        return {"state": "already complete", "summary": {"realizations_done": total}}
+    partials, plan = join_pieces(partials, plan, state.problem.grid.shape)  # blocks: one whole-grid partial
     if plan is not None:
-        if plan.complete:
-            return {"state": "already complete", "summary": {"realizations_done": total}}
         full, done = coverage(plan, partials, total)
         if not full:
             missing = np.setdiff1d(np.arange(total), done)
@@ -369,7 +371,7 @@ def finish(state, partials, *, write=True, overwrite=False) -> dict:
                            warnings=merge_warnings(state.warnings, *(getattr(p, "warnings", ()) for p in partials)))
     if fingerprint is not None:
         summary["fingerprint"] = fingerprint
-    table = merge_summaries(partials)
+    table = summaries_of(partials)   # none for a run in blocks
     if table is not None:
         summary["realization_summaries"] = summary_record(table)
     if write:

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from krigflow.exceptions import KrigflowError
+from krigflow.run.blocks import block_shape
 from krigflow.run.memory import estimate_memory
 from krigflow.run.problem import exact_quantiles
 
@@ -93,7 +94,11 @@ def estimate_run_memory(shape, config, *, n_data=0, workers=1, embedding=None) -
     common = dict(method=method["name"], quantiles_from=quantiles_from, bins=int(config.get("histogram_bins", 100)),
                   quantiles=len(config.get("quantiles") or ()), cutoffs=len(config.get("cutoffs") or ()),
                   realizations=int(config.get("realizations", 100)))
-    kriger = estimate_memory(shape, config["batch_size"], n_data, role="kriger", embedding=embedding, **common)
+    kriger_shape = block_shape(shape, config)   # blocks (krigflow.run.blocks): a kriger holds one block
+    if kriger_shape != tuple(shape):
+        workers = 2     # the accumulator holds the pieces (one grid) and assembles them into one grid
+    kriger = estimate_memory(kriger_shape, config["batch_size"], n_data, role="kriger", embedding=embedding,
+                             **common)
     accumulator = estimate_memory(shape, config["batch_size"], n_data, role="accumulator", krigers=workers, **common)
     return kriger, accumulator
 

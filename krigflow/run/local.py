@@ -17,7 +17,7 @@ from krigflow.io import PARTIALS_DIR, WELLS_FILE, CheckpointError, check_output,
 from krigflow.run.finish import finish, record_status, status_record
 from krigflow.run.messages import RunError, RunRequest, RunState
 from krigflow.run.prepare import prepare_config, release_output, work_chunks, work_order
-from krigflow.run.worker import Worker
+from krigflow.run.block_worker import BlockWorker
 
 logger = logging.getLogger(__name__)
 
@@ -87,18 +87,19 @@ def _run(state, *, write, overwrite, callback):
         logger.info("resuming: %d realizations from earlier partial files, %d to compute",
                     state.plan.covered.size, total)
     order = replace(work_order(state), progress=None)  # no progress files: nobody polls them, callback instead
-    worker = Worker(order, name="run_local").start()
+    worker = BlockWorker(order, name="run_local").start()   # whole grid, or one block at a time
+    partials = []
     try:
         for task in tasks:
-            worker.run(task.indices)
+            partials.extend(worker.run(task))
             if callback is not None:
-                callback(len(worker.done), total)
+                callback(worker.done, total)
     except BaseException:
         _close_after_failure(worker)
         raise
-    partial = worker.close()
+    partials.extend(worker.close())
     state = replace(state, timings=dict(state.timings, krige=worker.seconds))
-    result = finish(state, [partial] if partial is not None else [], write=write, overwrite=overwrite)
+    result = finish(state, partials, write=write, overwrite=overwrite)
     if write:
         _remove_partials(config["output"])
     return result

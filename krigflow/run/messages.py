@@ -9,7 +9,7 @@ record                        travels
 :class:`RunRequest`           input item → :func:`krigflow.run.open_run`
 :class:`RunState`             LogReader → GridPlacer → StatsAccumulator; returned by ``prepare``
 :class:`WorkOrder`            GridPlacer → every SampleKriger (once): problem, checkpoints, progress
-:class:`Task`                 GridPlacer → one SampleKriger: a chunk of realization indices
+:class:`Task`                 GridPlacer → one SampleKriger: realizations (of one block)
 :class:`Partial`              SampleKriger → StatsAccumulator: statistics of its realizations
 :class:`RunError`             any PE → downstream, instead of an exception (``multi`` would hang)
 ============================  =================================================================
@@ -245,9 +245,22 @@ class WorkOrder:
 
 @dataclass(frozen=True)
 class Task:
-    """A chunk of realization indices for one worker."""
+    """A chunk of realization indices for one worker, over the whole grid or one block of it.
+
+    ``block`` is a :class:`krigflow.run.blocks.Block` (None: the whole grid). ``task[0]`` is ``route``:
+    dispel4py's group-by reads it, so every task of a block goes to the same kriger
+    (:func:`krigflow.run.blocks.route_key`).
+    """
 
     indices: tuple
+    block: object = None
+    route: int = 0
+
+    def __getitem__(self, key):
+        """``task[0]``: the routing key of dispel4py's group-by (an int: the same hash in every process)."""
+        if key != 0:
+            raise IndexError(f"Task[{key!r}]: only task[0] (the routing key) is defined")
+        return int(self.route)
 
 
 @dataclass(frozen=True)
@@ -266,6 +279,8 @@ class Partial:
         Per-realization summaries of the same realizations (``realizations.csv``).
     warnings : tuple of str
         Warnings logged while computing them.
+    block : krigflow.run.blocks.Block or None
+        The block of the grid they cover (None: the whole grid).
     """
 
     indices: np.ndarray
@@ -273,6 +288,7 @@ class Partial:
     seconds: float = 0.0
     summaries: object = None
     warnings: tuple = ()
+    block: object = None
 
 
 @dataclass(frozen=True)

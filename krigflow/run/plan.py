@@ -25,6 +25,7 @@ from krigflow.io import (
     read_summary,
     scan_partials,
 )
+from krigflow.run.blocks import blocks_todo, check_layout, layout_of_config
 from krigflow.run.fingerprint import config_fingerprint, fingerprint_differences, make_fingerprint
 from krigflow.run.guards import check_output_links, check_quantiles_resume
 from krigflow.run.messages import CheckpointInfo
@@ -61,6 +62,9 @@ class RunPlan:
         Realizations this run is asked for (its range, else all).
     complete : bool
         The output already holds the final results of this fingerprint and every realization.
+    blocks : dict or None
+        A run split into blocks (:mod:`krigflow.run.blocks`): the realizations each block still needs
+        (``todo`` is then their union).
     """
 
     fingerprint: dict
@@ -68,6 +72,7 @@ class RunPlan:
     todo: np.ndarray
     wanted: np.ndarray
     complete: bool = False
+    blocks: dict | None = None
 
     @property
     def covered(self) -> np.ndarray:
@@ -268,10 +273,12 @@ def plan_run(config, problem, *, realizations_range=None, overwrite=False) -> Ru
     start, stop = (0, total) if realizations_range is None else realizations_range
     wanted = np.arange(start, min(stop, total), dtype=np.int64)
     folder = os.path.join(output, PARTIALS_DIR)
-    prior = []
+    prior, layout = [], layout_of_config(config, problem.grid)
     if os.path.isdir(folder):  # the run holds the folder (krigflow.run.lock): nobody else writes there
         prior = scan_partials(folder)
-        check_partials(prior, expected=fp)
+        check_layout(prior, layout, expected=fp)   # blocks: pieces of this run's layout, none twice
+        if layout is None:
+            check_partials(prior, expected=fp)
     summary = None if overwrite else read_summary(output)
     if summary is not None and os.path.exists(os.path.join(output, "stats.npz")):
         diffs = fingerprint_differences(fp, summary.get("fingerprint") or {})
@@ -282,6 +289,9 @@ def plan_run(config, problem, *, realizations_range=None, overwrite=False) -> Ru
             )
     covered = np.unique(np.concatenate([p.indices for p in prior])) if prior else np.zeros(0, np.int64)
     todo = np.setdiff1d(wanted, covered)
+    blocks = None if layout is None else blocks_todo(layout, prior, wanted)
+    if blocks is not None:
+        todo = np.unique(np.concatenate([wanted[:0], *blocks.values()]))
     # Final results of this fingerprint (checked above) and of every realization: nothing to do, even if
     # the partials were deleted since.
     complete = (
@@ -289,7 +299,7 @@ def plan_run(config, problem, *, realizations_range=None, overwrite=False) -> Ru
         and os.path.exists(os.path.join(output, "stats.npz"))
         and int(summary.get("realizations_done", -1)) == total
     )
-    return RunPlan(fingerprint=fp, prior=prior, todo=todo, wanted=wanted, complete=complete)
+    return RunPlan(fingerprint=fp, prior=prior, todo=todo, wanted=wanted, complete=complete, blocks=blocks)
 
 
 def save_run_wells(output, problem) -> str:

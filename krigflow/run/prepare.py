@@ -30,6 +30,7 @@ from dataclasses import replace
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io import STATUS_FILE, write_status
+from krigflow.run.blocks import block_tasks, layout_of_config
 from krigflow.run.config import load_config
 from krigflow.run.guards import check_memory
 from krigflow.run.memory import run_embedding
@@ -219,7 +220,7 @@ def plan_work(state, wells, *, use_output=True) -> RunState:
             # progress files of the workers (krigflow run shows them): realizations of this attempt
             progress = ProgressInfo(folder=progress_folder(config["output"]),
                                     run_id=request.run_id or state.run_id or uuid.uuid4().hex,
-                                    total=len(plan.todo))
+                                    total=sum(map(len, plan.blocks.values())) if plan.blocks else len(plan.todo))
             checkpoint = checkpoint_info(config, problem, plan, wells=state.wells, run_id=state.run_id)
             state = replace(state, plan=plan, progress=progress, checkpoint=checkpoint)
     return replace(state, timings=dict(state.timings, build_problem=time.time() - start),
@@ -231,10 +232,18 @@ def work_order(state) -> WorkOrder:
     return WorkOrder(problem=state.problem, checkpoint=state.checkpoint, progress=state.progress)
 
 
-def work_chunks(state) -> list:
-    """The chunks of ``batch_size`` realizations this attempt computes, as :class:`krigflow.run.Task`."""
+def work_chunks(state, *, krigers=1) -> list:
+    """The chunks of ``batch_size`` realizations this attempt computes, as :class:`krigflow.run.Task`.
+
+    A run split into blocks (``blocks`` in the config, :mod:`krigflow.run.blocks`) has tasks of one block
+    each, block after block, routed to kriger ``b mod krigers`` (:func:`krigflow.run.blocks.route_key`).
+    """
     problem = state.problem
     todo = problem.realizations if state.plan is None else state.plan.todo
+    layout = layout_of_config(state.config, problem.grid) if state.config is not None else None
+    if layout is not None:
+        todo = state.plan.blocks if state.plan is not None else {b.index: todo for b in layout}
+        return block_tasks(layout, todo, problem.batch_size, krigers=krigers)
     return [Task(indices=tuple(chunk)) for chunk in chunk_indices(todo, problem.batch_size)]
 
 

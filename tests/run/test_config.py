@@ -162,6 +162,8 @@ BAD_VALUES = [
     ("realizations", 2.5, "realizations: expected an integer"),
     ("seed", -1, r"seed: expected an integer in \[0, 2\^63\), got -1"),
     ("batch_size", "16", "batch_size: expected an integer"),
+    ("blocks", 0, "blocks: expected an integer >= 1, .auto. or null"),
+    ("blocks", "many", "blocks: expected an integer >= 1"),
     ("checkpoint_every", 0, "checkpoint_every: expected an integer >= 1"),
     ("output", ["a"], "output: expected a non-empty string"),
     ("outputs.formats", ["npz"], r"outputs.formats\[0\]: expected one of netcdf, vti, grdecl, egrid, roff, all, got 'npz' \(stats"),
