@@ -98,7 +98,9 @@ def main(argv=None):
                              "tops, or the true horizons (isolates the property model)")
     parser.add_argument("--variogram", choices=("auto", "true"), default="auto",
                         help="residual variogram per zone: fitted to the wells, or the truth's (normal scores)")
-    parser.add_argument("--transform", choices=("normal_score", "none"), default="normal_score")
+    parser.add_argument("--transform", choices=("auto", "normal_score", "none"), default="auto",
+                        help="per-zone transform (default auto: the run's default)")
+    parser.add_argument("--trend", default="auto", help="per-zone trend in stratigraphic depth (default auto)")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -129,7 +131,7 @@ def main(argv=None):
         variograms = [{"model": vg.model, "sill": vg.sill, "range_h": vg.range_h, "range_v": vg.range_v}
                       for vg in truth.variograms]
     problems = build_zone_problems(sgrid, e, n, z, v, well, well_names=[w.name for w in wells], method=method,
-                                   variograms=variograms)
+                                   variograms=variograms, trends=args.trend)
     reals = zoned_realizations(sgrid, problems, method, args.seed, range(args.realizations))
     mean = reals.mean(axis=0)
     p10, p90 = np.percentile(reals, [10, 90], axis=0)
@@ -180,8 +182,9 @@ def main(argv=None):
     print("  surface RMSE vs truth (m): " + ", ".join(f"{k} {v:.2f}" for k, v in surf_rmse.items()))
     for p in res["zones"]:
         vg = p["variogram"]
-        print(f"  zone {p['zone']}: {p['data']} data, trend {p['trend']['a']:.1f} + {p['trend']['b']:.3f} t, "
-              f"{vg['model']} range_h {vg['range_h']:.0f} range_v {vg['range_v']:.1f} nugget {vg['nugget']:.2f}")
+        print(f"  zone {p['zone']}: {p['data']} data, trend {p['trend']['kind']}, {p['transform']}, {vg['model']} "
+              f"sill {vg['sill']:.3g} range_h {vg['range_h']:.0f} (cap {p['range_h_cap'] or float('nan'):.0f}) "
+              f"range_v {vg['range_v']:.1f} nugget {vg['nugget']:.2f} well effect {p['well_effect']:.3g}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)
