@@ -47,9 +47,10 @@ __all__ = [
 ]
 
 _DEFAULT_METHOD = {"name": "conditional", "transform": "auto", "tails": "linear"}
-#: Realizations the residual-kriging engine of a zone is chosen for: the engine depends on the zone alone, so
-#: that any chunking of the realizations gives the same numbers to the last bit.
-ENGINE_BATCH = 16
+#: Realizations the residual-kriging engine of a zone is chosen for (0: the FFT engine, which krigs each
+#: realization on its own, unless its working set is too large): the engine depends on the zone alone, so any
+#: chunking of the realizations gives the same numbers to the last bit.
+ENGINE_BATCH = 0
 
 
 def zone_seed(seed, zone) -> int:
