@@ -308,7 +308,8 @@ def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
     tops : krigflow.zones.Tops
         Placed tops of the modelled surfaces.
     report : dict
-        ``{"tops": [...warnings], "crossings": [...], "surfaces": {name: source}, "misfit": {name: m}}``.
+        ``{"tops": [...warnings], "crossings": [...], "surfaces": {name: source}, "misfit": {name: m},
+        "priors": {name: file horizon before tying}}``.
 
     Raises
     ------
@@ -318,7 +319,7 @@ def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
     surfaces = zones["surfaces"]
     tops = read_all_tops(zones["tops"])
     check_surfaces_defined(surfaces, tops if len(tops) else None, zones["files"])
-    report = {"tops": [], "crossings": [], "surfaces": {}, "misfit": {}}
+    report = {"tops": [], "crossings": [], "surfaces": {}, "misfit": {}, "priors": {}}
     if len(tops):
         tops, report["tops"] = place_tops(tops, wells, name_map=zones["name_map"])
         check_tops_order(tops, surfaces)
@@ -332,6 +333,7 @@ def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
         if name in zones["files"]:
             surface = read_surface(zones["files"][name], lattice)
             if len(sel):
+                report["priors"][name] = surface      # the file's horizon before tying (its misfit: an error)
                 surface = tie_surface(lattice, surface, sel.easting, sel.northing, sel.tvdss)
             report["surfaces"][name] = f"file {zones['files'][name]}" + (f", tied to {len(sel)} top(s)"
                                                                          if len(sel) else "")

@@ -265,9 +265,14 @@ def zoned_realizations(sgrid, problems, method, seed, indices, *, structure=None
     """Realizations of every zone copied back to the corner-point cells: array (R, ncol, nrow, nk), NaN inactive.
 
     With ``structure`` (:class:`krigflow.zones.structural.SurfaceUncertainty`), realization r is read through
-    horizons drawn for r (:meth:`~krigflow.zones.structural.SurfaceUncertainty.resample`).
+    horizons drawn for r (:meth:`~krigflow.zones.structural.SurfaceUncertainty.resample`); the data cells keep
+    their (fixed-horizon) values.
     """
     parts = [zone_realizations(p, method, seed, indices) for p in problems]
     if structure is None:
         return sgrid.from_zone_values(parts)
-    return structure.resample(sgrid, parts, seed, indices)
+    keep = np.zeros(sgrid.shape, dtype=bool)       # the data cells keep their data
+    for p in problems:
+        cells = np.asarray(p.data.cells, dtype=np.int64)
+        keep[cells[:, 0], cells[:, 1], sgrid.layer_start[p.index] + cells[:, 2]] = True
+    return structure.resample(sgrid, parts, seed, indices, keep=keep)

@@ -19,6 +19,7 @@ from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.zones.config import build_zoned_grid
 from krigflow.zones.model import build_zone_problems, zoned_realizations
+from krigflow.zones.structural import surface_uncertainty
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +38,19 @@ class ZonedProblem:
         Placed tops of the modelled surfaces.
     report : dict
         From :func:`krigflow.zones.config.build_zoned_grid` (tops warnings, crossings, surface sources, misfits).
+    structure : krigflow.zones.structural.SurfaceUncertainty or None
+        The horizons' error model (``zones.surface_uncertainty: auto``), None: fixed horizons.
     """
 
     sgrid: object
     problems: tuple
     tops: object
     report: dict
+    structure: object = None
 
     def realizations(self, method, seed, indices) -> np.ndarray:
         """Realizations ``indices`` on the corner-point cells, array (R, ncol, nrow, nk), NaN in inactive cells."""
-        return zoned_realizations(self.sgrid, self.problems, method, seed, indices)
+        return zoned_realizations(self.sgrid, self.problems, method, seed, indices, structure=self.structure)
 
     def value_range(self, y_limit=5.0) -> tuple:
         """Range holding (nearly) every realization value: the union of the zones' ranges (back-transform range
@@ -60,6 +64,7 @@ class ZonedProblem:
         return {"zones": [p.describe() for p in self.problems], "surfaces": dict(self.report["surfaces"]),
                 "crossings": list(self.report["crossings"]), "tops_warnings": list(self.report["tops"]),
                 "top_misfit_m": dict(self.report["misfit"]), "shape": list(self.sgrid.shape),
+                "surface_uncertainty": self.structure.describe() if self.structure is not None else None,
                 "active_cells": int(self.sgrid.actnum().sum()), "tops": self.tops.as_rows()}
 
 
@@ -146,5 +151,10 @@ def build_zoned_problem(wells, config) -> ZonedProblem:
                                    variograms=_zone_variograms(config), trends=_zone_trends(config),
                                    transforms=config["zones"].get("transform"), kriging=config.get("kriging"),
                                    min_samples=config.get("min_samples", 1))
+    structure = None
+    if config["zones"].get("surface_uncertainty", "auto") == "auto" and len(tops):
+        structure = surface_uncertainty(sgrid.lattice, sgrid.surfaces, tops, sgrid.surface_names,
+                                        priors=report.get("priors"))
+        structure = structure if structure.active else None
     logger.info("zoned problem: grid %s, zones %s", sgrid.shape, ", ".join(sgrid.zone_names))
-    return ZonedProblem(sgrid, tuple(problems), tops, report)
+    return ZonedProblem(sgrid, tuple(problems), tops, report, structure)

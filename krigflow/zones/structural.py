@@ -15,7 +15,8 @@ one set of horizons and reads the realization's zone fields through them:
    distance to the nearest other well: the issue-11 rule, beyond it the tops say nothing about correlation).
    Fewer than four tops: the horizon is not perturbed (reported).
 2. **Draw.** For realization ``r`` the error of increment k is an unconditional field minus its simple
-   kriging from its values at the tops (zero at the tops: conditional simulation); horizon k is the
+   kriging from its values at the centres of the grid columns holding the tops (zero there: conditional
+   simulation; the wells' data cells keep their place in every realization); horizon k is the
    perturbed horizon above plus the perturbed thickness (never negative). Draws use the generator of
    ``(structure_seed(seed, k), r)``: they depend on ``(seed, r)`` only.
 3. **Resample.** Each active cell of the output grid is located (its centre) in the grid of the drawn
@@ -66,6 +67,14 @@ def _plane_residual_variance(e, n, v):
     return float(np.sum((v - design @ coef) ** 2) / (v.size - 3))
 
 
+def _column_centres(lattice, easting, northing):
+    """Centres of the lattice cells holding the points, each once: where a well's data cells are, so that the
+    drawn horizons equal the estimated ones there and the data keep their cells in every realization."""
+    i, j, inside = lattice.cell_of(easting, northing)
+    cells = np.unique(np.stack([i[inside], j[inside]], 1), axis=0).reshape(-1, 2)
+    return lattice.centre_easting[cells[:, 0]], lattice.centre_northing[cells[:, 1]]
+
+
 def increment_misfits(lattice, surfaces, tops, names, priors=None) -> list:
     """Misfit of each horizon's increment (depth or thickness) at its tops, against its prior.
 
@@ -113,7 +122,7 @@ class SurfaceUncertainty:
     surfaces : array, shape (n_surfaces, ncol + 1, nrow + 1)
         The estimated horizons (the output grid's).
     points : tuple of (easting, northing) arrays
-        Where each increment's error is zero (its tops).
+        Where each increment's error is zero (the centres of the grid columns holding its tops).
     variograms : tuple of (Variogram or None)
         Error covariance of each increment (None: not perturbed).
     """
@@ -156,7 +165,7 @@ class SurfaceUncertainty:
                 drawn[k] = drawn[k - 1] + np.maximum(thickness + error, 0.0)
         return drawn
 
-    def resample(self, sgrid, parts, seed, indices) -> np.ndarray:
+    def resample(self, sgrid, parts, seed, indices, *, keep=None) -> np.ndarray:
         """Realizations on the output cells, each read through its drawn horizons: array (R, ncol, nrow, nk).
 
         Parameters
@@ -167,11 +176,14 @@ class SurfaceUncertainty:
             Each zone's simbox realizations.
         seed : int
         indices : sequence of int, shape (R,)
+        keep : array of bool, shape (ncol, nrow, nk), optional
+            Cells that keep their fixed-horizon value (the data cells: a datum is where its well logged it,
+            also below a top the well did not reach).
         """
         out = sgrid.from_zone_values(parts)
         if not self.active:
             return out
-        act = sgrid.actnum()
+        act = sgrid.actnum() if keep is None else sgrid.actnum() & ~np.asarray(keep, dtype=bool)
         ce, cn, cz = (c[act] for c in sgrid.cell_centres())
         for row, r in enumerate(np.asarray(indices, dtype=np.int64).tolist()):
             drawn = dataclasses.replace(sgrid, surfaces=self.draw(seed, r))
@@ -200,7 +212,7 @@ def surface_uncertainty(lattice, surfaces, tops, names, *, priors=None, min_tops
     """
     points, variograms = [], []
     for name, (e, n, m) in zip(names, increment_misfits(lattice, surfaces, tops, names, priors)):
-        points.append((e, n))
+        points.append(_column_centres(lattice, e, n))
         vg = None
         if m.size >= min_tops:
             sill = _plane_residual_variance(e, n, m)
