@@ -39,7 +39,7 @@ from krigflow.grid import Grid
 from krigflow.realizations import unconditional_fields
 from krigflow.variogram import Variogram
 from krigflow.variogram.constrained import well_spacing
-from krigflow.zones.surfaces import _krige_residuals
+from krigflow.zones.surfaces import _krige_residuals, tie_surface
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,8 @@ class SurfaceUncertainty:
                 u = unconditional_fields(grid, vg, structure_seed(seed, k), [int(r)])[0, :, :, 0]
                 e, n = self.points[k]
                 error = u - _krige_residuals(vg, e, n, self.lattice.bilinear(u, e, n), node_e, node_n)
+                # nodes -> points is bilinear: a tie round or two makes the error 0 at the points to 1 mm
+                error = tie_surface(self.lattice, error, e, n, np.zeros(e.size), variogram=vg, tolerance=1e-3)
             if k == 0:
                 drawn[0] = self.surfaces[0] + error
             else:
