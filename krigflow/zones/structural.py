@@ -39,7 +39,6 @@ from krigflow.grid import Grid
 from krigflow.realizations import unconditional_fields
 from krigflow.variogram import Variogram
 from krigflow.variogram.constrained import well_spacing
-from krigflow.zones.surfaces import _krige_residuals, tie_surface
 
 logger = logging.getLogger(__name__)
 
@@ -147,19 +146,38 @@ class SurfaceUncertainty:
         return Grid((lat.origin[0], lat.origin[1], 0.0), (lat.spacing[0], lat.spacing[1], 1.0),
                     (lat.shape[0] + 1, lat.shape[1] + 1, 1))
 
+    def _operators(self):
+        """Per perturbed horizon, ``W`` (n_nodes, n_points) with ``bilinear(W x) = x`` at its points: the kriging
+        weights ``K (B K)^-1`` (K: covariance nodes-points, B: bilinear interpolation at the points), computed
+        once; ``u - W bilinear(u)`` is then exactly 0 at the points (the conditioning of conditional simulation,
+        with the nodes' bilinear surface as the support)."""
+        cached = self.__dict__.get("_w")
+        if cached is not None:
+            return cached
+        node_e, node_n = (a.ravel() for a in self.lattice.nodes())
+        shape = self.surfaces.shape[1:]
+        ops = []
+        for vg, (e, n) in zip(self.variograms, self.points):
+            if vg is None:
+                ops.append(None)
+                continue
+            k = vg.covariance(node_e[:, None] - e[None, :], node_n[:, None] - n[None, :], 0.0)   # (nodes, points)
+            bk = self.lattice.bilinear(k.T.reshape(e.size, *shape), e, n).T                      # (points, points)
+            ops.append(k @ np.linalg.pinv(bk))
+        object.__setattr__(self, "_w", ops)
+        return ops
+
     def draw(self, seed, r) -> np.ndarray:
-        """The horizons of realization ``r``: array (n_surfaces, ncol + 1, nrow + 1), exact at the tops."""
-        node_e, node_n = self.lattice.nodes()
+        """The horizons of realization ``r``: array (n_surfaces, ncol + 1, nrow + 1), exact at the points."""
         grid = self._node_grid()
+        shape = self.surfaces.shape[1:]
         drawn = np.empty_like(self.surfaces)
-        for k, vg in enumerate(self.variograms):
+        for k, (vg, w) in enumerate(zip(self.variograms, self._operators())):
             error = 0.0
             if vg is not None:
                 u = unconditional_fields(grid, vg, structure_seed(seed, k), [int(r)])[0, :, :, 0]
                 e, n = self.points[k]
-                error = u - _krige_residuals(vg, e, n, self.lattice.bilinear(u, e, n), node_e, node_n)
-                # nodes -> points is bilinear: a tie round or two makes the error 0 at the points to 1 mm
-                error = tie_surface(self.lattice, error, e, n, np.zeros(e.size), variogram=vg, tolerance=1e-3)
+                error = u - (w @ self.lattice.bilinear(u, e, n)).reshape(shape)
             if k == 0:
                 drawn[0] = self.surfaces[0] + error
             else:
