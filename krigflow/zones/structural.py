@@ -7,13 +7,16 @@ P10-P90 interval holds the truth far less often than promised. This module draws
 one set of horizons and reads the realization's zone fields through them:
 
 1. **Surface model.** Each horizon is built as the surfaces are (:mod:`krigflow.zones.surfaces`): the
-   first one in depth, each other one as a thickness below the one above. The *increment* of horizon k is
-   its depth (k = 0) or thickness; its error between the wells is a 2-D Gaussian field with a Matérn
-   (nu 1.5) covariance whose sill is the variance, about a plane, of the increment's misfits at the tops
-   (the increment itself for horizons from tops, the file's misfit for file horizons tied to the tops;
-   ``n - 3`` degrees of freedom: at least four tops) and whose range is the tops' well spacing (median
-   distance to the nearest other well: the issue-11 rule, beyond it the tops say nothing about correlation).
-   Fewer than four tops: the horizon is not perturbed (reported).
+   first one in depth, each other one as a thickness below the one above, by a plane plus kriged residuals
+   (or a file horizon plus the kriged misfit at its tops). The *increment* of horizon k is its depth (k = 0)
+   or thickness; its error between the wells is the kriging error of that interpolation under the
+   interpolator's own model (:func:`~krigflow.zones.surfaces.default_surface_variogram`: Matérn, nu 1.5,
+   range half the lattice diagonal), with the sill it leaves open set to the variance of the increment's
+   misfits about a plane (unbiased, ``n - 3`` degrees of freedom: at least four tops; the misfit is the
+   increment itself for horizons from tops, the file's misfit for file horizons tied to the tops). Fewer
+   than four tops: the horizon is not perturbed (reported). On the layered synthetic truth the drawn
+   horizons held the true ones inside their P10-P90 at 75-90 % of the nodes far from wells (10 wells) and
+   83-91 % (20 wells) (``validation/zones_synthetic.py``).
 2. **Draw.** For realization ``r`` the error of increment k is an unconditional field minus its simple
    kriging from its values at the centres of the grid columns holding the tops (zero there: conditional
    simulation; the wells' data cells keep their place in every realization); horizon k is the
@@ -38,7 +41,7 @@ import numpy as np
 from krigflow.grid import Grid
 from krigflow.realizations import unconditional_fields
 from krigflow.variogram import Variogram
-from krigflow.variogram.constrained import well_spacing
+from krigflow.zones.surfaces import default_surface_variogram
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +63,10 @@ def structure_seed(seed, surface) -> int:
 
 
 def _plane_residual_variance(e, n, v):
-    """Variance of ``v`` about its least-squares plane, ``n - 3`` degrees of freedom."""
+    """Variance of ``v`` about its least-squares plane, unbiased (``n - 3`` degrees of freedom)."""
     design = np.stack([np.ones_like(e), e - e.mean(), n - n.mean()], 1)
-    coef = np.linalg.lstsq(design, v, rcond=None)[0]
-    return float(np.sum((v - design @ coef) ** 2) / (v.size - 3))
+    residual = v - design @ np.linalg.lstsq(design, v, rcond=None)[0]
+    return float(np.sum(residual ** 2) / (v.size - 3))
 
 
 def _column_centres(lattice, easting, northing):
@@ -236,9 +239,9 @@ def surface_uncertainty(lattice, surfaces, tops, names, *, priors=None, min_tops
         vg = None
         if m.size >= min_tops:
             sill = _plane_residual_variance(e, n, m)
-            spacing, _ = well_spacing(e, n, np.arange(e.size))
-            if sill > 1e-6 and np.isfinite(spacing) and spacing > 0:
-                vg = Variogram("matern", sill=sill, range_h=float(spacing), range_v=1.0, nu=1.5)
+            if sill > 1e-6:     # the interpolator's own model (default_surface_variogram), unbiased sill
+                model = default_surface_variogram(lattice)
+                vg = Variogram(model.model, sill=sill, range_h=model.range_h, range_v=1.0, nu=model.nu)
         if vg is None:
             logger.info("surface %s: not perturbed (%d tops; at least %d needed, and a misfit about a plane)",
                         name, m.size, min_tops)
