@@ -105,8 +105,8 @@ def test_per_zone_override_errors_name_the_zone(extra, message):
 
 
 def test_drawn_horizons_exact_at_the_wells_and_reproducible(setup):
-    """Drawn horizons equal the estimated ones at the wells' grid columns, differ between the wells by about
-    the error std, never cross, and depend on (seed, r) only."""
+    """Drawn horizons equal the estimated ones at the wells' grid columns, differ between the wells by less
+    than the error sill (kriging error), never cross, and depend on (seed, r) only."""
     truth, wells, _arrays, _well = setup
     placed, _ = place_tops(truth_tops(truth, wells), wells)
     lattice, surfaces, names = truth.sgrid.lattice, truth.sgrid.surfaces, truth.sgrid.surface_names
@@ -118,6 +118,6 @@ def test_drawn_horizons_exact_at_the_wells_and_reproducible(setup):
     assert not np.allclose(a, structure.draw(9, 5)) and np.all(np.diff(a, axis=0) >= 0.0)
     for k, (e, n) in enumerate(structure.points):
         npt.assert_allclose(lattice.bilinear(a[k], e, n), lattice.bilinear(surfaces[k], e, n), atol=2e-3)
-    assert 0.5 < np.std(a[0] - surfaces[0]) < 5 * np.sqrt(structure.variograms[0].sill)
+    assert 0.0 < np.std(a[0] - surfaces[0]) < np.sqrt(structure.variograms[0].sill)   # a kriging error: below the sill
     few = surface_uncertainty(lattice, surfaces, placed.select(well=wells[0].name), names)
     assert not few.active                         # one top per surface: nothing to estimate the error from
