@@ -21,6 +21,8 @@ Reported, over the active cells of the estimated grid, against the truth at thei
 Usage::
 
     python validation/zones_synthetic.py [--realizations 60] [--away 150] [--json results.json]
+    python validation/zones_synthetic.py --matrix validation/zones_synthetic.json   # {10, 20} wells x
+        {tops, seismic} with the defaults, plus fixed horizons and true horizons (the diagnosis)
 """
 from __future__ import annotations
 
@@ -161,7 +163,7 @@ def main(argv=None):
     everywhere = np.ones(ce.size, bool)
     res = {"cells": int(ce.size), "far_cells": int(far.sum()), "realizations": args.realizations,
            "surfaces": args.surfaces, "variogram": args.variogram, "transform": args.transform,
-           "wells": args.wells}
+           "wells": args.wells, "surface_uncertainty_mode": args.surface_uncertainty, "trend": args.trend}
     for label, sel in (("all", everywhere), ("far", far)):
         res[f"rmse_zoned_{label}"] = rmse(mean[act], sel)
         res[f"rmse_idw_{label}"] = rmse(est_idw, sel)
@@ -224,5 +226,24 @@ def main(argv=None):
     return res
 
 
+MATRIX = [(w, s, u) for w in (10, 20) for s, u in (("tops", "auto"), ("seismic", "auto"), ("tops", "none"),
+                                                     ("seismic", "none"), ("true", "none"))]
+
+
+def matrix(path, realizations=60):
+    """Run every case of :data:`MATRIX` and write them to ``path`` (``{"command", "runs"}``)."""
+    runs = []
+    for wells, surfaces, uncertainty in MATRIX:
+        runs.append(main(["--wells", str(wells), "--surfaces", surfaces, "--surface-uncertainty", uncertainty,
+                          "--realizations", str(realizations)]))
+    with open(path, "w") as f:
+        json.dump({"command": "python validation/zones_synthetic.py --realizations 60 --wells W --surfaces S "
+                              "--surface-uncertainty U", "runs": runs}, f, indent=1)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if "--matrix" in sys.argv:
+        matrix(sys.argv[sys.argv.index("--matrix") + 1])
+    else:
+        main()
