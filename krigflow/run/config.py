@@ -26,10 +26,10 @@ from krigflow.normalize import normalize_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.stats import volume_config
 from krigflow.run.config_file import read_config_file
+from krigflow.run.config_zones import zone_models
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
-from krigflow.run.config_zones import zone_models
 from krigflow.zones import validate_zones
 
 logger = logging.getLogger(__name__)
