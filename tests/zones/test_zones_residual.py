@@ -121,3 +121,23 @@ def test_drawn_horizons_exact_at_the_wells_and_reproducible(setup):
     assert 0.0 < np.std(a[0] - surfaces[0]) < np.sqrt(structure.variograms[0].sill)   # a kriging error: below the sill
     few = surface_uncertainty(lattice, surfaces, placed.select(well=wells[0].name), names)
     assert not few.active                         # one top per surface: nothing to estimate the error from
+
+
+def test_surface_uncertainty_widens_the_spread_at_zone_boundaries(setup):
+    """Reading realizations through drawn horizons mixes the zones near a boundary away from the wells: the spread
+    of the cells next to the Top_B boundary (zone means 45 and 95) grows, the data cells keep their data."""
+    truth, wells, arrays, well = setup
+    placed, _ = place_tops(truth_tops(truth, wells), wells)
+    sgrid = truth.sgrid
+    problems = build_zone_problems(sgrid, *arrays, well, well_names=[w.name for w in wells], method=CONDITIONAL,
+                                   variograms={"model": "auto", "well_effect": 0.0})
+    structure = surface_uncertainty(sgrid.lattice, sgrid.surfaces, placed, sgrid.surface_names)
+    fixed = zoned_realizations(sgrid, problems, CONDITIONAL, 2, range(12))
+    drawn = zoned_realizations(sgrid, problems, CONDITIONAL, 2, range(12), structure=structure)
+    k = sgrid.layer_start[1]
+    boundary = np.s_[:, :, k - 1:k + 1]            # the layers either side of Top_B
+    assert np.nanmean(drawn.std(axis=0)[boundary]) > 1.5 * np.nanmean(fixed.std(axis=0)[boundary])   # ~3x here
+    for p in problems:
+        c = p.data.cells
+        npt.assert_allclose(drawn[:, c[:, 0], c[:, 1], sgrid.layer_start[p.index] + c[:, 2]],
+                            fixed[:, c[:, 0], c[:, 1], sgrid.layer_start[p.index] + c[:, 2]])
