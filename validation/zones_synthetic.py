@@ -40,10 +40,10 @@ from krigflow.zones import (
     build_stratigraphic_grid,
     place_tops,
     surface_from_tops,
+    surface_uncertainty,
     truncate_crossings,
 )
 from krigflow.zones.model import build_zone_problems, zoned_realizations
-from krigflow.zones.structural import surface_uncertainty
 from krigflow.zones.synthetic import default_well_positions, make_layered_truth, sample_wells, truth_tops
 
 
