@@ -115,7 +115,7 @@ def fit_residual_model(data, samples, *, spacing, trend="auto", variogram=None, 
     vg = dict(variogram or {"model": "auto"})
     opts = _trend_options(trend)
     tr = fit_trend(data.tvdss, data.values, data.well, kind=opts.get("kind", "auto"), window=opts.get("window"),
-                   degree=opts.get("degree") or 2, spacing_z=spacing[2])
+                   degree=2 if opts.get("degree") is None else opts["degree"], spacing_z=spacing[2])
     residuals = tr.remove(data.tvdss, data.values)
     e, n, t, v, w = (np.asarray(a) for a in samples)
     r_samples = tr.remove(t, v)

@@ -21,6 +21,8 @@ Reported, over the active cells of the estimated grid, against the truth at thei
 Usage::
 
     python validation/zones_synthetic.py [--realizations 60] [--away 150] [--json results.json]
+    python validation/zones_synthetic.py --matrix validation/zones_synthetic.json   # {10, 20} wells x
+        {tops, seismic} with the defaults, plus fixed horizons and true horizons (the diagnosis)
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from krigflow.zones import (
     build_stratigraphic_grid,
     place_tops,
     surface_from_tops,
+    surface_uncertainty,
     truncate_crossings,
 )
 from krigflow.zones.model import build_zone_problems, zoned_realizations
@@ -77,14 +80,15 @@ def seismic_surfaces(truth, tops, names, error=8.0):
     ne, nn = lattice.nodes()
     e0, e1, n0, n1 = lattice.bounds
     x, y = (ne - e0) / (e1 - e0), (nn - n0) / (n1 - n0)
-    out = []
+    out, priors = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for k, name in enumerate(names):
             wrong = truth.sgrid.surfaces[k] + error * (0.6 + x - 0.7 * y + 0.3 * np.sin(2 * np.pi * (x + k / 4)))
             path = write_surface(f"{tmp}/{name}.gri", lattice, wrong)
             sel = tops.select(surface=name)
-            out.append(tie_surface(lattice, read_surface(path, lattice), sel.easting, sel.northing, sel.tvdss))
-    return truncate_crossings(np.stack(out), names)
+            priors[name] = read_surface(path, lattice)
+            out.append(tie_surface(lattice, priors[name], sel.easting, sel.northing, sel.tvdss))
+    return (*truncate_crossings(np.stack(out), names), priors)
 
 
 def main(argv=None):
@@ -98,7 +102,11 @@ def main(argv=None):
                              "tops, or the true horizons (isolates the property model)")
     parser.add_argument("--variogram", choices=("auto", "true"), default="auto",
                         help="residual variogram per zone: fitted to the wells, or the truth's (normal scores)")
-    parser.add_argument("--transform", choices=("normal_score", "none"), default="normal_score")
+    parser.add_argument("--transform", choices=("auto", "normal_score", "none"), default="auto",
+                        help="per-zone transform (default auto: the run's default)")
+    parser.add_argument("--trend", default="auto", help="per-zone trend in stratigraphic depth (default auto)")
+    parser.add_argument("--surface-uncertainty", choices=("auto", "none"), default="auto",
+                        help="draw the horizons per realization (krigflow.zones.structural) or keep them fixed")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -109,10 +117,11 @@ def main(argv=None):
     wells = sample_wells(truth, default_well_positions(lattice, args.wells), stop_above_base=[3])
     placed, _ = place_tops(truth_tops(truth, wells), wells)
     names = truth.sgrid.surface_names
+    priors = None
     if args.surfaces == "true":
         surfaces, crossings = truth.sgrid.surfaces, []
     elif args.surfaces == "seismic":
-        surfaces, crossings = seismic_surfaces(truth, placed, names)
+        surfaces, crossings, priors = seismic_surfaces(truth, placed, names)
     else:
         surfaces, crossings = build_surfaces(lattice, placed, names)
     zones = [ZoneSpec(z.name, z.n_layers) for z in truth.sgrid.zones]
@@ -129,8 +138,11 @@ def main(argv=None):
         variograms = [{"model": vg.model, "sill": vg.sill, "range_h": vg.range_h, "range_v": vg.range_v}
                       for vg in truth.variograms]
     problems = build_zone_problems(sgrid, e, n, z, v, well, well_names=[w.name for w in wells], method=method,
-                                   variograms=variograms)
-    reals = zoned_realizations(sgrid, problems, method, args.seed, range(args.realizations))
+                                   variograms=variograms, trends=args.trend)
+    structure = None
+    if args.surface_uncertainty == "auto" and args.surfaces != "true":
+        structure = surface_uncertainty(lattice, sgrid.surfaces, placed, names, priors=priors)
+    reals = zoned_realizations(sgrid, problems, method, args.seed, range(args.realizations), structure=structure)
     mean = reals.mean(axis=0)
     p10, p90 = np.percentile(reals, [10, 90], axis=0)
 
@@ -151,7 +163,7 @@ def main(argv=None):
     everywhere = np.ones(ce.size, bool)
     res = {"cells": int(ce.size), "far_cells": int(far.sum()), "realizations": args.realizations,
            "surfaces": args.surfaces, "variogram": args.variogram, "transform": args.transform,
-           "wells": args.wells}
+           "wells": args.wells, "surface_uncertainty_mode": args.surface_uncertainty, "trend": args.trend}
     for label, sel in (("all", everywhere), ("far", far)):
         res[f"rmse_zoned_{label}"] = rmse(mean[act], sel)
         res[f"rmse_idw_{label}"] = rmse(est_idw, sel)
@@ -168,7 +180,25 @@ def main(argv=None):
     res["max_top_misfit_m"] = misfits
     res["surface_rmse_m"] = surf_rmse
     res["crossings"] = crossings
+    res["surface_uncertainty"] = structure.describe() if structure is not None else None
+    if structure is not None:   # calibration of the drawn horizons: truth inside their P10-P90 at the nodes
+        draws = np.stack([structure.draw(args.seed, r) for r in range(args.realizations)])
+        lo, hi = np.percentile(draws, [10, 90], axis=0)
+        far_nodes = np.ones(truth.sgrid.surfaces.shape[1:], bool)
+        ne, nn = lattice.nodes()
+        for h in heads:
+            far_nodes &= np.hypot(ne - h[0], nn - h[1]) > args.away
+        res["surface_coverage_p10_p90_far"] = {name: float(np.mean(((truth.sgrid.surfaces[k] >= lo[k]) &
+                                                                    (truth.sgrid.surfaces[k] <= hi[k]))[far_nodes]))
+                                               for k, name in enumerate(names)}
     res["zones"] = [p.describe() for p in problems]
+    # error decomposition: cells whose estimated zone differs from the truth's zone at their centre
+    true_zone = truth.sgrid.locate(ce, cn, cz)["zone"]
+    est_zone = sgrid.locate(ce, cn, cz)["zone"]
+    wrong = (true_zone != est_zone) & far
+    res["far_cells_in_wrong_zone"] = float(wrong.mean() / max(far.mean(), 1e-12))
+    sq = (mean[act] - target_truth) ** 2
+    res["far_mse_share_wrong_zone"] = float(sq[wrong].sum() / max(sq[far].sum(), 1e-12))
     res["seconds"] = round(time.perf_counter() - start, 1)
     print(f"cells {res['cells']} (far {res['far_cells']}), {args.realizations} realizations, {res['seconds']} s")
     for label in ("all", "far"):
@@ -177,16 +207,43 @@ def main(argv=None):
     print(f"  P10-P90 coverage: far {100 * res['coverage_p10_p90_far']:.1f} %, all "
           f"{100 * res['coverage_p10_p90_all']:.1f} %")
     print("  max |surface - top| at wells (m): " + ", ".join(f"{k} {v:.3f}" for k, v in misfits.items()))
+    print(f"  far cells in the wrong zone: {100 * res['far_cells_in_wrong_zone']:.1f} %, their share of the far "
+          f"squared error: {100 * res['far_mse_share_wrong_zone']:.1f} %")
+    if structure is not None:
+        print("  surface error model: " + ", ".join("fixed" if d is None else f"std {d['std_m']:.1f} m range "
+                                                   f"{d['range_m']:.0f} m" for d in res["surface_uncertainty"]))
+        print("  surface P10-P90 coverage far: " + ", ".join(f"{k} {100 * v:.0f} %" for k, v in
+                                                          res["surface_coverage_p10_p90_far"].items()))
     print("  surface RMSE vs truth (m): " + ", ".join(f"{k} {v:.2f}" for k, v in surf_rmse.items()))
     for p in res["zones"]:
         vg = p["variogram"]
-        print(f"  zone {p['zone']}: {p['data']} data, trend {p['trend']['a']:.1f} + {p['trend']['b']:.3f} t, "
-              f"{vg['model']} range_h {vg['range_h']:.0f} range_v {vg['range_v']:.1f} nugget {vg['nugget']:.2f}")
+        print(f"  zone {p['zone']}: {p['data']} data, trend {p['trend']['kind']}, {p['transform']}, {vg['model']} "
+              f"sill {vg['sill']:.3g} range_h {vg['range_h']:.0f} (cap {p['range_h_cap'] or float('nan'):.0f}) "
+              f"range_v {vg['range_v']:.1f} nugget {vg['nugget']:.2f} well effect {p['well_effect']:.3g}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)
     return res
 
 
+MATRIX = [(w, s, u) for w in (10, 20) for s, u in (("tops", "auto"), ("seismic", "auto"), ("tops", "none"),
+                                                     ("seismic", "none"), ("true", "none"))]
+
+
+def matrix(path, realizations=60):
+    """Run every case of :data:`MATRIX` and write them to ``path`` (``{"command", "runs"}``)."""
+    runs = []
+    for wells, surfaces, uncertainty in MATRIX:
+        runs.append(main(["--wells", str(wells), "--surfaces", surfaces, "--surface-uncertainty", uncertainty,
+                          "--realizations", str(realizations)]))
+    with open(path, "w") as f:
+        json.dump({"command": "python validation/zones_synthetic.py --realizations 60 --wells W --surfaces S "
+                              "--surface-uncertainty U", "runs": runs}, f, indent=1)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if "--matrix" in sys.argv:
+        matrix(sys.argv[sys.argv.index("--matrix") + 1])
+    else:
+        main()

@@ -28,6 +28,7 @@ from krigflow.stats import volume_config
 from krigflow.run.config_file import read_config_file
 from krigflow.run.config_blocks import blocks_option
 from krigflow.run.config_transform import LOG_TRANSFORMS, method_keys_to_check
+from krigflow.run.config_zones import zone_models
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS
@@ -260,6 +261,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["trend"] = trend_options(raw.get("trend"))
     cfg["normalize"] = normalize_options(raw.get("normalize"))
     cfg["variogram"] = _variogram(raw.get("variogram"))
+    cfg["zones"] = zone_models(cfg, _variogram)   # each zone's trend/variogram validated like the run's
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))
     cfg["kriging"] = _kriging(raw.get("kriging", DEFAULTS["kriging.kind"]))
     cfg["realizations"] = _integer(

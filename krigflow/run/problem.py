@@ -350,11 +350,9 @@ def _in_units(spec, log, config):
 def _zoned_problem(wells, config, log=None) -> Problem:
     """The Problem of a run with zones: corner-point grid and one problem per zone (:mod:`krigflow.zones`).
 
-    Zones have their own trends and variograms (``zones.trend``, ``zones.variogram``); ``method.transform:
-    auto`` means normal scores there.
+    Each zone has its own residual model (trend in stratigraphic depth, transform, constrained variogram, well
+    effect: ``zones.trend``, ``zones.variogram``, ``zones.transform``, by default the run's sections).
     """
-    if config["method"].get("transform") == "auto":
-        config = {**config, "method": {**config["method"], "transform": "normal_score"}}
     zoned = build_zoned_problem(wells, config)
     data = combined_data(zoned.sgrid, zoned.problems)
     user_range = config.get("histogram_range")

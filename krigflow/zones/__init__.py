@@ -25,6 +25,7 @@ from krigflow.zones.stratigraphic import (
     build_stratigraphic_grid,
     layer_interfaces,
 )
+from krigflow.zones.structural import SurfaceUncertainty, surface_uncertainty
 from krigflow.zones.surfaces import (
     Lattice,
     interpolate_surface,
@@ -52,6 +53,7 @@ __all__ = [
     "ZONE_KEYS",
     "Lattice",
     "StratigraphicGrid",
+    "SurfaceUncertainty",
     "Tops",
     "TopsError",
     "ZoneProblem",
@@ -76,6 +78,7 @@ __all__ = [
     "read_surface",
     "read_tops",
     "surface_from_tops",
+    "surface_uncertainty",
     "tie_surface",
     "to_xtgeo_grid",
     "truncate_crossings",

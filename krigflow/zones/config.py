@@ -10,9 +10,15 @@
                                           # an entry may be {type: top_conform, cell_thickness: 2.0}
       cell_thickness: null                # conform layer thickness (m): one number or one per zone
       files: {Top_A: top_a.gri}           # surface files (IRAP binary/ascii, ZMAP+), tied to the tops
-      trend: linear                       # linear | constant | none, or one per zone
-      variogram: null                     # null: the run's variogram section in every zone (auto: fitted per
-                                          # zone); auto, a variogram mapping, or one per zone
+      trend: null                         # null: the run's trend (default auto) in stratigraphic depth, every
+                                          # zone; auto | none | linear | constant | {kind, window, degree};
+                                          # or a list, or {ZoneName: trend} (krigflow.zones.options)
+      variogram: null                     # null: the run's variogram section in every zone (auto: constrained
+                                          # fit per zone); auto, a variogram mapping, a list or {ZoneName: ...}
+      transform: null                     # null: method.transform; auto | normal_score | none | {transform,
+                                          # tails, zmin, zmax}; a list or {ZoneName: ...}
+      surface_uncertainty: auto           # auto: horizons drawn per realization around the estimated ones
+                                          # (krigflow.zones.structural); none: fixed horizons
       name_map: {}                        # tops well name -> LAS well name
     grid:
       spacing: [dx, dy]                   # horizontal cell size (m)
@@ -30,6 +36,7 @@ import os
 import numpy as np
 
 from krigflow.exceptions import ConfigError
+from krigflow.zones.options import per_zone_option, zone_transform, zone_trend, zone_variogram
 from krigflow.zones.stratigraphic import LAYERINGS, ZoneSpec, build_stratigraphic_grid
 from krigflow.zones.surfaces import Lattice, read_surface, surface_from_tops, tie_surface, truncate_crossings
 from krigflow.zones.tops import (
@@ -44,8 +51,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ZONE_KEYS", "build_zoned_grid", "lattice_for", "read_all_tops", "validate_zones", "zone_specs"]
 
-ZONE_KEYS = ("tops", "surfaces", "layers", "layering", "cell_thickness", "files", "trend", "variogram", "name_map")
-_TRENDS = ("linear", "constant", "none")
+ZONE_KEYS = ("tops", "surfaces", "layers", "layering", "cell_thickness", "files", "trend", "variogram", "transform",
+             "surface_uncertainty", "name_map")
+SURFACE_UNCERTAINTY = ("auto", "none")
 
 
 def _resolve(path, base_dir):
@@ -102,7 +110,8 @@ def validate_zones(raw, base_dir=None) -> dict | None:
     dict or None
         Every key of :data:`ZONE_KEYS`: ``tops`` a list of paths, ``surfaces`` a list of names,
         ``layers`` a list of ints, ``layering`` a list of ``{"type", "cell_thickness"}``, ``files`` a dict
-        of paths, ``trend`` and ``variogram`` lists with one entry per zone, ``name_map`` a dict.
+        of paths, ``trend``, ``variogram`` and ``transform`` lists with one entry per zone (None: the run's
+        section; see :mod:`krigflow.zones.options`), ``surface_uncertainty``, ``name_map`` a dict.
 
     Raises
     ------
@@ -166,19 +175,6 @@ def validate_zones(raw, base_dir=None) -> dict | None:
     if not tops and not files:
         raise ConfigError("zones: give zones.tops (a tops CSV) and/or zones.files (surface files)")
 
-    def trend(value, key):
-        if value not in _TRENDS:
-            raise ConfigError(f"{key} must be one of {_TRENDS}, got {value!r}")
-        return value
-
-    def variogram(value, key):
-        if value == "auto" or value is None:
-            return value
-        if not isinstance(value, dict):
-            raise ConfigError(f"{key} must be 'auto' or a variogram mapping (model, sill, range_h, range_v...), "
-                              f"got {value!r}")
-        return dict(value)
-
     name_map = raw.get("name_map") or {}
     if not isinstance(name_map, dict):
         raise ConfigError(f"zones.name_map must map tops well names to LAS well names, got {name_map!r}")
@@ -189,10 +185,24 @@ def validate_zones(raw, base_dir=None) -> dict | None:
         "layering": layering,
         "cell_thickness": default_dz,
         "files": {name: _resolve(p, base_dir) for name, p in files.items()},
-        "trend": _per_zone(raw.get("trend", "linear"), n, "zones.trend", trend),
-        "variogram": _per_zone(raw.get("variogram"), n, "zones.variogram", variogram),
+        **_zone_models(raw, list(surfaces[:-1])),
         "name_map": {str(k): str(v) for k, v in name_map.items()},
     }
+
+
+def _zone_models(raw, names) -> dict:
+    """Per-zone trend, variogram, transform (lists, None = the run's) and ``surface_uncertainty``."""
+    uncertainty = raw.get("surface_uncertainty", "auto")
+    if uncertainty not in SURFACE_UNCERTAINTY:
+        raise ConfigError(f"zones.surface_uncertainty must be one of {SURFACE_UNCERTAINTY}, got {uncertainty!r}")
+    return {"trend": per_zone_option(raw.get("trend"), names, "zones.trend", zone_trend, ("kind", "window", "degree")),
+            "variogram": per_zone_option(raw.get("variogram"), names, "zones.variogram", zone_variogram,
+                                         ("model", "sill", "nugget", "range_h", "range_v", "range_h2", "azimuth",
+                                          "nu", "candidates", "estimator", "fit_nugget", "lag_h", "lag_v",
+                                          "max_lag_h", "max_lag_v", "well_effect", "range_h_max")),
+            "transform": per_zone_option(raw.get("transform"), names, "zones.transform", zone_transform,
+                                         ("transform", "tails", "zmin", "zmax")),
+            "surface_uncertainty": uncertainty}
 
 
 def zone_specs(zones) -> list:
@@ -298,7 +308,8 @@ def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
     tops : krigflow.zones.Tops
         Placed tops of the modelled surfaces.
     report : dict
-        ``{"tops": [...warnings], "crossings": [...], "surfaces": {name: source}, "misfit": {name: m}}``.
+        ``{"tops": [...warnings], "crossings": [...], "surfaces": {name: source}, "misfit": {name: m},
+        "priors": {name: file horizon before tying}}``.
 
     Raises
     ------
@@ -308,7 +319,7 @@ def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
     surfaces = zones["surfaces"]
     tops = read_all_tops(zones["tops"])
     check_surfaces_defined(surfaces, tops if len(tops) else None, zones["files"])
-    report = {"tops": [], "crossings": [], "surfaces": {}, "misfit": {}}
+    report = {"tops": [], "crossings": [], "surfaces": {}, "misfit": {}, "priors": {}}
     if len(tops):
         tops, report["tops"] = place_tops(tops, wells, name_map=zones["name_map"])
         check_tops_order(tops, surfaces)
@@ -322,6 +333,7 @@ def build_zoned_grid(wells, zones, grid_cfg) -> tuple:
         if name in zones["files"]:
             surface = read_surface(zones["files"][name], lattice)
             if len(sel):
+                report["priors"][name] = surface      # the file's horizon before tying (its misfit: an error)
                 surface = tie_surface(lattice, surface, sel.easting, sel.northing, sel.tvdss)
             report["surfaces"][name] = f"file {zones['files'][name]}" + (f", tied to {len(sel)} top(s)"
                                                                          if len(sel) else "")

@@ -19,6 +19,7 @@ from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
 from krigflow.zones.config import build_zoned_grid
 from krigflow.zones.model import build_zone_problems, zoned_realizations
+from krigflow.zones.structural import surface_uncertainty
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +38,19 @@ class ZonedProblem:
         Placed tops of the modelled surfaces.
     report : dict
         From :func:`krigflow.zones.config.build_zoned_grid` (tops warnings, crossings, surface sources, misfits).
+    structure : krigflow.zones.structural.SurfaceUncertainty or None
+        The horizons' error model (``zones.surface_uncertainty: auto``), None: fixed horizons.
     """
 
     sgrid: object
     problems: tuple
     tops: object
     report: dict
+    structure: object = None
 
     def realizations(self, method, seed, indices) -> np.ndarray:
         """Realizations ``indices`` on the corner-point cells, array (R, ncol, nrow, nk), NaN in inactive cells."""
-        return zoned_realizations(self.sgrid, self.problems, method, seed, indices)
+        return zoned_realizations(self.sgrid, self.problems, method, seed, indices, structure=self.structure)
 
     def exact_outputs(self, quantiles=(), cutoffs=(), *, dtype=np.float64) -> dict:
         """Exact ``p<q>`` and ``prob_gt_<c>`` of the conditional method on the corner-point cells
@@ -56,25 +60,18 @@ class ZonedProblem:
         return zoned_exact_outputs(self.sgrid, self.problems, quantiles=quantiles, cutoffs=cutoffs, dtype=dtype)
 
     def value_range(self, y_limit=5.0) -> tuple:
-        """Range holding (nearly) every realization value: per zone, the back-transform range (or the residual
-        range +- 5 standard deviations) plus the trend's range."""
-        lows, highs = [], []
-        for p in self.problems:
-            trend = p.trend_of_layers()
-            if p.transform is not None:
-                lo, hi = p.transform.value_range(y_limit)
-            else:
-                half = y_limit * np.sqrt(p.variogram.sill)
-                lo, hi = float(np.min(p.data.values)) - half, float(np.max(p.data.values)) + half
-            lows.append(lo + float(trend.min()))
-            highs.append(hi + float(trend.max()))
-        return float(min(lows)), float(max(highs))
+        """Range holding (nearly) every realization value: the union of the zones' ranges (back-transform range
+        or residual +- 5 standard deviations, plus the trend's range)."""
+        del y_limit   # each zone's range comes from its residual model (krigflow.residual.residual_problem)
+        return (float(min(p.value_range[0] for p in self.problems)),
+                float(max(p.value_range[1] for p in self.problems)))
 
     def describe(self) -> dict:
         """JSON-ready summary (``summary.json["zones"]``)."""
         return {"zones": [p.describe() for p in self.problems], "surfaces": dict(self.report["surfaces"]),
                 "crossings": list(self.report["crossings"]), "tops_warnings": list(self.report["tops"]),
                 "top_misfit_m": dict(self.report["misfit"]), "shape": list(self.sgrid.shape),
+                "surface_uncertainty": self.structure.describe() if self.structure is not None else None,
                 "active_cells": int(self.sgrid.actnum().sum()), "tops": self.tops.as_rows()}
 
 
@@ -102,7 +99,7 @@ def combined_data(sgrid, problems) -> ConditioningData:
         d = p.data
         k = sgrid.layer_start[p.index] + d.cells[:, 2]
         i, j = d.cells[:, 0], d.cells[:, 1]
-        parts.append((e[i, j, k], n[i, j, k], z[i, j, k], d.values + p.trend[0] + p.trend[1] * d.tvdss, d.well,
+        parts.append((e[i, j, k], n[i, j, k], z[i, j, k], p.restore(d.tvdss, d.values), d.well,
                       np.stack([i, j, k], 1)))
     names = problems[0].data.well_names if problems else ()
     cat = [np.concatenate([part[a] for part in parts]) for a in range(5)]
@@ -111,16 +108,22 @@ def combined_data(sgrid, problems) -> ConditioningData:
 
 
 def _zone_variograms(config):
-    """Per-zone variogram settings: ``zones.variogram`` entries, "auto" inheriting the run's fit options."""
+    """Per-zone variogram settings: ``zones.variogram`` entries; None or "auto" inherit the run's section."""
     run_vg = dict(config.get("variogram") or {"model": "auto"})
     out = []
     for entry in config["zones"]["variogram"]:
         if entry is None:
             entry = run_vg
         elif entry == "auto":
-            entry = {**run_vg, "model": "auto"}   # fitted per zone, with the run's fit options
+            entry = {**run_vg, "model": "auto"} if run_vg.get("model") == "auto" else {"model": "auto"}
         out.append(dict(entry))
     return out
+
+
+def _zone_trends(config):
+    """Per-zone trends: ``zones.trend`` entries; None inherits the run's ``trend`` section (default auto)."""
+    run_trend = config.get("trend", "auto")
+    return [run_trend if entry is None else entry for entry in config["zones"]["trend"]]
 
 
 def build_zoned_problem(wells, config) -> ZonedProblem:
@@ -152,7 +155,13 @@ def build_zoned_problem(wells, config) -> ZonedProblem:
               for a in ("easting", "northing", "tvdss", "values")]
     well = np.concatenate([np.full(np.size(w.values), i, dtype=np.int64) for i, w in enumerate(wells)])
     problems = build_zone_problems(sgrid, *arrays, well, well_names=names, method=config["method"],
-                                   variograms=_zone_variograms(config), trends=config["zones"]["trend"],
+                                   variograms=_zone_variograms(config), trends=_zone_trends(config),
+                                   transforms=config["zones"].get("transform"), kriging=config.get("kriging"),
                                    min_samples=config.get("min_samples", 1))
+    structure = None
+    if config["zones"].get("surface_uncertainty", "auto") == "auto" and len(tops):
+        structure = surface_uncertainty(sgrid.lattice, sgrid.surfaces, tops, sgrid.surface_names,
+                                        priors=report.get("priors"))
+        structure = structure if structure.active else None
     logger.info("zoned problem: grid %s, zones %s", sgrid.shape, ", ".join(sgrid.zone_names))
-    return ZonedProblem(sgrid, tuple(problems), tops, report)
+    return ZonedProblem(sgrid, tuple(problems), tops, report, structure)

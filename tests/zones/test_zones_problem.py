@@ -23,9 +23,11 @@ def zoned(tmp_path_factory):
 
 
 def test_zoned_problem_realizations_and_data(zoned):
-    """Realizations have the corner-point shape and honour the combined data at their cells."""
+    """Realizations have the corner-point shape and honour the combined data at their cells, also with the
+    horizons drawn per realization (surface uncertainty on by default)."""
     _truth, _wells, zp = zoned
     assert [p.variogram.model for p in zp.problems] == ["exponential"] * 3     # run's fit options inherited
+    assert zp.structure is not None and zp.structure.active
     reals = zp.realizations({"name": "conditional"}, 4, [0, 1])
     assert reals.shape == (2, 20, 20, 15)
     data = combined_data(zp.sgrid, zp.problems)
@@ -35,6 +37,7 @@ def test_zoned_problem_realizations_and_data(zoned):
     assert lo < np.nanmin(reals) and hi > np.nanmax(reals)
     info = zp.describe()
     assert info["shape"] == [20, 20, 15] and len(info["zones"]) == 3 and max(info["top_misfit_m"].values()) < 0.01
+    assert len(info["surface_uncertainty"]) == 4 and info["surface_uncertainty"][0]["std_m"] > 0
 
 
 def test_nominal_grid_matches_shape(zoned):

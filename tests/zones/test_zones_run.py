@@ -165,8 +165,8 @@ def test_zoned_run_conform_layering(tmp_path):
 
 
 def test_zone_with_too_few_samples_is_an_error(tmp_path):
-    """A zone that the wells barely reach (20 m of log) cannot have its variogram fitted: refused, naming the
-    zone and the remedy."""
+    """A zone that the wells barely reach (20 m of log) cannot have its model (trend, variogram) fitted: refused,
+    naming the zone and the remedy."""
     from krigflow.exceptions import KrigflowError
     raw = yaml.safe_load((DEMO / "run.yaml").read_text())
     raw["zones"]["surfaces"] = ["Top_A", "Top_B", "Top_C", "Base_C", "Deep"]
@@ -176,6 +176,6 @@ def test_zone_with_too_few_samples_is_an_error(tmp_path):
     tops.write_text(text + "ZD-01,Deep,2500.0,\n")
     raw["zones"]["tops"] = str(tops)
     raw.update({"realizations": 2, "output": str(tmp_path / "d")})
-    with pytest.raises(KrigflowError, match="zone 'Base_C': the variogram cannot be fitted .* give this zone a "
-                                            "variogram in zones.variogram"):
+    with pytest.raises(KrigflowError, match="zone 'Base_C': its model cannot be fitted .* give this zone a trend "
+                                            "or a variogram in zones.trend / zones.variogram"):
         run_local(validate_config(raw, base_dir=str(DEMO)), write=False)
