@@ -135,14 +135,16 @@ def exact_quantiles(problem) -> bool:
     (:mod:`krigflow.zones.exact`).
     """
     if isinstance(problem, Problem):
-        method, zoned_log = problem.method, problem.zones is not None and problem.log is not None
+        method, zones = problem.method, problem.zones
+        histograms = zones is not None and (problem.log is not None or getattr(zones, "structure", None) is not None)
     else:
         method = problem["method"]
-        zoned_log = problem.get("zones") is not None and (method.get("transform") == "log10"
-                                                          or bool(problem.get("_log10")))
-    # zones in log10: each zone's moments are in log units behind its own transform: histograms (not yet exact)
+        histograms = problem.get("zones") is not None and (method.get("transform") == "log10"
+                                                           or bool(problem.get("_histograms")))
+    # zones in log10 (each zone's moments are in log units behind its own transform) or with drawn horizons (the
+    # geometry changes per realization): the per-cell distributions are not Gaussian, so histograms
     return (method["name"] == "conditional" and method.get("quantiles_from", "exact") == "exact"
-            and not zoned_log)
+            and not histograms)
 
 
 def _no_trend(trend) -> bool:
@@ -370,7 +372,8 @@ def _zoned_problem(wells, config, log=None) -> Problem:
     return Problem(grid=grid, data=data, variogram=first.variogram, kind=first.kind,
                    mean=first.mean, method=dict(config["method"]), seed=config["seed"],
                    realizations=config["realizations"], batch_size=config["batch_size"], traces=well_traces(wells),
-                   histogram=_in_units(histogram_spec(dict(config, _log10=log is not None), data, first.variogram, None, first.mean), log,
+                   histogram=_in_units(histogram_spec(dict(config, _histograms=log is not None or zoned.structure is not None),
+                                                      data, first.variogram, None, first.mean), log,
                                        {"histogram_range": user_range}),
                    quantiles=tuple(config.get("quantiles", ())), zones=zoned, summary=summary, log=log)
 

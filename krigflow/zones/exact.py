@@ -1,10 +1,10 @@
 """Exact per-cell quantiles and exceedance probabilities of a zoned ``conditional`` run.
 
-Each zone is simulated on its simbox by conditioning by *ordinary* kriging of the normal scores ``y`` of its
-residuals (:func:`krigflow.zones.model.zone_realizations`): ``s = u + OK(y - u(x_data))``. At a cell,
-``s(x) - OK*(y)(x) = u(x) - OK*(u(x_data))(x)`` is Gaussian with mean 0 and the ordinary-kriging variance and
-does not depend on the data, so the cell's distribution in normal-score space is ``N(OK*(y)(x),
-sigma_OK^2(x))``; back-transformed with the zone's transform and with the zone's trend in stratigraphic
+Each zone is simulated on its simbox by conditioning by *simple* kriging (with the zone's well-effect variance)
+of the simulated variable ``y`` (normal scores of its residuals, or the residuals)
+(:func:`krigflow.zones.model.zone_realizations`): ``s = u + SK(y - u(x_data))``. At a cell,
+``s(x) - SK*(y)(x) = u(x) - SK*(u(x_data))(x)`` is Gaussian with mean 0 and the simple-kriging variance and
+does not depend on the data, so the cell's distribution is ``N(SK*(y)(x), sigma_SK^2(x))``; back-transformed with the zone's transform and with the zone's trend in stratigraphic
 position added, it is exactly what the realizations sample (:class:`krigflow.stats.GaussianQuantiles`,
 trend one value per layer). The per-zone arrays are copied back to the corner-point cells
 (:meth:`krigflow.zones.stratigraphic.StratigraphicGrid.from_zone_values`; NaN in inactive cells).
@@ -33,15 +33,16 @@ def zone_gaussian(problem, *, threads=1) -> GaussianQuantiles:
     Returns
     -------
     krigflow.stats.GaussianQuantiles
-        Ordinary-kriging mean and standard deviation of the normal scores, the zone's transform, its trend
+        Simple-kriging mean and standard deviation of the simulated variable, the zone's transform, its trend
         per layer.
     """
     values = np.asarray(problem.data.values, dtype=np.float64)
     if problem.transform is not None:
         values = problem.transform.transform(values)
     max_data = default_max_data(problem.grid.n_cells, values.size)
-    mean, std = sk_moments(problem.grid, problem.variogram, problem.data, values=values, kind="ordinary",
-                           max_data=max_data, threads=threads)
+    extra = {"well_effect": problem.well_effect} if problem.well_effect else {}
+    mean, std = sk_moments(problem.grid, problem.variogram, problem.data, values=values, mean=problem.mean,
+                           kind="simple", max_data=max_data, threads=threads, **extra)
     trend = np.asarray(problem.trend_of_layers(), dtype=np.float64).reshape(1, 1, -1)
     return GaussianQuantiles(mean, std, problem.transform, trend)
 

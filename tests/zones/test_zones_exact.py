@@ -1,7 +1,7 @@
-"""Exact per-cell quantiles of zoned conditional runs (issue 15): each zone's ordinary-kriging moments of its
+"""Exact per-cell quantiles of zoned conditional runs (issue 15): each zone's simple-kriging moments of its
 normal scores on the simbox, back-transformed, its trend added, copied back to the corner-point cells.
 
-The oracle is the zoned simulator (conditioning by ordinary kriging per zone): its per-cell quantiles and
+The oracle is the zoned simulator (conditioning by simple kriging per zone): its per-cell quantiles and
 exceedance frequencies converge to the exact values."""
 import dataclasses
 from pathlib import Path
@@ -35,14 +35,15 @@ def zoned():
     return truth.sgrid, problems
 
 
-def test_zone_moments_are_ordinary_kriging(zoned):
-    """A zone's mean and variance (normal scores) are the ordinary-kriging estimate and variance."""
+def test_zone_moments_are_simple_kriging(zoned):
+    """A zone's mean and variance (normal scores) are the simple-kriging estimate and variance (mean: the
+    zone's simple-kriging mean), as the zoned simulator conditions."""
     _, problems = zoned
     p = problems[1]
     g = zone_gaussian(p)
     e, n, t = np.meshgrid(p.grid.easting, p.grid.northing, p.grid.tvdss, indexing="ij")
     scores = dataclasses.replace(p.data, values=p.transform.transform(p.data.values))
-    ref = krige_points(p.variogram, scores, e.ravel(), n.ravel(), t.ravel(), kind="ordinary")
+    ref = krige_points(p.variogram, scores, e.ravel(), n.ravel(), t.ravel(), kind="simple", mean=p.mean)
     npt.assert_allclose(g.mean.ravel(), ref.estimate, atol=1e-10)
     npt.assert_allclose(g.std.ravel() ** 2, ref.variance, atol=1e-10)
 
@@ -80,11 +81,14 @@ def test_zoned_realizations_converge_to_the_exact_quantiles(zoned):
 @pytest.mark.slow
 def test_zoned_run_takes_exact_quantiles(tmp_path):
     """A zoned conditional run writes exact quantiles and exceedances (no per-cell histograms), NaN where the
-    statistics are NaN; `quantiles_from: realizations` keeps the histograms (slow: three builds of the zoned
-    demo problem, ~5 s of CPU)."""
+    statistics are NaN, with fixed horizons; drawn horizons (`surface_uncertainty: auto`) and `quantiles_from:
+    realizations` keep the histograms (slow: four builds of the zoned demo problem, ~6 s of CPU)."""
     raw = yaml.safe_load((DEMO / "run.yaml").read_text())
     raw.update({"realizations": 4, "batch_size": 2, "output": str(tmp_path / "out"), "quantiles": [10, 50, 90],
                 "cutoffs": [60.0], "outputs": {"formats": [], "figures": False}})
+    drawn = run_local(validate_config(raw, base_dir=str(DEMO)), write=False)["summary"]
+    assert drawn["quantiles_from"] == "realizations"     # horizons drawn per realization: not Gaussian per cell
+    raw["zones"] = dict(raw["zones"], surface_uncertainty="none")
     config = validate_config(raw, base_dir=str(DEMO))
     result = run_local(config, write=False)
     a, summary = result["arrays"], result["summary"]
