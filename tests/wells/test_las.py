@@ -113,12 +113,7 @@ def test_header_comments_are_kept(write_las):
     assert "# DEVIATION SURVEY" in log.comments
 
 
-def test_poseidon_read_is_fast(poseidon_dir):
-    """A 1 MB Poseidon file reads in well under a second, with its cp1252/utf-8 comments decoded."""
-    import time
-
-    start = time.perf_counter()
+def test_poseidon_read_decodes_cp1252(poseidon_dir):
+    """A 1 MB Poseidon file is read with its cp1252/utf-8 comments decoded (speed: benchmarks, not here)."""
     log = read_las(poseidon_dir / "las" / "Poseidon1Decim.LAS")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, elapsed
     assert log.encoding == "cp1252" and log.index.size > 9000
