@@ -355,11 +355,11 @@ def choose_trend(tvdss, values, well=None, *, window=None, spacing_z=None, min_e
     the data variance. A moving-average trend (``window``, default :func:`default_window`) is used when
     that semivariance exceeds 1.2 x the variance *and* the trend explains at least ``min_explained`` of
     the variance. Layered data whose depth profile is not monotone (a shale at the same depths in every
-    well between two sands) fail the first test (far pairs are *alike*) yet share a depth profile: the
-    moving average is also used when it explains at least ``2 / n_wells`` of the variance (and at least
-    ``2 * min_explained``). The moving average averages each depth over the wells; with no depth-coherent
-    signal, ``n`` independent wells leave about ``1 / n`` of the variance in it by chance. Otherwise no
-    trend. The reason is recorded in :attr:`Trend.reason`.
+    well between two sands) fail the first test (far pairs differ no more than random pairs) yet share a
+    depth profile: the moving average is also used when it explains at least ``2 / n_wells`` of the
+    variance (and at least ``2 * min_explained``). The moving average averages each depth over the
+    wells; with no depth-coherent signal, ``n`` independent wells leave about ``1 / n`` of the variance
+    in it by chance. Otherwise no trend. The reason is recorded in :attr:`Trend.reason`.
 
     Parameters
     ----------
