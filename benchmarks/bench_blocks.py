@@ -26,36 +26,25 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_field_scale import (  # noqa: E402
-    MPI_ENV, ROOT, TreeWatcher, _mb, grid_shape, synthetic_wells, write_config, write_las,
+    _mb, grid_shape, synthetic_wells, write_config, write_las,
 )
+from bench_field_scale import run_cli as field_scale_run  # noqa: E402,I001
 
 ROLES_GRAPH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "roles_graph.py")
 
 
 def run_cli(config, n, timeout, roles_file):
     """``krigflow run --mapping multi -n N`` with the roles graph, every process watched; records by role."""
-    import subprocess
-
-    env = dict(os.environ, **MPI_ENV, KRIGFLOW_ROLES_FILE=roles_file)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    command = [sys.executable, "-m", "krigflow.cli.app", "run", config, "--mapping", "multi", "-n", str(n),
-               "--overwrite", "--timeout", str(timeout), "--graph", ROLES_GRAPH]
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watcher = TreeWatcher(proc.pid)
-    watcher.start()
-    _, err = proc.communicate()
-    seconds = time.perf_counter() - start
-    watcher.stop()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
+    result = field_scale_run(config, "multi", n, timeout, graph=ROLES_GRAPH,
+                             extra_env={"KRIGFLOW_ROLES_FILE": roles_file})
     roles = {}
     with open(roles_file, encoding="utf-8") as fh:
         for line in fh:
             pid, name = line.split()
             roles[int(pid)] = name
-    procs = [dict(p, role=roles.get(p["pid"], "other")) for p in watcher.seen.values()]
-    return {"seconds": seconds, "processes": sorted(procs, key=lambda r: -r["hwm"]), "stderr_tail": err[-2000:]}
+    procs = [dict(p, role=roles.get(p["pid"], "other")) for p in result["processes"]]
+    return {"seconds": result["seconds"], "processes": sorted(procs, key=lambda r: -r["hwm"]),
+            "stderr_tail": result["stderr_tail"]}
 
 
 def one_run(folder, shape, wells, args, blocks):

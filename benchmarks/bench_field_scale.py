@@ -227,12 +227,14 @@ class TreeWatcher(threading.Thread):
         self.join()
 
 
-def run_cli(config, mapping, n, timeout):
-    """One ``krigflow run`` with the tree watched: wall seconds, per-process records, summary."""
-    env = dict(os.environ, **MPI_ENV)
+def run_cli(config, mapping, n, timeout, *, graph=None, extra_env=None):
+    """One ``krigflow run`` with the tree watched: wall seconds, per-process records, summary.
+
+    ``graph``: another graph module (``--graph``); ``extra_env``: variables added to the environment."""
+    env = dict(os.environ, **MPI_ENV, **(extra_env or {}))
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     command = [sys.executable, "-m", "krigflow.cli.app", "run", config, "--mapping", mapping, "-n", str(n),
-               "--overwrite", "--timeout", str(timeout)]
+               "--overwrite", "--timeout", str(timeout)] + (["--graph", graph] if graph else [])
     start = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
