@@ -18,6 +18,7 @@ import time
 import numpy as np
 import numpy.testing as npt
 import pytest
+from test_graph import las_text  # the LAS 2.0 text of a vertical well (one writer for both)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,18 +51,6 @@ BASE_CONFIG = {
     "outputs": {"formats": [], "figures": False},
     "output": "out",
 }
-
-
-def las_text(name, easting, northing, kb, md, gr):
-    """A minimal LAS 2.0 file of a vertical well located by ~Well X/Y and its EKB datum."""
-    rows = "\n".join(f"{m:.2f} {(-999.25 if np.isnan(g) else g):.4f}" for m, g in zip(md, gr))
-    return (
-        f"~Version\nVERS. 2.0 : CWLS LAS 2.0\nWRAP. NO : one line per depth step\n~Well\n"
-        f"STRT.m {md[0]:.2f} : START\nSTOP.m {md[-1]:.2f} : STOP\nSTEP.m 0.5 : STEP\nNULL. -999.25 : NULL\n"
-        f"WELL. {name} : WELL\nX   .m {easting:.1f} : easting\nY   .m {northing:.1f} : northing\n"
-        f"EKB .m {kb:.1f} : datum elevation\n~Curve Information\nDEPT.m : measured depth\n"
-        f"GR  .gAPI : gamma ray\n~ASCII\n{rows}\n"
-    )
 
 
 def write_wells(folder, heads=HEADS, names=None):
