@@ -4,9 +4,10 @@ One property read by different tools (ECGR, GR, GRARC, GRD) or recorded in diffe
 often differs by a constant or a factor per well: on the Poseidon wells the ECGR wells read 2-4 x lower
 than the GR wells above ~3000 m. krigflow does not silently mix them: :func:`curve_warnings` says which
 wells use which mnemonic and unit, and the run reports each well's mean residual (after the trend), so
-that an offset shows up next to the tool that causes it. The well effect
-(:mod:`krigflow.well_effect`) then accounts for such offsets in the uncertainty; ``normalize:``
-(:mod:`krigflow.normalize`) corrects them for users who know their logs need it.
+that an offset shows up next to the tool that causes it. ``tool_offsets: auto`` (:mod:`krigflow.tool_offsets`,
+the default) estimates one offset per tool family and shifts every log to read as a reference tool; the well
+effect (:mod:`krigflow.well_effect`) accounts for what is left between wells in the uncertainty; ``normalize:``
+(:mod:`krigflow.normalize`) maps distributions instead, for users who know their logs need it.
 """
 from __future__ import annotations
 
@@ -53,15 +54,15 @@ def curve_warnings(wells, property_name="the property") -> list:
     >>> for w in curve_warnings([{"name": "A", "curve": "GR", "unit": "gAPI"},
     ...                          {"name": "B", "curve": "ECGR", "unit": "API"}], "GR"):
     ...     print(w)
-    GR comes from different curves across wells: ECGR (B); GR (A) - tools may read differently (check each well's mean residual; consider normalize:)
-    GR comes in different units across wells: API (B); gAPI (A) - tools may read differently (check each well's mean residual; consider normalize:)
+    GR comes from different curves across wells: ECGR (B); GR (A) - tools may read differently (tool_offsets: auto shifts each tool family to a reference tool; check each well's mean residual)
+    GR comes in different units across wells: API (B); gAPI (A) - tools may read differently (tool_offsets: auto shifts each tool family to a reference tool; check each well's mean residual)
     """
     out = []
     curves = _groups((w["name"], str(w.get("curve") or "?").upper()) for w in wells)
     units = {}
     for w in wells:
         units.setdefault(normalise_unit(w.get("unit")), (str(w.get("unit") or "?").strip(), []))[1].append(w["name"])
-    advice = " - tools may read differently (check each well's mean residual; consider normalize:)"
+    advice = " - tools may read differently (tool_offsets: auto shifts each tool family to a reference tool; check each well's mean residual)"
     if len(curves) > 1:
         out.append(f"{property_name} comes from different curves across wells: "
                    + "; ".join(f"{c} ({', '.join(names)})" for c, names in sorted(curves.items())) + advice)

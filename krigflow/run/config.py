@@ -23,6 +23,7 @@ from krigflow.exceptions import ConfigError
 from krigflow.io import FORMAT_ALIASES, FORMAT_CHOICES, FORMATS, canonical_formats
 from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.normalize import normalize_options
+from krigflow.tool_offsets import tool_offsets_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
 from krigflow.stats import volume_config
 from krigflow.run.config_file import read_config_file
@@ -60,6 +61,7 @@ DEFAULTS = {
     "trend.window": None,
     "trend.degree": None,
     "normalize": None,
+    "tool_offsets": "auto",
     "variogram.model": "auto",
     "variogram.sill": None,
     "variogram.range_h": None,
@@ -119,6 +121,7 @@ _TOP_KEYS = (
     "grid",
     "trend",
     "normalize",
+    "tool_offsets",
     "variogram",
     "method",
     "kriging",
@@ -260,6 +263,7 @@ def validate_config(raw, *, base_dir=None, source=None) -> dict:
     cfg["grid"] = _grid(raw.get("grid"), zoned=cfg["zones"] is not None)
     cfg["trend"] = trend_options(raw.get("trend"))
     cfg["normalize"] = normalize_options(raw.get("normalize"))
+    cfg["tool_offsets"] = tool_offsets_options(raw.get("tool_offsets"), cfg["normalize"])
     cfg["variogram"] = _variogram(raw.get("variogram"))
     cfg["zones"] = zone_models(cfg, _variogram)   # each zone's trend/variogram validated like the run's
     cfg["method"] = _method(raw.get("method", DEFAULTS["method.name"]))

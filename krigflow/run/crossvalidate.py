@@ -48,11 +48,21 @@ __all__ = ["VALIDATE_MAPPINGS", "contract_record", "cross_validate", "fold_confi
 VALIDATE_MAPPINGS = ("simple", "multi", "mpi")
 
 
-def fold_config(config, grid) -> dict:
-    """The config of a fold: the full run's grid fixed as bounds, no outputs written."""
+def fold_config(config, grid, held_family=None, train_families=()) -> dict:
+    """The config of a fold: the full run's grid fixed as bounds, no outputs written.
+
+    With tool offsets (:mod:`krigflow.tool_offsets`) the fold predicts the held-out well as read by its own
+    tool: the reference is ``held_family`` (the held-out well's curve mnemonic, metadata only) when a
+    training well shares it; otherwise the tool is unknown and the fold runs without tool offsets (its
+    offset is then part of the well effect, with its whole variance).
+    """
     cfg = copy.deepcopy(config)
     cfg["grid"] = dict(cfg["grid"], bounds=[float(b) for b in grid.bounds], padding=None)
     cfg["outputs"] = dict(cfg.get("outputs") or {}, formats=[], figures=False)
+    from krigflow.tool_offsets import offsets_mode
+
+    if offsets_mode(cfg.get("tool_offsets"))[0] != "none" and held_family is not None:
+        cfg["tool_offsets"] = {"reference": held_family} if held_family in set(train_families) else "none"
     return cfg
 
 
@@ -78,17 +88,22 @@ def run_fold(config, wells, held, grid) -> dict:
     from krigflow.run.problem import build_problem
     from krigflow.run.realize import realization_values
 
+    from krigflow.tool_offsets import tool_family
+
     start = time.perf_counter()
-    cfg = fold_config(config, grid)
     train = [w for i, w in enumerate(wells) if i != held]
+    cfg = fold_config(config, grid, tool_family(wells[held].curve), [tool_family(w.curve) for w in train])
     truth = _held_out_truth(wells[held], grid)
-    quiet = logging.getLogger("krigflow.run")       # the full run already said what build_problem says
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)
+    # the full run already said what build_problem says
+    quiet = [logging.getLogger(name) for name in ("krigflow.run", "krigflow.tool_offsets")]
+    levels = [q.level for q in quiet]
+    for q in quiet:
+        q.setLevel(logging.ERROR)
     try:
         problem = build_problem(train, cfg)
     finally:
-        quiet.setLevel(level)
+        for q, level in zip(quiet, levels):
+            q.setLevel(level)
     cells = truth.cells
     values = np.empty((problem.realizations, truth.n))
     for s in range(0, problem.realizations, problem.batch_size):
@@ -97,6 +112,9 @@ def run_fold(config, wells, held, grid) -> dict:
         values[idx] = batch[:, cells[:, 0], cells[:, 1], cells[:, 2]]
     d = problem.data
     raw = problem.trend.restore(d.tvdss, d.values) if problem.trend is not None else d.values
+    tools = getattr(problem, "tool_offsets", None)
+    if tools is not None and tools.applied:    # baselines use the logs as read, not shifted to one tool
+        raw = raw + np.array([tools.shifts.get(n, 0.0) for n in d.well_names])[d.well]
     log = getattr(problem, "log", None)          # log10 run: baselines in log10, back-transformed
     back = (lambda y: y) if log is None else log.back_transform
     coords = np.stack([d.easting, d.northing, d.tvdss], 1)
@@ -106,7 +124,8 @@ def run_fold(config, wells, held, grid) -> dict:
            "pit": pit_values(truth.values, values), "p10": p10, "p90": p90,
            "idw": back(idw(coords, raw, targets)), "mean": back(training_mean(raw, truth.n)),
            "trend": problem.trend.describe() if problem.trend is not None else {"kind": "none"},
-           "variogram": dict(problem.variogram.__dict__), "well_effect": float(getattr(problem, "well_effect", 0.0))}
+           "variogram": dict(problem.variogram.__dict__), "well_effect": float(getattr(problem, "well_effect", 0.0)),
+           "tool_reference": tools.reference if tools is not None and tools.applied else None}
     out["trend_idw"] = (back(trend_idw(coords, raw, targets, problem.trend)) if problem.trend is not None
                         else out["idw"])
     out["seconds"] = time.perf_counter() - start

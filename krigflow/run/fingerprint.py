@@ -28,8 +28,9 @@ __all__ = [
 
 #: Version of the numerics (kriging, simulation, statistics). Bump it whenever a change alters the
 #: numbers of a realization or the accumulator's arrays: partials of another version are refused.
-NUMERICS_VERSION = "3"   # 2: trends added back, well-effect offsets (issue 11); 3: exact quantiles with a
-# trend, well effect or zones (no per-cell histograms in their partials), chunked per-realization summaries
+NUMERICS_VERSION = "4"   # 2: trends added back, well-effect offsets (issue 11); 3: exact quantiles with a
+# trend, well effect or zones (no per-cell histograms in their partials), chunked per-realization summaries;
+# 4: tool offsets (logs of several tool families shifted to one reference tool, krigflow.tool_offsets)
 #: Config keys that do NOT change the statistics; every other key is part of the fingerprint's
 #: ``config`` component, so a key added later is fingerprinted unless it is listed here.
 UNFINGERPRINTED_KEYS = (

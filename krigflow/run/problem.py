@@ -25,6 +25,7 @@ from krigflow.residual import residual_problem
 from krigflow.run.inputs import check_inputs
 from krigflow.run.log_space import geometric_histogram, is_log, log_config, log_samples, log_wells
 from krigflow.stats import HistogramSpec, SummarySpec, summary_spec, uniform_edges
+from krigflow.tool_offsets import apply_tool_offsets
 from krigflow.variogram import Variogram
 from krigflow.zones import build_zoned_problem, combined_data, nominal_grid
 
@@ -83,6 +84,8 @@ class Problem:
     zones : krigflow.zones.ZonedProblem or None
         Zones of a run with a ``zones`` section: ``grid`` is then the nominal box of the corner-point grid,
         ``data`` the data of every zone in it, and realizations come from ``zones.realizations``.
+    tool_offsets : krigflow.tool_offsets.ToolOffsets or None
+        The shift subtracted from each well's log (``tool_offsets``): ``data`` read as the reference tool.
     log : krigflow.realizations.LogTransform or None
         ``method.transform: log10`` (:mod:`krigflow.run.log_space`): ``data``, ``trend``, ``variogram`` and
         ``mean`` are those of log10 of the property, and realizations are ``10 ** (simulated + trend)``.
@@ -109,6 +112,7 @@ class Problem:
     field_dtype: str = "float64"
     zones: object = None
     log: object = None
+    tool_offsets: object = None
 
     def property_data(self) -> ConditioningData:
         """The conditioning data in property units (trend added back, then ``10 **`` in a log10 run), for
@@ -269,6 +273,8 @@ def build_problem(wells, config) -> Problem:
     if is_log(config):        # log10 of every sample first: upscaling, trend and variogram work on log10
         parts, log = log_samples(wells, parts, config["property"])
         config, wells = log_config(config), log_wells(wells, log)
+    # tool offsets (krigflow.tool_offsets): logs of different tools shifted to read as the reference tool
+    parts, wells, tools = apply_tool_offsets(wells, parts, config)
     easting, northing, tvdss, values = (np.concatenate([p[i] for p in parts]) for i in range(4))
     well = np.concatenate([np.full(p[0].size, i, dtype=np.int64) for i, p in enumerate(parts)])
     if values.size == 0:
@@ -276,7 +282,7 @@ def build_problem(wells, config) -> Problem:
             f"property {config['property']!r}: no valid sample in any of the {len(wells)} wells"
         )
     if config.get("zones") is not None:
-        return _zoned_problem(wells, config, log)
+        return _with_tools(_zoned_problem(wells, config, log), tools)
     grid_cfg = config["grid"]
     if grid_cfg["bounds"] is not None:
         grid = Grid.from_bounds(grid_cfg["bounds"], grid_cfg["spacing"])
@@ -303,12 +309,13 @@ def build_problem(wells, config) -> Problem:
         logger.warning("%s", note)
     samples = _samples_in(grid, easting, northing, tvdss, values, well)
     fields = residual_problem(config, grid, data, samples)
-    record = dict(fields["record"], consistency=consistency, normalize=normalized)
+    record = dict(fields["record"], consistency=consistency, normalize=normalized,
+                  tool_offsets=None if tools is None else tools.record())
     means = record.get("well_mean_residuals", {})
     if means:
         (logger.warning if consistency else logger.info)(
-            "mean residual per well (after the trend): %s",
-            ", ".join(f"{name} {value:+.3g}" for name, value in means.items()))
+            "mean residual per well (after the trend%s): %s",
+            " and the tool offsets" if tools is not None and tools.applied else "", ", ".join(f"{name} {value:+.3g}" for name, value in means.items()))
     hist_config = config if config.get("histogram_range") is not None else dict(
         config, histogram_range=list(fields["value_range"]))
     if log is not None:
@@ -338,6 +345,7 @@ def build_problem(wells, config) -> Problem:
         field_dtype="float32" if config["method"]["name"] == "conditional" and grid.n_cells >= FLOAT32_CELLS
         else "float64",
         log=log,
+        tool_offsets=tools,
     )
 
 
@@ -376,6 +384,12 @@ def _zoned_problem(wells, config, log=None) -> Problem:
                                                       data, first.variogram, None, first.mean), log,
                                        {"histogram_range": user_range}),
                    quantiles=tuple(config.get("quantiles", ())), zones=zoned, summary=summary, log=log)
+
+
+def _with_tools(problem, tools):
+    """``problem`` with the tool offsets recorded (zoned runs: in ``residual``, which is otherwise empty)."""
+    record = dict(problem.residual or {}, tool_offsets=None if tools is None else tools.record())
+    return dataclasses.replace(problem, tool_offsets=tools, residual=record)
 
 
 def _samples_in(grid, easting, northing, tvdss, values, well):

@@ -138,6 +138,8 @@ BAD_VALUES = [
     ("trend.degree", 1.5, "trend.degree: only used with kind 'polynomial'"),
     ("normalize", {"method": "zscore"}, "normalize.method: expected one of two_point, quantile"),
     ("normalize", {"interval": [3000, 2000]}, "normalize.interval: top must be above base"),
+    ("tool_offsets", {"reference": 7}, "tool_offsets.reference: expected a curve mnemonic"),
+    ("tool_offsets", "sometimes", "tool_offsets: expected 'auto', 'none' or"),
     ("variogram.well_effect", -1, "variogram.well_effect: expected a number >= 0"),
     ("variogram.well_effect", "big", "variogram.well_effect: expected a finite number"),
     ("variogram.range_h_max", 5000, "variogram.range_h_max: only used with model 'auto'"),
