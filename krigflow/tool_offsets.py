@@ -121,18 +121,21 @@ def tool_offsets_options(value, normalize=None) -> dict:
 
 def offsets_mode(value) -> tuple[str, str | None]:
     """``(mode, reference)`` of a validated ``tool_offsets`` value: mode ``"auto"`` (applied when it can be),
-    ``"none"`` or ``"on"`` (required: an error when it cannot be estimated).
+    ``"none"`` or ``"on"`` (required: an error when it cannot be estimated). ``{reference, required: False}``
+    (what ``krigflow validate`` gives a fold of an ``auto`` run) is ``auto`` with a chosen reference.
 
     Examples
     --------
     >>> offsets_mode("auto"), offsets_mode("none"), offsets_mode({"reference": "GR"})
     (('auto', 'auto'), ('none', None), ('on', 'GR'))
+    >>> offsets_mode({"reference": "GR", "required": False})
+    ('auto', 'GR')
     """
     if value is None or value == "auto":
         return "auto", "auto"
     if value == "none":
         return "none", None
-    return "on", value["reference"]
+    return ("on" if value.get("required", True) else "auto"), value["reference"]
 
 
 @dataclass(frozen=True)

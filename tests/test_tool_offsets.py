@@ -217,7 +217,9 @@ def test_validate_predicts_each_well_as_read_by_its_tool(tmp_path, capsys):
     class G:
         bounds = (0, 1, 0, 1, 0, 1)
 
-    assert fold_config(cfg, G, "ECGR", ["GR", "ECGR"])["tool_offsets"] == {"reference": "ECGR"}
+    assert fold_config(cfg, G, "ECGR", ["GR", "ECGR"])["tool_offsets"] == {"reference": "ECGR", "required": False}
+    required = dict(cfg, tool_offsets={"reference": "GR"})
+    assert fold_config(required, G, "ECGR", ["GR", "ECGR"])["tool_offsets"] == {"reference": "ECGR", "required": True}
     assert fold_config(cfg, G, "GRD", ["GR", "ECGR"])["tool_offsets"] == "none"
     assert fold_config(dict(cfg, tool_offsets="none"), G, "GR", ["GR", "ECGR"])["tool_offsets"] == "none"
     shutil.rmtree(tmp_path / "out", ignore_errors=True)

@@ -61,8 +61,10 @@ def fold_config(config, grid, held_family=None, train_families=()) -> dict:
     cfg["outputs"] = dict(cfg.get("outputs") or {}, formats=[], figures=False)
     from krigflow.tool_offsets import offsets_mode
 
-    if offsets_mode(cfg.get("tool_offsets"))[0] != "none" and held_family is not None:
-        cfg["tool_offsets"] = {"reference": held_family} if held_family in set(train_families) else "none"
+    mode = offsets_mode(cfg.get("tool_offsets"))[0]
+    if mode != "none" and held_family is not None:
+        cfg["tool_offsets"] = ({"reference": held_family, "required": mode == "on"}
+                               if held_family in set(train_families) else "none")
     return cfg
 
 
