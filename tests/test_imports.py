@@ -19,7 +19,7 @@ LAYERS = [
     ("krigflow.variogram",),
     ("krigflow.kriging", "krigflow.stats"),
     ("krigflow.conditioning", "krigflow.realizations", "krigflow.trend", "krigflow.zones", "krigflow.crossval",
-     "krigflow.residual"),
+     "krigflow.residual", "krigflow.tool_offsets"),
     ("krigflow.io", "krigflow.plotting"),
     ("krigflow.run",),
     ("krigflow.distributed", "krigflow.cli"),
