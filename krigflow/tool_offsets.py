@@ -48,7 +48,9 @@ __all__ = [
     "ToolOffsets",
     "apply_tool_offsets",
     "choose_reference",
+    "describe",
     "estimate_family_offsets",
+    "estimate_tool_offsets",
     "offsets_mode",
     "tool_family",
     "tool_offsets_options",
@@ -324,6 +326,50 @@ def _estimate(wells, parts, config, reference):
                        reference=reference, shifts=shifts, reason=reason)
 
 
+def describe(offsets) -> str:
+    """One line for ``krigflow inspect`` and the run's warning: reference, offsets and their families.
+
+    Examples
+    --------
+    >>> t = ToolOffsets(families={"ECGR": ["a", "b"], "GR": ["c", "d"]}, means={}, offsets={"ECGR": -9.0, "GR": 9.0},
+    ...                 sigma_f2=80.0, tau2=4.0, reference="GR", shifts={})
+    >>> describe(t)
+    'read as GR: ECGR -18 (a, b); GR +0 (c, d)'
+    >>> describe(ToolOffsets(families={}, means={}, reason="one tool family"))
+    'none (one tool family)'
+    """
+    if offsets.reference is None:
+        return f"none ({offsets.reason})"
+    ref = offsets.offsets[offsets.reference]
+    return f"read as {offsets.reference}: " + "; ".join(
+        f"{k} {offsets.offsets[k] - ref:+.3g} ({', '.join(offsets.families[k])})" for k in sorted(offsets.offsets))
+
+
+def estimate_tool_offsets(wells, config, reference="auto") -> ToolOffsets:
+    """The tool offsets of wells, without shifting anything (what ``krigflow inspect`` reports).
+
+    Parameters
+    ----------
+    wells : sequence of krigflow.wells.well.Well
+        The wells (``curve``, ``tvdss``, ``values``).
+    config : dict
+        ``property`` and ``trend`` (options of :func:`krigflow.trend.fit_trend`; default ``auto``).
+    reference : str
+        ``"auto"`` or a family.
+
+    Returns
+    -------
+    ToolOffsets
+        ``reference`` None (and ``reason``) when the offsets cannot be estimated.
+    """
+    parts = []
+    for w in wells:
+        t, v = np.asarray(w.tvdss, dtype=float), np.asarray(w.values, dtype=float)
+        ok = np.isfinite(t) & np.isfinite(v)
+        parts.append((None, None, t[ok], v[ok]))
+    return _estimate(list(wells), parts, config, reference)
+
+
 def apply_tool_offsets(wells, parts, config) -> tuple[list, list, ToolOffsets | None]:
     """Estimate the tool offsets of a run and shift every well's log to the reference tool.
 
@@ -368,9 +414,6 @@ def apply_tool_offsets(wells, parts, config) -> tuple[list, list, ToolOffsets | 
         s = result.shifts[w.name]
         shifted_parts.append((p[0], p[1], p[2], np.asarray(p[3], dtype=float) - s))
         shifted_wells.append(dataclasses.replace(w, values=np.asarray(w.values, dtype=float) - s) if s else w)
-    logger.warning("%s comes from %d tool families (%s): each log shifted to read as %s (tool offsets %s; "
-                   "tool_offsets: none to switch off)", config.get("property", "the property"), len(result.families),
-                   "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(result.families.items())), result.reference,
-                   ", ".join(f"{k} {v - result.offsets[result.reference]:+.3g}"
-                             for k, v in sorted(result.offsets.items())))
+    logger.warning("%s comes from %d tool families: each log shifted to be %s (tool_offsets: none to switch off)",
+                   config.get("property", "the property"), len(result.families), describe(result))
     return shifted_parts, shifted_wells, result

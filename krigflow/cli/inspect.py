@@ -124,6 +124,17 @@ def _print_tops(report, problems, out) -> None:
         out.write(f"  - {note}\n")
 
 
+def _tool_offsets(args, sources, records) -> str | None:
+    """What ``tool_offsets: auto`` would do with these wells (:mod:`krigflow.tool_offsets`), as one line."""
+    from krigflow.tool_offsets import describe, estimate_tool_offsets
+
+    try:
+        wells = [load_well(rec["path"], sources) for rec in records if rec["status"] == "ok"]
+        return describe(estimate_tool_offsets(wells, {"property": args.property, "trend": {"kind": "auto"}}))
+    except KrigflowError as exc:
+        return f"not estimated ({exc})"
+
+
 def run_inspect(args) -> int:
     """Run ``krigflow inspect``."""
     try:
@@ -139,6 +150,7 @@ def run_inspect(args) -> int:
         return 1
     consistency = curve_warnings([{"name": r["well"] or os.path.basename(r["path"]), "curve": r["curve"],
                                    "unit": r["unit"]} for r in records if r["status"] == "ok"], args.property)
+    offsets = _tool_offsets(args, sources, records) if consistency else None
     tops = problems = None
     if args.tops:
         try:
@@ -153,12 +165,16 @@ def run_inspect(args) -> int:
             sys.stdout.write(json.dumps({"tops": tops, "problems": problems}, ensure_ascii=False) + "\n")
         for note in consistency:           # stdout holds JSON objects only: notes go to stderr
             sys.stderr.write(f"krigflow inspect: warning: {note}\n")
+        if offsets is not None:
+            sys.stderr.write(f"krigflow inspect: tool offsets (tool_offsets: auto): {offsets}\n")
     else:
         _print_table(records, sys.stdout)
         for note in sources.warnings:
             sys.stdout.write(f"\nsources: {note}\n")
         for note in consistency:
             sys.stdout.write(f"\nconsistency: {note}\n")
+        if offsets is not None:
+            sys.stdout.write(f"\ntool offsets (what tool_offsets: auto does in a run): {offsets}\n")
         unmatched = _unmatched_rows(sources, records)
         if unmatched:
             sys.stdout.write(f"\nheader-table wells without a LAS file: {', '.join(unmatched)}\n")
