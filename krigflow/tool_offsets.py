@@ -193,7 +193,7 @@ def _binned(tvdss, values, height):
     if t.size == 0:
         return t, v
     key = np.floor(t / height).astype(np.int64)
-    uniq, inverse = np.unique(key, return_inverse=True)
+    _, inverse = np.unique(key, return_inverse=True)
     count = np.bincount(inverse)
     return (np.bincount(inverse, t) / count, np.bincount(inverse, v) / count)
 
@@ -314,8 +314,9 @@ def _estimate(wells, parts, config, reference):
     except ValueError as exc:
         return dataclasses.replace(base, reason=str(exc))
     sizes = {w.name: int(p[3].size) for w, p in zip(wells, parts)}
-    if reference == "auto":
-        reference = choose_reference(families, sizes, config.get("property"))
+    if reference == "auto":       # among the families with data
+        with_data = {k: [n for n in v if n in means] for k, v in families.items()}
+        reference = choose_reference({k: v for k, v in with_data.items() if v}, sizes, config.get("property"))
     if reference not in offsets:
         raise ConfigError(f"tool_offsets.reference: {reference!r} is not the property curve of any well with data "
                           f"(tool families: {', '.join(sorted(offsets))})")

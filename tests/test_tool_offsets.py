@@ -150,11 +150,12 @@ def dataclass_curve(well, curve):
     return dataclasses.replace(well, curve=curve)
 
 
-def _demo_with_ecgr(folder, shift=-25.0, ecgr=("KF-02", "KF-04", "KF-06")):
-    """The demo's wells, three of them logged with 'ECGR' reading ``shift`` off; returns the LAS glob."""
+def _demo_with_ecgr(folder, shift=-25.0, ecgr=("KF-02", "KF-04", "KF-06"), demo=DEMO):
+    """The demo's wells, some of them logged with 'ECGR' reading ``shift`` off; returns the LAS glob."""
     os.makedirs(folder / "las", exist_ok=True)
-    for name in sorted(os.listdir(os.path.join(DEMO, "las"))):
-        text = open(os.path.join(DEMO, "las", name)).read()
+    for name in sorted(os.listdir(os.path.join(demo, "las"))):
+        with open(os.path.join(demo, "las", name)) as fh:
+            text = fh.read()
         if name[:-4] in ecgr:
             head, data = text.split("~ASCII")
             first, rows = data.split("\n", 1)
@@ -223,3 +224,30 @@ def test_validate_predicts_each_well_as_read_by_its_tool(tmp_path, capsys):
     assert fold_config(cfg, G, "GRD", ["GR", "ECGR"])["tool_offsets"] == "none"
     assert fold_config(dict(cfg, tool_offsets="none"), G, "GR", ["GR", "ECGR"])["tool_offsets"] == "none"
     shutil.rmtree(tmp_path / "out", ignore_errors=True)
+
+
+def test_zoned_run_gets_the_shifted_logs(tmp_path):
+    """A zoned run reads the wells themselves: they carry the shift too (zoned demo, 4 of 10 wells as ECGR)."""
+    pytest.importorskip("xtgeo")
+    from krigflow.run.config import load_config
+    from krigflow.run.problem import build_problem, load_inputs
+
+    zoned = os.path.join(DEMO, "..", "zoned_demo")
+    for name in os.listdir(zoned):
+        if name != "las":
+            shutil.copy(os.path.join(zoned, name), tmp_path / name)
+    _demo_with_ecgr(tmp_path, shift=-20.0, ecgr=("ZD-01", "ZD-03", "ZD-05", "ZD-07"), demo=zoned)
+    text = (tmp_path / "run.yaml").read_text().replace("realizations: 50", "realizations: 4")
+    (tmp_path / "run.yaml").write_text(text.replace('"../../output/zoned_demo"', '"out"'))
+    cfg = load_config(str(tmp_path / "run.yaml"))
+    wells = load_inputs(cfg)
+    shifted = build_problem(wells, cfg)
+    plain = build_problem(wells, dict(cfg, tool_offsets="none"))
+    tools = shifted.tool_offsets
+    assert tools.applied and tools.reference == "GR" and shifted.residual["tool_offsets"]["applied"]
+    for name in ("ZD-01", "ZD-03", "ZD-05", "ZD-07"):
+        assert tools.shifts[name] == pytest.approx(-20.0, abs=6.0)
+    a, b = shifted.property_data(), plain.property_data()
+    for i, name in enumerate(a.well_names):
+        diff = np.mean(a.values[a.well == i]) - np.mean(b.values[b.well == i])
+        assert diff == pytest.approx(-tools.shifts[name], abs=1e-6), name

@@ -23,13 +23,13 @@ from krigflow.exceptions import ConfigError
 from krigflow.io import FORMAT_ALIASES, FORMAT_CHOICES, FORMATS, canonical_formats
 from krigflow.kriging import KINDS as KRIGING_KINDS
 from krigflow.normalize import normalize_options
-from krigflow.tool_offsets import tool_offsets_options
 from krigflow.realizations import METHODS, TAILS, TRANSFORMS, UNITS
-from krigflow.stats import volume_config
-from krigflow.run.config_file import read_config_file
 from krigflow.run.config_blocks import blocks_option
+from krigflow.run.config_file import read_config_file
 from krigflow.run.config_transform import LOG_TRANSFORMS, method_keys_to_check
 from krigflow.run.config_zones import zone_models
+from krigflow.stats import volume_config
+from krigflow.tool_offsets import tool_offsets_options
 from krigflow.trend import trend_options
 from krigflow.variogram import DEFAULT_CANDIDATES, ESTIMATORS
 from krigflow.variogram import MODELS as VARIOGRAM_MODELS

@@ -89,7 +89,6 @@ def run_fold(config, wells, held, grid) -> dict:
     """
     from krigflow.run.problem import build_problem
     from krigflow.run.realize import realization_values
-
     from krigflow.tool_offsets import tool_family
 
     start = time.perf_counter()

@@ -40,8 +40,11 @@ def start_slow_run(tmp_path, mapping):
     output = str(tmp_path / "out")
     gate = Gate(tmp_path)
     krigers = 1 if mapping == "simple" else 2
+    # SIGINT as a terminal's Ctrl-C delivers it: a suite started in the background by a shell without job
+    # control (`pytest &` in a script) has SIGINT ignored, and a child would inherit that
     run = start(["krigflow", "run", config, "--mapping", mapping, "-n", "5", "--graph", SLOW_GRAPH,
-                 "--timeout", "170"], env=slow_env(sleep=0.0, gate=gate))
+                 "--timeout", "170"], env=slow_env(sleep=0.0, gate=gate),
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_for(lambda: partial_files(output), what="a partial file")
         wait_for(lambda: len(gate.reached()) >= krigers, what=f"{krigers} kriger(s) at the gate")
