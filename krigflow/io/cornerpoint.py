@@ -25,7 +25,13 @@ import os
 
 from krigflow.exceptions import KrigflowError
 from krigflow.grid import Grid
-from krigflow.io.results import grid_geometry, property_name_unit, statistic_arrays, summary_spacing
+from krigflow.io.results import (
+    grid_geometry,
+    property_name_unit,
+    statistic_arrays,
+    summary_spacing,
+    tool_attrs,
+)
 from krigflow.zones import StratigraphicGrid, box_stratigraphic_grid, write_cornerpoint_formats
 
 logger = logging.getLogger(__name__)
@@ -70,7 +76,8 @@ def write_cornerpoint_outputs(output_dir, arrays, formats, *, summary=None) -> l
         return write_cornerpoint_formats(output_dir, cornerpoint_grid(arrays, summary), statistic_arrays(arrays),
                                          list(formats), units=unit,
                                          attrs={"property": prop, "property_unit": unit,
-                                                "title": f"krigflow stochastic kriging statistics of {prop}"})
+                                                "title": f"krigflow stochastic kriging statistics of {prop}",
+                                                **tool_attrs(summary)})
     except KrigflowError:
         raise
     except ImportError as exc:

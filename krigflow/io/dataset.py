@@ -22,7 +22,7 @@ import numpy as np
 
 from krigflow.exceptions import KrigflowError
 from krigflow.io.cornerpoint import is_zoned
-from krigflow.io.results import COORDINATES, load_results, property_name_unit, statistic_arrays
+from krigflow.io.results import COORDINATES, load_results, property_name_unit, statistic_arrays, tool_attrs
 from krigflow.zones import StratigraphicGrid, cornerpoint_dataset
 
 logger = logging.getLogger(__name__)
@@ -158,7 +158,9 @@ def to_dataset(arrays, grid=None, *, summary=None):
         attrs["realizations"] = int(summary.get("realizations_done") or 0)
         if config.get("seed") is not None:
             attrs["seed"] = int(config["seed"])
+    attrs.update(tool_attrs(summary))
     return xr.Dataset(variables, coords=coords, attrs=attrs)
+
 
 
 def _zoned_dataset(arrays, summary):
@@ -171,6 +173,7 @@ def _zoned_dataset(arrays, summary):
     if summary:
         attrs["krigflow_config"] = json.dumps(config, default=str)
         attrs["realizations"] = int(summary.get("realizations_done") or 0)
+    attrs.update(tool_attrs(summary))
     return cornerpoint_dataset(StratigraphicGrid.from_arrays(arrays), statistic_arrays(arrays), attrs=attrs,
                                units=unit)
 

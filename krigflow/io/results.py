@@ -30,6 +30,7 @@ __all__ = [
     "read_wells",
     "statistic_arrays",
     "summary_spacing",
+    "tool_attrs",
 ]
 
 #: Names of the cell-centre vectors in ``stats.npz``, in axis order.
@@ -301,3 +302,13 @@ def summary_spacing(summary):
     ([50.0, 50.0, 2.0], None)
     """
     return ((summary or {}).get("grid") or {}).get("spacing")
+
+
+def tool_attrs(summary) -> dict:
+    """``property_tool``: the tool the model reads as, when the logs of other tools were shifted to it
+    (:mod:`krigflow.tool_offsets`); empty otherwise."""
+    tools = (((summary or {}).get("residual_model") or {}).get("tool_offsets")) or {}
+    if not tools.get("applied"):
+        return {}
+    return {"property_tool": str(tools["reference"]),
+            "property_tool_note": f"logs of other tools shifted to read as {tools['reference']} (tool_offsets)"}

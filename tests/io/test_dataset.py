@@ -32,6 +32,9 @@ def test_to_dataset_labels_every_statistic(arrays, summary):
     assert ds["std"].attrs["units"] == "gAPI" and "standard deviation of GR" in ds["std"].attrs["long_name"]
     assert ds.attrs["property"] == "GR" and ds.attrs["seed"] == 3 and ds.attrs["realizations"] == 20
     assert json.loads(ds.attrs["variogram"])["model"] == "spherical"
+    assert "property_tool" not in ds.attrs          # one tool: nothing shifted
+    shifted = dict(summary, residual_model={"tool_offsets": {"applied": True, "reference": "ECGR"}})
+    assert to_dataset(arrays, summary=shifted).attrs["property_tool"] == "ECGR"
 
 
 def test_to_dataset_with_a_grid(arrays):
