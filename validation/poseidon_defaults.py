@@ -59,8 +59,8 @@ def contract_config(work, **changes) -> dict:
 
 
 def validate(cfg, work, name) -> dict:
-    """``krigflow validate CONFIG --json``; the parsed JSON."""
-    path = os.path.join(work, f"{abs(hash(name))}.json")
+    """``krigflow validate CONFIG --json`` (CONFIG written into ``work``); the parsed JSON."""
+    path = os.path.join(work, "config.json")
     with open(path, "w") as fh:
         json.dump(cfg, fh)
     buffer = io.StringIO()

@@ -38,6 +38,7 @@ from krigflow.crossval import (
     trend_idw,
 )
 from krigflow.exceptions import KrigflowError
+from krigflow.tool_offsets import offsets_mode, tool_family
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,6 @@ def fold_config(config, grid, held_family=None, train_families=()) -> dict:
     cfg = copy.deepcopy(config)
     cfg["grid"] = dict(cfg["grid"], bounds=[float(b) for b in grid.bounds], padding=None)
     cfg["outputs"] = dict(cfg.get("outputs") or {}, formats=[], figures=False)
-    from krigflow.tool_offsets import offsets_mode
-
     mode = offsets_mode(cfg.get("tool_offsets"))[0]
     if mode != "none" and held_family is not None:
         cfg["tool_offsets"] = ({"reference": held_family, "required": mode == "on"}
@@ -89,7 +88,6 @@ def run_fold(config, wells, held, grid) -> dict:
     """
     from krigflow.run.problem import build_problem
     from krigflow.run.realize import realization_values
-    from krigflow.tool_offsets import tool_family
 
     start = time.perf_counter()
     train = [w for i, w in enumerate(wells) if i != held]

@@ -10,13 +10,12 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 import yaml
+from zones_sample import layered_case
 
 from krigflow.kriging import krige_points
 from krigflow.run import build_problem, run_local, validate_config
-from krigflow.zones import Lattice
 from krigflow.zones.exact import zone_gaussian, zoned_exact_outputs
 from krigflow.zones.model import build_zone_problems, zoned_realizations
-from krigflow.zones.synthetic import default_well_positions, make_layered_truth, sample_wells
 
 CONDITIONAL = {"name": "conditional", "transform": "normal_score", "tails": "linear"}
 DEMO = Path(__file__).resolve().parents[2] / "data" / "zoned_demo"
@@ -24,10 +23,7 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "zoned_demo"
 
 @pytest.fixture(scope="module")
 def zoned():
-    truth = make_layered_truth(Lattice.from_bounds((0.0, 800.0, 0.0, 800.0), (50.0, 50.0)), layers=(4, 5, 3))
-    wells = sample_wells(truth, default_well_positions(truth.sgrid.lattice, 6), stop_above_base=[2])
-    arrays = [np.concatenate([getattr(w, a) for w in wells]) for a in ("easting", "northing", "tvdss", "values")]
-    well = np.concatenate([np.full(w.md.size, i) for i, w in enumerate(wells)])
+    truth, wells, arrays, well = layered_case(800.0, (4, 5, 3), 6)
     problems = build_zone_problems(truth.sgrid, *arrays, well, well_names=[w.name for w in wells],
                                    method=CONDITIONAL, variograms=[{"model": "exponential", "sill": 50.0,
                                                                     "range_h": 300.0 + 50 * q, "range_v": 4.0,

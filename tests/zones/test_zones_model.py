@@ -2,20 +2,15 @@
 import numpy as np
 import numpy.testing as npt
 import pytest
+from zones_sample import layered_case
 
 from krigflow.exceptions import KrigflowError
-from krigflow.zones import Lattice
 from krigflow.zones.model import build_zone_problems, zone_seed, zoned_realizations
-from krigflow.zones.synthetic import default_well_positions, make_layered_truth, sample_wells
 
 
 @pytest.fixture(scope="module")
 def setup():
-    truth = make_layered_truth(Lattice.from_bounds((0.0, 1000.0, 0.0, 1000.0), (50.0, 50.0)), layers=(5, 6, 4))
-    wells = sample_wells(truth, default_well_positions(truth.sgrid.lattice, 6), stop_above_base=[2])
-    arrays = [np.concatenate([getattr(w, a) for w in wells]) for a in ("easting", "northing", "tvdss", "values")]
-    well = np.concatenate([np.full(w.md.size, i) for i, w in enumerate(wells)])
-    return truth, wells, arrays, well
+    return layered_case(1000.0, (5, 6, 4), 6)
 
 
 def _problems(setup, method, **kw):
